@@ -1,0 +1,198 @@
+//! Errors of every layer, joined into one crate [`Error`].
+
+use std::path::PathBuf;
+
+/// Where in a model file something was read: file and 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SourceLocation {
+    /// The file, as given to the reader (empty for networks built in code).
+    pub file: PathBuf,
+    /// The 1-based line number (0 when unknown).
+    pub line: u32,
+}
+
+impl std::fmt::Display for SourceLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.file.as_os_str().is_empty() && self.line == 0 {
+            write!(f, "(built in code)")
+        } else {
+            write!(f, "{}:{}", self.file.display(), self.line)
+        }
+    }
+}
+
+/// A network that fails validation.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NetworkError {
+    /// Two objects of one class share a name (names are case-insensitive).
+    #[error("{at}: duplicate name {name}")]
+    DuplicateName {
+        /// The `class.name` used twice.
+        name: String,
+        /// Where the second one was defined.
+        at: SourceLocation,
+    },
+    /// An element or customer names a bus that does not exist.
+    #[error("{at}: {element} names unknown bus {bus}")]
+    UnknownBus {
+        /// The element or customer.
+        element: String,
+        /// The bus it names.
+        bus: String,
+        /// Where it was defined.
+        at: SourceLocation,
+    },
+    /// A protective device sits on an element that does not exist.
+    #[error("{at}: {device} is on missing element {element}")]
+    MissingElement {
+        /// The device.
+        device: String,
+        /// The element it names.
+        element: String,
+        /// Where the device was defined.
+        at: SourceLocation,
+    },
+    /// A customer's bus cannot be reached from any source over closed elements.
+    #[error("{at}: customer {customer} has no path to a source")]
+    Unsupplied {
+        /// The customer.
+        customer: String,
+        /// Where it was defined.
+        at: SourceLocation,
+    },
+    /// Closed elements form a loop; the network must be radial.
+    #[error("closed elements form a loop: {}", elements.join(", "))]
+    Loop {
+        /// The elements of the loop, in order around it.
+        elements: Vec<String>,
+    },
+    /// The network has no source.
+    #[error("the network has no source")]
+    NoSource,
+}
+
+/// A model file that cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// A file could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The JSON network file is not valid.
+    #[error("{path}: {message}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// What serde said, with line and column.
+        message: String,
+    },
+    /// The model defines no circuit, so no topology can be built.
+    #[error("{path}: no circuit defined")]
+    NoCircuit {
+        /// The master file.
+        path: PathBuf,
+    },
+    /// The model was read but the network fails validation.
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+}
+
+/// A switching request that cannot be carried out.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SwitchingError {
+    /// Closing the element would close a loop.
+    #[error("closing {closing} would close a loop through: {}", elements.join(", "))]
+    ClosesLoop {
+        /// The element whose closing is refused.
+        closing: String,
+        /// The elements of the loop that would form.
+        elements: Vec<String>,
+    },
+    /// The element cannot be switched (it is not a switch and carries no device).
+    #[error("{element} is not switchable")]
+    NotSwitchable {
+        /// The element.
+        element: String,
+    },
+}
+
+/// An event row that cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EventError {
+    /// The time is not RFC 3339.
+    #[error("line {line}: bad time {value:?}")]
+    BadTime {
+        /// 1-based line in the event file.
+        line: u64,
+        /// The text.
+        value: String,
+    },
+    /// The kind is not one of the contract.
+    #[error("line {line}: unknown kind {value:?}")]
+    UnknownKind {
+        /// 1-based line.
+        line: u64,
+        /// The text.
+        value: String,
+    },
+    /// The id names no customer, meter or device of the network.
+    #[error("line {line}: unknown {what} {value:?}")]
+    UnknownId {
+        /// 1-based line.
+        line: u64,
+        /// "customer" or "device".
+        what: &'static str,
+        /// The id.
+        value: String,
+    },
+    /// The detail column is not valid for the kind.
+    #[error("line {line}: bad detail {value:?}")]
+    BadDetail {
+        /// 1-based line.
+        line: u64,
+        /// The text.
+        value: String,
+    },
+    /// The row could not be split into fields.
+    #[error("line {line}: malformed row: {message}")]
+    Malformed {
+        /// 1-based line.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// The event is older than the late-arrival window allows.
+    #[error("line {line}: event at {time} is older than the late-arrival window")]
+    TooLate {
+        /// 1-based line.
+        line: u64,
+        /// The event time.
+        time: String,
+    },
+}
+
+/// Any error of this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// See [`NetworkError`].
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+    /// See [`ImportError`].
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// See [`SwitchingError`].
+    #[error(transparent)]
+    Switching(#[from] SwitchingError),
+    /// See [`EventError`].
+    #[error(transparent)]
+    Event(#[from] EventError),
+}
