@@ -25,6 +25,8 @@ mod network;
 mod opendss;
 mod topology;
 
+pub mod synth;
+
 pub use error::{Error, EventError, ImportError, NetworkError, SourceLocation, SwitchingError};
 pub use ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};
 pub use network::{

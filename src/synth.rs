@@ -1,0 +1,1 @@
+//! Seeded generators of realistic synthetic networks, shared by tests and benches.
