@@ -20,9 +20,14 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod evidence;
 mod ids;
+mod inference;
 mod network;
 mod opendss;
+mod replay;
+mod tickets;
+mod time;
 mod topology;
 
 pub mod synth;
@@ -36,4 +41,12 @@ pub use network::{
 pub use opendss::{
     ImportReport, ImportWarning, import_opendss, import_opendss_str, load_network, report_for,
 };
+pub use evidence::{CallDetail, Event, EventReader, EventRow, Evidence};
+pub use inference::{
+    CallClassification, Change, Engine, EngineOptions, EngineWarnings, EvidenceSummary, Momentary, Outage,
+    OutageCause, OutageDevicePriors, OutageId, OutageStatus, RateEstimate, Rates,
+};
+pub use replay::{Record, Replay, ReplaySummary};
+pub use tickets::{Priority, TimeLimits, WorkOrder, WorkOrderChange, WorkOrderId, WorkOrders};
+pub use time::{MINUTE, Millis, SECOND, TimeParseError, Timestamp};
 pub use topology::{EnergizationView, SwitchState, SwitchStates, SwitchingOp, Upstream};

@@ -1,0 +1,303 @@
+//! Typed evidence: the events of the replay contract, and a reader for event files.
+
+use std::io::Read;
+
+use crate::error::EventError;
+use crate::ids::{CustomerId, OutageDeviceId};
+use crate::network::Network;
+use crate::time::Timestamp;
+
+/// What a caller said (95598 fault report detail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallDetail {
+    /// No power at all.
+    NoPower,
+    /// Partial power (a phase missing, dim lights).
+    Partial,
+    /// A wire down: a hazard, an emergency order.
+    WireDown,
+    /// Lights flickered: a momentary, not a sustained outage.
+    Flicker,
+}
+
+impl CallDetail {
+    /// The contract's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallDetail::NoPower => "no_power",
+            CallDetail::Partial => "partial",
+            CallDetail::WireDown => "wire_down",
+            CallDetail::Flicker => "flicker",
+        }
+    }
+}
+
+/// One piece of field evidence (or a clock tick).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Evidence {
+    /// A repair call from a customer.
+    Call {
+        /// The caller.
+        customer: CustomerId,
+        /// What they said.
+        detail: CallDetail,
+    },
+    /// A meter's power-fail notification.
+    LastGasp {
+        /// The meter (addressed by its customer).
+        meter: CustomerId,
+    },
+    /// A meter's power-restore notification.
+    PowerRestore {
+        /// The meter.
+        meter: CustomerId,
+    },
+    /// The answer to an on-demand meter read.
+    Ping {
+        /// The meter.
+        meter: CustomerId,
+        /// Whether the meter has power.
+        on: bool,
+    },
+    /// SCADA: the device opened.
+    DeviceOpen {
+        /// The device.
+        device: OutageDeviceId,
+    },
+    /// SCADA: the device closed.
+    DeviceClose {
+        /// The device.
+        device: OutageDeviceId,
+    },
+    /// A planned or load-shedding outage below the device until `end`.
+    PlannedOutage {
+        /// The device opened for the work.
+        device: OutageDeviceId,
+        /// When supply returns.
+        end: Timestamp,
+    },
+    /// Remote disconnection of one customer (for example for arrears).
+    Disconnect {
+        /// The meter.
+        meter: CustomerId,
+    },
+    /// The reconnection.
+    Reconnect {
+        /// The meter.
+        meter: CustomerId,
+    },
+    /// No evidence: the clock moves on.
+    Tick,
+}
+
+/// Evidence at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Event {
+    /// When it happened (the row's time, not when it arrived).
+    pub time: Timestamp,
+    /// What happened.
+    pub evidence: Evidence,
+}
+
+impl Event {
+    /// An event from the four columns of an event-file row, resolved against a network.
+    ///
+    /// ```
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
+    /// # let (net, _) = outage_locator::import_opendss(path).unwrap();
+    /// use outage_locator::{Event, Evidence};
+    /// let e = Event::from_row(&net, 2, "2026-07-01T12:00:00Z", "call", "S1a", "").unwrap();
+    /// assert!(matches!(e.evidence, Evidence::Call { .. }));
+    /// assert!(Event::from_row(&net, 3, "2026-07-01T12:00:00Z", "call", "nobody", "").is_err());
+    /// ```
+    pub fn from_row(
+        net: &Network,
+        line: u64,
+        time: &str,
+        kind: &str,
+        id: &str,
+        detail: &str,
+    ) -> Result<Event, EventError> {
+        let time: Timestamp = time.parse().map_err(|_| EventError::BadTime {
+            line,
+            value: time.to_string(),
+        })?;
+        let kind_l = kind.trim().to_ascii_lowercase();
+        let detail = detail.trim();
+        let customer = || {
+            net.customer_by_name(id).ok_or_else(|| EventError::UnknownId {
+                line,
+                what: "customer",
+                value: id.to_string(),
+            })
+        };
+        let device = || {
+            net.outage_device_by_name(id).ok_or_else(|| EventError::UnknownId {
+                line,
+                what: "device",
+                value: id.to_string(),
+            })
+        };
+        let bad_detail = || EventError::BadDetail {
+            line,
+            value: detail.to_string(),
+        };
+        let evidence = match kind_l.as_str() {
+            "call" => {
+                let d = match detail.to_ascii_lowercase().as_str() {
+                    "" | "no_power" => CallDetail::NoPower,
+                    "partial" => CallDetail::Partial,
+                    "wire_down" => CallDetail::WireDown,
+                    "flicker" => CallDetail::Flicker,
+                    _ => return Err(bad_detail()),
+                };
+                Evidence::Call {
+                    customer: customer()?,
+                    detail: d,
+                }
+            }
+            "last_gasp" => Evidence::LastGasp { meter: customer()? },
+            "power_restore" => Evidence::PowerRestore { meter: customer()? },
+            "ping" => {
+                let on = match detail.to_ascii_lowercase().as_str() {
+                    "on" => true,
+                    "off" => false,
+                    _ => return Err(bad_detail()),
+                };
+                Evidence::Ping {
+                    meter: customer()?,
+                    on,
+                }
+            }
+            "device_open" => Evidence::DeviceOpen { device: device()? },
+            "device_close" => Evidence::DeviceClose { device: device()? },
+            "planned_outage" => {
+                let end: Timestamp = detail.parse().map_err(|_| bad_detail())?;
+                Evidence::PlannedOutage {
+                    device: device()?,
+                    end,
+                }
+            }
+            "disconnect" => Evidence::Disconnect { meter: customer()? },
+            "reconnect" => Evidence::Reconnect { meter: customer()? },
+            "tick" => Evidence::Tick,
+            _ => {
+                return Err(EventError::UnknownKind {
+                    line,
+                    value: kind.to_string(),
+                });
+            }
+        };
+        Ok(Event { time, evidence })
+    }
+
+    /// The row of an event file for this event: `time,kind,id,detail`.
+    pub fn to_csv_row(&self, net: &Network) -> String {
+        let c = |c: CustomerId| net.customer(c).name.clone();
+        let d = |d: OutageDeviceId| net.outage_device_name(d).to_string();
+        let (kind, id, detail) = match self.evidence {
+            Evidence::Call { customer, detail } => ("call", c(customer), detail.as_str().to_string()),
+            Evidence::LastGasp { meter } => ("last_gasp", c(meter), String::new()),
+            Evidence::PowerRestore { meter } => ("power_restore", c(meter), String::new()),
+            Evidence::Ping { meter, on } => ("ping", c(meter), if on { "on" } else { "off" }.to_string()),
+            Evidence::DeviceOpen { device } => ("device_open", d(device), String::new()),
+            Evidence::DeviceClose { device } => ("device_close", d(device), String::new()),
+            Evidence::PlannedOutage { device, end } => ("planned_outage", d(device), end.to_string()),
+            Evidence::Disconnect { meter } => ("disconnect", c(meter), String::new()),
+            Evidence::Reconnect { meter } => ("reconnect", c(meter), String::new()),
+            Evidence::Tick => ("tick", String::new(), String::new()),
+        };
+        format!("{},{kind},{id},{detail}", self.time)
+    }
+}
+
+/// One row of an event file: a usable event, or why the row was skipped.
+pub type EventRow = Result<(u64, Event), EventError>;
+
+/// Reads an event file (CSV `time,kind,id,detail`), resolving names against a network.
+/// Bad rows come back as errors carrying their line number; reading goes on after them.
+///
+/// ```
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
+/// # let (net, _) = outage_locator::import_opendss(path).unwrap();
+/// use outage_locator::EventReader;
+/// let text = "time,kind,id,detail\n2026-07-01T12:00:00Z,tick,,\nbad row\n";
+/// let rows: Vec<_> = EventReader::new(text.as_bytes(), &net).collect();
+/// assert_eq!(rows.len(), 2);
+/// assert!(rows[0].is_ok());
+/// assert!(rows[1].is_err());
+/// ```
+pub struct EventReader<'n, R: Read> {
+    csv: csv::Reader<R>,
+    net: &'n Network,
+    record: csv::ByteRecord,
+    first: bool,
+    done: bool,
+}
+
+impl<'n, R: Read> EventReader<'n, R> {
+    /// A reader over CSV text.
+    pub fn new(input: R, net: &'n Network) -> Self {
+        let csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(input);
+        EventReader {
+            csv,
+            net,
+            record: csv::ByteRecord::new(),
+            first: true,
+            done: false,
+        }
+    }
+}
+
+impl<R: Read> Iterator for EventReader<'_, R> {
+    type Item = EventRow;
+    fn next(&mut self) -> Option<EventRow> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let line = self.csv.position().line();
+            match self.csv.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(line, |p| p.line());
+                    // An I/O error would repeat forever: end the stream with it.
+                    self.done = matches!(e.kind(), csv::ErrorKind::Io(_));
+                    return Some(Err(EventError::Malformed {
+                        line,
+                        message: e.to_string(),
+                    }));
+                }
+            }
+            let line = self.record.position().map_or(line, |p| p.line());
+            let field = |i: usize| {
+                self.record
+                    .get(i)
+                    .map(|b| String::from_utf8_lossy(b))
+                    .unwrap_or_default()
+            };
+            let first = std::mem::replace(&mut self.first, false);
+            if first && field(0).eq_ignore_ascii_case("time") {
+                continue;
+            }
+            if self.record.iter().all(|f| f.is_empty()) {
+                continue;
+            }
+            if self.record.len() < 2 {
+                return Some(Err(EventError::Malformed {
+                    line,
+                    message: format!("{} field(s), want time,kind,id,detail", self.record.len()),
+                }));
+            }
+            let (t, k, i, d) = (field(0), field(1), field(2), field(3));
+            return Some(Event::from_row(self.net, line, &t, &k, &i, &d).map(|e| (line, e)));
+        }
+    }
+}
+

@@ -1,0 +1,1830 @@
+//! The outage inference engine: from calls, last gasps, power restores, pings and SCADA,
+//! the set of out devices at every moment, with posterior confidence.
+//!
+//! # The model
+//!
+//! Every outage device `d` is either out or not, with a prior probability by class
+//! ([`OutageDevicePriors`]). A customer is off supply iff some device on its chain is
+//! out. Given that, the customers' evidence is independent:
+//!
+//! * an off customer calls with probability `p_call` (spread over time by a log-normal
+//!   delay), sends a last gasp with probability `p_lg`; an on customer calls or sends a
+//!   false last gasp at small background rates;
+//! * a power restore or a ping answering *on* says the customer is on; a ping answering
+//!   *off* says it is off;
+//! * after a restoration above it, a customer that is still off never sends a power
+//!   restore, one that is back on does with probability `p_pr`.
+//!
+//! On a radial network the most probable set of out devices is found exactly by a
+//! dynamic programme over the device tree: with `S(d)` the log-odds of "d out" against
+//! "everything on" (prior plus the evidence of every customer below), and
+//! `B(d) = Σ A(child)`, the best gain of the subtree is `A(d) = max(S(d), B(d))`; `d` is
+//! out in the best explanation iff `S(d) > B(d)` and no ancestor is out. The sums are
+//! kept per device as counts of customers by evidence kind, so a new report changes
+//! only the values on the path from its meter to the source: O(depth) per event.
+//! Time-dependent terms (how many silent customers should have reported by now) are
+//! refreshed over the devices that hold any evidence when the clock moves on.
+
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::cmp::Reverse;
+
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::{CallDetail, Event, Evidence};
+use crate::ids::{CustomerId, OutageDeviceId};
+use crate::network::{Network, OutageDeviceClass};
+use crate::time::{MINUTE, Millis, SECOND, Timestamp};
+use crate::topology::EnergizationView;
+
+/// Prior probability, by class, that a device of that class is out at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OutageDevicePriors {
+    /// A customer's own service drop.
+    pub service: f64,
+    /// A distribution transformer.
+    pub transformer: f64,
+    /// A fuse.
+    pub fuse: f64,
+    /// A sectionalizer.
+    pub sectionalizer: f64,
+    /// A switch (switches do not operate on faults: they are rarely the cause).
+    pub switch: f64,
+    /// A recloser.
+    pub recloser: f64,
+    /// A breaker.
+    pub breaker: f64,
+    /// Loss of the source itself.
+    pub source: f64,
+}
+
+impl Default for OutageDevicePriors {
+    fn default() -> Self {
+        OutageDevicePriors {
+            service: 0.01,
+            transformer: 0.008,
+            fuse: 0.01,
+            sectionalizer: 0.01,
+            switch: 0.0002,
+            recloser: 0.02,
+            breaker: 0.02,
+            source: 0.002,
+        }
+    }
+}
+
+impl OutageDevicePriors {
+    /// The prior of a class.
+    pub fn of(&self, class: OutageDeviceClass) -> f64 {
+        match class {
+            OutageDeviceClass::Service => self.service,
+            OutageDeviceClass::Transformer => self.transformer,
+            OutageDeviceClass::Fuse => self.fuse,
+            OutageDeviceClass::Sectionalizer => self.sectionalizer,
+            OutageDeviceClass::Switch => self.switch,
+            OutageDeviceClass::Recloser => self.recloser,
+            OutageDeviceClass::Breaker => self.breaker,
+            OutageDeviceClass::Source => self.source,
+        }
+    }
+}
+
+/// The engine's options: priors, initial rates (re-estimated online), and windows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineOptions {
+    /// Prior outage probabilities by device class.
+    pub priors: OutageDevicePriors,
+    /// Initial probability that an off customer calls (estimated online).
+    pub call_probability: f64,
+    /// Initial probability that an off meter's last gasp arrives (estimated online).
+    pub last_gasp_probability: f64,
+    /// Initial probability that a restored meter's power restore arrives.
+    pub power_restore_probability: f64,
+    /// Probability that an on customer calls about no power within an outage's span.
+    pub background_call_probability: f64,
+    /// Probability that an on meter sends a false last gasp within an outage's span.
+    pub false_last_gasp_probability: f64,
+    /// Median delay of an affected customer's call.
+    pub call_delay_median: Millis,
+    /// Log-normal spread (sigma) of call delays.
+    pub call_delay_sigma: f64,
+    /// Probability that a telemetered device's opening is not reported by SCADA.
+    pub telemetry_miss_probability: f64,
+    /// A last gasp counts only after this hold (the AMI momentary filter).
+    pub last_gasp_hold: Millis,
+    /// A last gasp followed by a power restore within this is a momentary.
+    pub momentary_max: Millis,
+    /// Last gasps this close to a momentary in the same zone belong to it.
+    pub burst_window: Millis,
+    /// A SCADA open followed by a close within this is a reclose (momentary).
+    pub reclose_window: Millis,
+    /// Events older than the clock by more than this are counted as too late (they are
+    /// still applied).
+    pub late_window: Millis,
+    /// After a restoration, customers that stay silent this long count as still off.
+    pub restore_grace: Millis,
+    /// A power restore or ping answering on counts against outages for this long;
+    /// after it the customer is simply silent again.
+    pub on_memory: Millis,
+    /// Re-estimate the rates from confirmed outages.
+    pub estimate_rates: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            priors: OutageDevicePriors::default(),
+            call_probability: 0.15,
+            last_gasp_probability: 0.5,
+            power_restore_probability: 0.7,
+            background_call_probability: 0.002,
+            false_last_gasp_probability: 0.001,
+            call_delay_median: 8 * MINUTE,
+            call_delay_sigma: 1.0,
+            telemetry_miss_probability: 0.3,
+            last_gasp_hold: MINUTE,
+            momentary_max: 90 * SECOND,
+            burst_window: 10 * SECOND,
+            reclose_window: 30 * SECOND,
+            late_window: 5 * MINUTE,
+            restore_grace: 2 * MINUTE,
+            on_memory: 2 * MINUTE,
+            estimate_rates: true,
+        }
+    }
+}
+
+/// Why customers are off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutageCause {
+    /// An unplanned fault.
+    Fault,
+    /// Planned work or orderly-use load shedding.
+    Planned,
+    /// A remote disconnection (for example for arrears).
+    Disconnect,
+}
+
+impl OutageCause {
+    /// The contract's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutageCause::Fault => "fault",
+            OutageCause::Planned => "planned",
+            OutageCause::Disconnect => "disconnect",
+        }
+    }
+}
+
+/// How sure the engine is of an outage, and how it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutageStatus {
+    /// Inferred from the evidence.
+    Predicted,
+    /// Confirmed by SCADA, a ping, or known cause.
+    Confirmed,
+    /// Supply came back.
+    Restored,
+    /// The evidence no longer supports it.
+    Retracted,
+}
+
+impl OutageStatus {
+    /// The contract's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutageStatus::Predicted => "predicted",
+            OutageStatus::Confirmed => "confirmed",
+            OutageStatus::Restored => "restored",
+            OutageStatus::Retracted => "retracted",
+        }
+    }
+}
+
+/// A stable outage id (`O1`, `O2`, … in the replay output).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OutageId(pub u32);
+
+impl std::fmt::Display for OutageId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "O{}", self.0)
+    }
+}
+
+/// An outage the engine holds (or held).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outage {
+    /// Stable id.
+    pub id: OutageId,
+    /// The out device.
+    pub device: OutageDeviceId,
+    /// Why.
+    pub cause: OutageCause,
+    /// How sure, or how it ended.
+    pub status: OutageStatus,
+    /// Customers held off supply.
+    pub customers: u32,
+    /// Probability that this device is out.
+    pub confidence: f64,
+    /// Estimated start (earliest evidence; backdated for nested outages).
+    pub start: Timestamp,
+    /// When the engine opened it.
+    pub opened_at: Timestamp,
+    /// When it closed, if it did.
+    pub closed_at: Option<Timestamp>,
+    /// For planned outages: the announced end.
+    pub planned_end: Option<Timestamp>,
+    /// When the event at this device itself began (SCADA opening or first last gasp
+    /// outside outages nested below it), if known.
+    pub own_start: Option<Timestamp>,
+}
+
+/// A momentary interruption (for MAIFI): never a sustained outage.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Momentary {
+    /// The reclosing device (or the zone's head).
+    pub device: OutageDeviceId,
+    /// When.
+    pub time: Timestamp,
+}
+
+/// How a call was classified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CallClassification {
+    /// The caller.
+    pub customer: CustomerId,
+    /// The known cause, or `None` when no outage explains the call yet.
+    pub cause: Option<OutageCause>,
+    /// The outage it belongs to.
+    pub outage: Option<OutageId>,
+}
+
+/// One change of the engine's conclusions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Change {
+    /// A new outage.
+    Opened(OutageId),
+    /// An outage changed (device, status, customers or confidence).
+    Updated(OutageId),
+    /// An outage closed; `merged_into` when it rolled up into another.
+    Closed {
+        /// The outage.
+        outage: OutageId,
+        /// The outage that absorbed it.
+        merged_into: Option<OutageId>,
+    },
+    /// A call was classified.
+    Call(CallClassification),
+    /// A momentary interruption was recognised.
+    Momentary(Momentary),
+}
+
+/// The evidence below a device and the log-odds the engine compares; see
+/// [`Engine::evidence_below`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EvidenceSummary {
+    /// Customers below (not off for a known cause).
+    pub customers: u32,
+    /// Of them, with a no-power or wire-down call.
+    pub calls: u32,
+    /// With a partial-power call.
+    pub partial_calls: u32,
+    /// With a last gasp (held past the momentary filter).
+    pub last_gasps: u32,
+    /// With a ping answering off.
+    pub pings_off: u32,
+    /// Known on (recent power restore or ping on).
+    pub known_on: u32,
+    /// Still silent after a restoration above them.
+    pub awaiting_restore: u32,
+    /// SCADA reports the device locked out.
+    pub scada_open: bool,
+    /// Log-odds of "this device is out" against "all on".
+    pub log_odds_out: f64,
+    /// Log-odds of the best explanation of the subtree with the device in.
+    pub log_odds_below: f64,
+    /// Whether the device is out in the best explanation of its subtree.
+    pub out_in_best_explanation: bool,
+}
+
+/// Counted warnings: events that were used with a caveat or not at all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineWarnings {
+    /// Events older than the late-arrival window (still applied).
+    pub too_late: u64,
+    /// Exact repeats of an earlier event (ignored as evidence).
+    pub duplicates: u64,
+    /// Evidence from before the customer's last known-on time (stale, ignored).
+    pub stale: u64,
+}
+
+// Customer evidence bits (what the customer contributes to the counts above it).
+const B_CALL: u8 = 1;
+const B_WEAK: u8 = 2;
+const B_LG: u8 = 4;
+const B_PING_OFF: u8 = 8;
+const B_ON: u8 = 16;
+const B_AWAIT: u8 = 32;
+const B_EXCLUDED: u8 = 64;
+const REPORTING: u8 = B_CALL | B_WEAK | B_LG | B_PING_OFF | B_AWAIT;
+
+const LG_NONE: u8 = 0;
+const LG_PENDING: u8 = 1;
+const LG_COUNTED: u8 = 2;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Timer {
+    /// A last gasp's hold ends (customer, the last gasp's time).
+    LastGaspHold(u32, i64),
+    /// An awaited power restore's grace ends (customer, restoration time).
+    AwaitGrace(u32, i64),
+    /// An on proof stops counting against new outages (customer, its time).
+    OnExpire(u32, i64),
+    /// A SCADA open that is not reclosed by now is a lockout (device, open time).
+    Lockout(u32, i64),
+    /// A planned outage ends (device).
+    PlannedEnd(u32, i64),
+    /// Estimate the last-gasp rate from a confirmed opening (device, open time).
+    EstimateLastGasp(u32, i64),
+    /// Estimate the power-restore rate after a restoration (device, time).
+    EstimateRestore(u32, i64),
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    pop: u32,
+    call: u32,
+    weak: u32,
+    lg: u32,
+    ping_off: u32,
+    on: u32,
+    await_: u32,
+    active: u32,
+}
+
+/// A running Beta estimate of a rate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RateEstimate {
+    /// Pseudo-count of successes.
+    pub hits: f64,
+    /// Pseudo-count of trials.
+    pub trials: f64,
+}
+
+impl RateEstimate {
+    fn new(p: f64, weight: f64) -> Self {
+        RateEstimate {
+            hits: p * weight,
+            trials: weight,
+        }
+    }
+    /// The current estimate.
+    pub fn value(&self) -> f64 {
+        (self.hits / self.trials).clamp(0.01, 0.99)
+    }
+    fn add(&mut self, hits: f64, trials: f64) {
+        self.hits += hits;
+        self.trials += trials;
+    }
+}
+
+/// The rates the engine currently believes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Rates {
+    /// Probability that an off customer calls.
+    pub call: RateEstimate,
+    /// Probability that an off meter's last gasp arrives.
+    pub last_gasp: RateEstimate,
+    /// Probability that a restored meter's power restore arrives.
+    pub power_restore: RateEstimate,
+}
+
+/// Derived log-weights, recomputed when rates change.
+#[derive(Debug, Clone, Copy)]
+struct Weights {
+    call: f64,
+    weak: f64,
+    lg: f64,
+    ping_off: f64,
+    on: f64,
+    await_: f64,
+    p_lg: f64,
+    p_call: f64,
+}
+
+/// The inference engine. Feed it events with [`Engine::ingest`]; read the outages it
+/// holds with [`Engine::open_outages`].
+///
+/// ```
+/// use outage_locator::{Engine, EngineOptions, Event, Evidence, import_opendss};
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
+/// let (net, _) = import_opendss(path).unwrap();
+/// let mut engine = Engine::new(&net, EngineOptions::default()).unwrap();
+/// let fuse = net.outage_device_by_name("fuse.f_l68").unwrap();
+/// let t0: outage_locator::Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();
+/// // Every customer below the fuse sends a last gasp; two of them call.
+/// let below: Vec<_> = engine.view().customers_below(fuse).to_vec();
+/// for &c in &below {
+///     engine.ingest(Event { time: t0, evidence: Evidence::LastGasp { meter: c } });
+/// }
+/// engine.ingest(Event { time: t0 + 300_000, evidence: Evidence::Tick });
+/// let out: Vec<_> = engine.open_outages().map(|o| o.device).collect();
+/// assert_eq!(out, [fuse]);
+/// ```
+pub struct Engine<'n> {
+    net: &'n Network,
+    view: EnergizationView,
+    opts: EngineOptions,
+    rates: Rates,
+    w: Weights,
+    lp: Vec<f32>,
+    clock: Timestamp,
+    last_refresh: Timestamp,
+    // customers
+    bits: Vec<u8>,
+    lg_state: Vec<u8>,
+    lg_at: Vec<Timestamp>,
+    call_at: Vec<Timestamp>,
+    on_since: Vec<Timestamp>,
+    report_at: Vec<Timestamp>,
+    await_since: Vec<Timestamp>,
+    ping_off_at: Vec<Timestamp>,
+    wire_down: Vec<bool>,
+    disconnected: HashMap<u32, OutageId>,
+    planned_depth: Vec<u16>,
+    // devices
+    counts: Vec<Counts>,
+    t_first: Vec<Timestamp>,
+    a: Vec<f64>,
+    b: Vec<f64>,
+    flag: Vec<bool>,
+    forced: Vec<bool>,
+    active: Vec<OutageDeviceId>,
+    in_active: Vec<bool>,
+    active_sorted: bool,
+    flags_changed: bool,
+    flagged: Vec<OutageDeviceId>,
+    // scada and momentaries
+    scada_open: HashMap<u32, Timestamp>,
+    bursts: VecDeque<(OutageDeviceId, Timestamp)>,
+    recent_lg: VecDeque<(Timestamp, CustomerId)>,
+    momentaries: Vec<Momentary>,
+    timers: BinaryHeap<Reverse<(i64, Timer)>>,
+    // outages
+    outages: Vec<Outage>,
+    open_fault: HashMap<u32, OutageId>,
+    planned: HashMap<u32, OutageId>,
+    last_seen: HashMap<(i64, u32, u32), ()>,
+    changes: Vec<Change>,
+    warnings: EngineWarnings,
+    scratch: Vec<OutageDeviceId>,
+}
+
+const NO_OUTAGE: OutageId = OutageId(0);
+/// An outage that began this much before the outage above it stays open, nested.
+const NESTED_MARGIN: Millis = 2 * MINUTE;
+/// How much a SCADA-confirmed opening outweighs any explanation below it.
+const FORCED_BONUS: f64 = 1e4;
+
+impl<'n> Engine<'n> {
+    /// An engine over the network's normal state.
+    pub fn new(net: &'n Network, opts: EngineOptions) -> Result<Self, crate::SwitchingError> {
+        let view = EnergizationView::normal(net)?;
+        let nd = net.outage_device_count();
+        let nc = net.customers().len();
+        let mut lp = Vec::with_capacity(nd);
+        for i in 0..nd {
+            let d = OutageDeviceId::from(i);
+            let mut p = opts.priors.of(net.outage_device_class(d));
+            if net.is_telemetered(d) {
+                p *= opts.telemetry_miss_probability;
+            }
+            let p = p.clamp(1e-9, 0.5);
+            lp.push((p / (1.0 - p)).ln() as f32);
+        }
+        let mut counts = vec![Counts::default(); nd];
+        for (i, c) in counts.iter_mut().enumerate() {
+            c.pop = view.customer_count_below(OutageDeviceId::from(i));
+        }
+        let rates = Rates {
+            call: RateEstimate::new(opts.call_probability, 20.0),
+            last_gasp: RateEstimate::new(opts.last_gasp_probability, 10.0),
+            power_restore: RateEstimate::new(opts.power_restore_probability, 10.0),
+        };
+        let mut e = Engine {
+            net,
+            view,
+            w: weights(&opts, &rates),
+            opts,
+            rates,
+            lp,
+            clock: Timestamp::NEVER,
+            last_refresh: Timestamp::NEVER,
+            bits: vec![0; nc],
+            lg_state: vec![LG_NONE; nc],
+            lg_at: vec![Timestamp::NEVER; nc],
+            call_at: vec![Timestamp::NEVER; nc],
+            on_since: vec![Timestamp::NEVER; nc],
+            report_at: vec![Timestamp::NEVER; nc],
+            await_since: vec![Timestamp::NEVER; nc],
+            ping_off_at: vec![Timestamp::NEVER; nc],
+            wire_down: vec![false; nc],
+            disconnected: HashMap::new(),
+            planned_depth: vec![0; nc],
+            counts,
+            t_first: vec![Timestamp(i64::MAX); nd],
+            a: vec![0.0; nd],
+            b: vec![0.0; nd],
+            flag: vec![false; nd],
+            forced: vec![false; nd],
+            active: Vec::new(),
+            in_active: vec![false; nd],
+            active_sorted: true,
+            flags_changed: false,
+            flagged: Vec::new(),
+            scada_open: HashMap::new(),
+            bursts: VecDeque::new(),
+            recent_lg: VecDeque::new(),
+            momentaries: Vec::new(),
+            timers: BinaryHeap::new(),
+            outages: vec![Outage {
+                id: NO_OUTAGE,
+                device: OutageDeviceId(0),
+                cause: OutageCause::Fault,
+                status: OutageStatus::Retracted,
+                customers: 0,
+                confidence: 0.0,
+                start: Timestamp::NEVER,
+                opened_at: Timestamp::NEVER,
+                closed_at: None,
+                planned_end: None,
+                own_start: None,
+            }],
+            open_fault: HashMap::new(),
+            planned: HashMap::new(),
+            last_seen: HashMap::new(),
+            changes: Vec::new(),
+            warnings: EngineWarnings::default(),
+            scratch: Vec::new(),
+        };
+        e.w = weights(&e.opts, &e.rates);
+        Ok(e)
+    }
+
+    /// The network.
+    pub fn network(&self) -> &'n Network {
+        self.net
+    }
+
+    /// The energization view the engine reasons on.
+    pub fn view(&self) -> &EnergizationView {
+        &self.view
+    }
+
+    /// The engine's clock: the latest event time seen.
+    pub fn clock(&self) -> Timestamp {
+        self.clock
+    }
+
+    /// The rates currently believed.
+    pub fn rates(&self) -> &Rates {
+        &self.rates
+    }
+
+    /// Counted warnings.
+    pub fn warnings(&self) -> EngineWarnings {
+        self.warnings
+    }
+
+    /// Momentary interruptions recognised so far.
+    pub fn momentaries(&self) -> &[Momentary] {
+        &self.momentaries
+    }
+
+    /// An outage by id.
+    pub fn outage(&self, id: OutageId) -> Option<&Outage> {
+        self.outages.get(id.0 as usize).filter(|o| o.id != NO_OUTAGE)
+    }
+
+    /// Every outage ever opened, in id order.
+    pub fn outages(&self) -> &[Outage] {
+        &self.outages[1..]
+    }
+
+    /// The outages currently open (fault, planned and disconnect).
+    pub fn open_outages(&self) -> impl Iterator<Item = &Outage> {
+        self.outages[1..].iter().filter(|o| o.closed_at.is_none())
+    }
+
+    /// The posterior probability that a device is out given its parent is energized
+    /// (a max-marginal of the exact model). 0 for devices with no evidence below.
+    pub fn confidence(&self, d: OutageDeviceId) -> f64 {
+        if self.forced[d.index()] {
+            return 1.0;
+        }
+        if !self.has_reports(d) {
+            return 0.0;
+        }
+        let s = self.s_off(d);
+        sigmoid(s - self.b[d.index()])
+    }
+
+    /// The evidence behind the engine's belief about a device: counts of customers below
+    /// it by evidence kind, and the log-odds the dynamic programme compares.
+    pub fn evidence_below(&self, d: OutageDeviceId) -> EvidenceSummary {
+        let k = &self.counts[d.index()];
+        EvidenceSummary {
+            customers: k.pop,
+            calls: k.call,
+            partial_calls: k.weak,
+            last_gasps: k.lg,
+            pings_off: k.ping_off,
+            known_on: k.on,
+            awaiting_restore: k.await_,
+            scada_open: self.forced[d.index()],
+            log_odds_out: if self.has_reports(d) { self.s_off(d) } else { f64::NEG_INFINITY },
+            log_odds_below: self.b[d.index()],
+            out_in_best_explanation: self.flag[d.index()],
+        }
+    }
+
+    /// Ingests one event and returns what changed. Never panics on any event.
+    ///
+    /// # Complexity
+    /// O(depth) for a report, plus O(active devices) when the clock moves past a
+    /// refresh point; O(customers below) for SCADA restorations and planned outages.
+    pub fn ingest(&mut self, ev: Event) -> &[Change] {
+        self.changes.clear();
+        let t = ev.time;
+        if self.clock == Timestamp::NEVER {
+            self.clock = t;
+            self.last_refresh = t;
+        }
+        if t.0 < self.clock.0 - self.opts.late_window {
+            self.warnings.too_late += 1;
+        }
+        let advanced = t > self.clock;
+        if advanced {
+            self.clock = t;
+        }
+        self.run_timers();
+        if !self.is_duplicate(&ev) {
+            self.apply(ev);
+        } else {
+            self.warnings.duplicates += 1;
+            if let Evidence::Call { customer, .. } = ev.evidence {
+                self.classify_call(customer);
+            }
+        }
+        self.run_timers();
+        if self.clock.0 - self.last_refresh.0 >= 30 * SECOND
+            || matches!(ev.evidence, Evidence::Tick) && advanced
+        {
+            self.refresh_all();
+        }
+        self.update_outages();
+        if let Evidence::Call { customer, .. } = ev.evidence
+            && !self.changes.iter().any(|c| matches!(c, Change::Call(_)))
+        {
+            self.classify_call(customer);
+        }
+        &self.changes
+    }
+
+    /// Brings the inference up to date at the current clock (the time-dependent terms)
+    /// and returns what changed; call at the end of a stream.
+    pub fn flush(&mut self) -> &[Change] {
+        self.changes.clear();
+        self.run_timers();
+        self.refresh_all();
+        self.update_outages();
+        &self.changes
+    }
+
+    fn is_duplicate(&mut self, ev: &Event) -> bool {
+        let (k, id) = match ev.evidence {
+            Evidence::Call { customer, detail } => (detail as u32 + 1, customer.0),
+            Evidence::LastGasp { meter } => (10, meter.0),
+            Evidence::PowerRestore { meter } => (11, meter.0),
+            Evidence::Ping { meter, on } => (12 + on as u32, meter.0),
+            Evidence::DeviceOpen { device } => (14, device.0),
+            Evidence::DeviceClose { device } => (15, device.0),
+            _ => return false,
+        };
+        // Calls are counted by the contract row by row; only evidence is deduplicated.
+        if self.last_seen.len() > 200_000 {
+            let horizon = self.clock.0 - 2 * self.opts.late_window;
+            self.last_seen.retain(|(t, _, _), _| *t >= horizon);
+        }
+        self.last_seen.insert((ev.time.0, k, id), ()).is_some()
+    }
+
+    fn apply(&mut self, ev: Event) {
+        let t = ev.time;
+        match ev.evidence {
+            Evidence::Tick => {}
+            Evidence::Call { customer, detail } => self.on_call(customer, detail, t),
+            Evidence::LastGasp { meter } => self.on_last_gasp(meter, t),
+            Evidence::PowerRestore { meter } => self.on_power_restore(meter, t, false),
+            Evidence::Ping { meter, on: true } => self.on_power_restore(meter, t, true),
+            Evidence::Ping { meter, on: false } => self.on_ping_off(meter, t),
+            Evidence::DeviceOpen { device } => self.on_device_open(device, t),
+            Evidence::DeviceClose { device } => self.on_device_close(device, t),
+            Evidence::PlannedOutage { device, end } => self.on_planned(device, t, end),
+            Evidence::Disconnect { meter } => self.on_disconnect(meter, t),
+            Evidence::Reconnect { meter } => self.on_reconnect(meter, t),
+        }
+    }
+
+    // ---------------------------------------------------------------- evidence
+
+    fn stale(&mut self, c: CustomerId, t: Timestamp) -> bool {
+        if t <= self.on_since[c.index()] {
+            self.warnings.stale += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn on_call(&mut self, c: CustomerId, detail: CallDetail, t: Timestamp) {
+        if detail == CallDetail::Flicker || self.stale(c, t) {
+            return;
+        }
+        let i = c.index();
+        if self.call_at[i] == Timestamp::NEVER || t < self.call_at[i] {
+            self.call_at[i] = t;
+        }
+        if detail == CallDetail::WireDown {
+            self.wire_down[i] = true;
+        }
+        let bit = if detail == CallDetail::Partial { B_WEAK } else { B_CALL };
+        let mut nb = self.bits[i] | bit;
+        if nb & B_CALL != 0 {
+            nb &= !B_WEAK;
+        }
+        self.note_report(c, t);
+        self.set_bits(c, nb);
+    }
+
+    /// Off evidence at `t` (after the customer's last known-on time): the on proof no
+    /// longer holds.
+    fn note_report(&mut self, c: CustomerId, t: Timestamp) {
+        let i = c.index();
+        if self.report_at[i] == Timestamp::NEVER || t < self.report_at[i] {
+            self.report_at[i] = t;
+        }
+        if self.bits[i] & B_ON != 0 {
+            self.bits[i] &= !B_ON;
+            let nb = self.bits[i];
+            self.bits[i] |= B_ON;
+            self.set_bits(c, nb);
+        }
+    }
+
+    fn on_last_gasp(&mut self, c: CustomerId, t: Timestamp) {
+        if self.stale(c, t) {
+            return;
+        }
+        let i = c.index();
+        if self.in_burst(c, t) {
+            return;
+        }
+        if self.lg_state[i] != LG_NONE {
+            // Keep the earliest last gasp of this outage.
+            if t < self.lg_at[i] {
+                self.lg_at[i] = t;
+            }
+            return;
+        }
+        self.lg_state[i] = LG_PENDING;
+        self.lg_at[i] = t;
+        self.recent_lg.push_back((t, c));
+        let due = t.0 + self.opts.last_gasp_hold;
+        self.timers
+            .push(Reverse((due, Timer::LastGaspHold(c.0, t.0))));
+    }
+
+    fn in_burst(&self, c: CustomerId, t: Timestamp) -> bool {
+        let svc = OutageDeviceId(c.0);
+        self.bursts.iter().any(|&(zone, tb)| {
+            (t.0 - tb.0).abs() <= self.opts.burst_window && self.view.is_below(svc, zone)
+        })
+    }
+
+    fn zone_of(&self, c: CustomerId) -> OutageDeviceId {
+        let mut last = OutageDeviceId(c.0);
+        for d in self.view.upstream(OutageDeviceId(c.0)) {
+            last = d;
+            if matches!(
+                self.net.outage_device_class(d),
+                OutageDeviceClass::Recloser | OutageDeviceClass::Breaker | OutageDeviceClass::Source
+            ) {
+                return d;
+            }
+        }
+        last
+    }
+
+    fn on_power_restore(&mut self, c: CustomerId, t: Timestamp, ping: bool) {
+        let i = c.index();
+        if t <= self.on_since[i] {
+            return;
+        }
+        // A restore soon after this customer's last gasp: a momentary interruption.
+        if !ping && self.lg_state[i] != LG_NONE && t.0 - self.lg_at[i].0 <= self.opts.momentary_max {
+            let zone = self.zone_of(c);
+            let tb = self.lg_at[i];
+            self.momentary(zone, tb);
+        }
+        // A restore below a predicted fault outage stands for its restoration.
+        let svc = OutageDeviceId(c.0);
+        self.scratch.clear();
+        for d in self.view.upstream(svc) {
+            if let Some(&oid) = self.open_fault.get(&d.0) {
+                let o = &self.outages[oid.0 as usize];
+                if o.status == OutageStatus::Predicted && t > o.start {
+                    self.scratch.push(d);
+                }
+            }
+        }
+        self.on_since[i] = t;
+        self.clear_customer(c, B_ON);
+        let due = t.0 + self.opts.on_memory;
+        self.timers.push(Reverse((due, Timer::OnExpire(c.0, t.0))));
+        let restored = std::mem::take(&mut self.scratch);
+        for d in &restored {
+            self.restore_below(*d, t, Some(c));
+        }
+        self.scratch = restored;
+    }
+
+    fn on_ping_off(&mut self, c: CustomerId, t: Timestamp) {
+        if self.stale(c, t) {
+            return;
+        }
+        self.ping_off_at[c.index()] = t;
+        self.note_report(c, t);
+        let nb = self.bits[c.index()] | B_PING_OFF;
+        self.set_bits(c, nb);
+    }
+
+    /// Clears a customer's off evidence; `keep` bits are set afterwards.
+    fn clear_customer(&mut self, c: CustomerId, keep: u8) {
+        let i = c.index();
+        self.lg_state[i] = LG_NONE;
+        self.lg_at[i] = Timestamp::NEVER;
+        self.call_at[i] = Timestamp::NEVER;
+        self.report_at[i] = Timestamp::NEVER;
+        self.await_since[i] = Timestamp::NEVER;
+        self.ping_off_at[i] = Timestamp::NEVER;
+        self.wire_down[i] = false;
+        let nb = (self.bits[i] & B_EXCLUDED) | keep;
+        self.set_bits(c, nb);
+    }
+
+    fn momentary(&mut self, zone: OutageDeviceId, tb: Timestamp) {
+        if self
+            .bursts
+            .iter()
+            .any(|&(z, t)| z == zone && (t.0 - tb.0).abs() <= self.opts.burst_window)
+        {
+            return;
+        }
+        self.bursts.push_back((zone, tb));
+        let m = Momentary {
+            device: zone,
+            time: tb,
+        };
+        self.momentaries.push(m);
+        self.changes.push(Change::Momentary(m));
+        // Cancel the burst's last gasps, held or already counted.
+        let window = self.opts.burst_window;
+        let hits: Vec<CustomerId> = self
+            .recent_lg
+            .iter()
+            .filter(|&&(t, c)| {
+                (t.0 - tb.0).abs() <= window && self.view.is_below(OutageDeviceId(c.0), zone)
+            })
+            .map(|&(_, c)| c)
+            .collect();
+        for c in hits {
+            let i = c.index();
+            if self.lg_state[i] != LG_NONE && (self.lg_at[i].0 - tb.0).abs() <= window {
+                self.lg_state[i] = LG_NONE;
+                self.lg_at[i] = Timestamp::NEVER;
+                if self.bits[i] & B_LG != 0 {
+                    let nb = self.bits[i] & !B_LG;
+                    self.reset_report_time(c, nb);
+                    self.set_bits(c, nb);
+                }
+            }
+        }
+    }
+
+    /// The earliest off evidence that remains once a customer's bits become `bits`.
+    fn reset_report_time(&mut self, c: CustomerId, bits: u8) {
+        let i = c.index();
+        if bits & B_AWAIT != 0 {
+            return; // the still-dark keep their original start
+        }
+        let mut t = Timestamp(i64::MAX);
+        if bits & (B_CALL | B_WEAK) != 0 {
+            t = t.min(self.call_at[i]);
+        }
+        if bits & B_PING_OFF != 0 {
+            t = t.min(self.ping_off_at[i]);
+        }
+        if bits & B_LG != 0 {
+            t = t.min(self.lg_at[i]);
+        }
+        self.report_at[i] = if t.0 == i64::MAX { Timestamp::NEVER } else { t };
+    }
+
+    fn on_device_open(&mut self, d: OutageDeviceId, t: Timestamp) {
+        self.scada_open.insert(d.0, t);
+        let due = t.0 + self.opts.reclose_window;
+        self.timers.push(Reverse((due, Timer::Lockout(d.0, t.0))));
+    }
+
+    fn on_device_close(&mut self, d: OutageDeviceId, t: Timestamp) {
+        match self.scada_open.remove(&d.0) {
+            Some(t_open) if t.0 - t_open.0 <= self.opts.reclose_window && !self.forced[d.index()] => {
+                // A reclose: a momentary interruption below d.
+                self.momentary(d, t_open);
+            }
+            _ => {
+                if self.forced[d.index()] {
+                    self.set_forced(d, false);
+                }
+                self.restore_below(d, t, None);
+                if self.opts.estimate_rates {
+                    let due = t.0 + 3 * MINUTE;
+                    self.timers
+                        .push(Reverse((due, Timer::EstimateRestore(d.0, t.0))));
+                }
+            }
+        }
+    }
+
+    fn set_forced(&mut self, d: OutageDeviceId, on: bool) {
+        if self.forced[d.index()] == on {
+            return;
+        }
+        self.forced[d.index()] = on;
+        self.touch_path(d);
+    }
+
+    /// Device `d` was restored at `t`: every customer below it whose off evidence
+    /// predates `t` now awaits its power restore (still-dark customers stay silent).
+    fn restore_below(&mut self, d: OutageDeviceId, t: Timestamp, except: Option<CustomerId>) {
+        if let Some(oid) = self.open_fault.get(&d.0).copied() {
+            self.close_outage(oid, OutageStatus::Restored, None);
+        }
+        // Outages still open below d are nested: their evidence stays theirs.
+        let nested: Vec<std::ops::Range<u32>> = self
+            .open_fault
+            .keys()
+            .map(|&g| OutageDeviceId(g))
+            .filter(|&g| g != d && self.view.is_below(g, d))
+            .map(|g| self.view.customer_span(g))
+            .collect();
+        let span = self.view.customer_span(d);
+        for pos in span {
+            let c = self.view.customers_in_preorder()[pos as usize];
+            if Some(c) == except || nested.iter().any(|r| r.contains(&pos)) {
+                continue;
+            }
+            let i = c.index();
+            let bits = self.bits[i];
+            if bits & (B_CALL | B_WEAK | B_LG | B_PING_OFF | B_AWAIT) != 0 && self.report_at[i] <= t {
+                let first = self.report_at[i];
+                self.lg_state[i] = LG_NONE;
+                self.call_at[i] = Timestamp::NEVER;
+                self.ping_off_at[i] = Timestamp::NEVER;
+                self.await_since[i] = t;
+                // The still-dark keep their original start.
+                self.report_at[i] = first;
+                let nb = bits & (B_EXCLUDED | B_ON);
+                self.set_bits(c, nb);
+                let due = t.0 + self.opts.restore_grace;
+                self.timers
+                    .push(Reverse((due, Timer::AwaitGrace(c.0, t.0))));
+            } else if bits & B_LG == 0 && self.lg_state[i] == LG_PENDING && self.lg_at[i] <= t {
+                self.lg_state[i] = LG_NONE;
+            }
+        }
+    }
+
+    fn on_planned(&mut self, d: OutageDeviceId, t: Timestamp, end: Timestamp) {
+        if let Some(&oid) = self.planned.get(&d.0) {
+            let o = &mut self.outages[oid.0 as usize];
+            if o.planned_end != Some(end) {
+                o.planned_end = Some(end);
+                self.changes.push(Change::Updated(oid));
+            }
+            self.timers
+                .push(Reverse((end.0, Timer::PlannedEnd(d.0, end.0))));
+            return;
+        }
+        let customers = self.view.customer_count_below(d);
+        let oid = self.new_outage(d, OutageCause::Planned, OutageStatus::Confirmed, customers, 1.0, t);
+        self.outages[oid.0 as usize].planned_end = Some(end);
+        self.planned.insert(d.0, oid);
+        let span = self.view.customer_span(d);
+        for pos in span {
+            let c = self.view.customers_in_preorder()[pos as usize];
+            self.planned_depth[c.index()] += 1;
+            let nb = self.bits[c.index()] | B_EXCLUDED;
+            self.set_bits(c, nb);
+        }
+        self.timers
+            .push(Reverse((end.0, Timer::PlannedEnd(d.0, end.0))));
+    }
+
+    fn end_planned(&mut self, d: OutageDeviceId, end: Timestamp) {
+        let Some(&oid) = self.planned.get(&d.0) else {
+            return;
+        };
+        if self.outages[oid.0 as usize].planned_end != Some(end) {
+            return; // extended: a later timer ends it
+        }
+        self.planned.remove(&d.0);
+        self.close_outage(oid, OutageStatus::Restored, None);
+        let span = self.view.customer_span(d);
+        for pos in span {
+            let c = self.view.customers_in_preorder()[pos as usize];
+            let i = c.index();
+            self.planned_depth[i] = self.planned_depth[i].saturating_sub(1);
+            if self.planned_depth[i] == 0 && !self.disconnected.contains_key(&c.0) {
+                // Evidence from during the work is explained by it.
+                self.on_since[i] = self.on_since[i].max(end - 1);
+                self.clear_customer(c, 0);
+                let nb = self.bits[i] & !B_EXCLUDED;
+                self.set_bits(c, nb);
+            }
+        }
+    }
+
+    fn on_disconnect(&mut self, c: CustomerId, t: Timestamp) {
+        if self.disconnected.contains_key(&c.0) {
+            return;
+        }
+        let oid = self.new_outage(
+            OutageDeviceId(c.0),
+            OutageCause::Disconnect,
+            OutageStatus::Confirmed,
+            1,
+            1.0,
+            t,
+        );
+        self.disconnected.insert(c.0, oid);
+        let nb = self.bits[c.index()] | B_EXCLUDED;
+        self.set_bits(c, nb);
+    }
+
+    fn on_reconnect(&mut self, c: CustomerId, t: Timestamp) {
+        let Some(oid) = self.disconnected.remove(&c.0) else {
+            return;
+        };
+        self.close_outage(oid, OutageStatus::Restored, None);
+        let i = c.index();
+        if self.planned_depth[i] == 0 {
+            self.on_since[i] = self.on_since[i].max(t);
+            self.clear_customer(c, 0);
+            let nb = self.bits[i] & !B_EXCLUDED;
+            self.set_bits(c, nb);
+        }
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    fn run_timers(&mut self) {
+        while let Some(&Reverse((due, timer))) = self.timers.peek() {
+            if due > self.clock.0 {
+                break;
+            }
+            self.timers.pop();
+            match timer {
+                Timer::LastGaspHold(c, t) => {
+                    let i = c as usize;
+                    if self.lg_state[i] == LG_PENDING && self.lg_at[i].0 <= t {
+                        self.lg_state[i] = LG_COUNTED;
+                        let cid = CustomerId(c);
+                        self.note_report(cid, self.lg_at[i]);
+                        let nb = self.bits[i] | B_LG;
+                        self.set_bits(cid, nb);
+                    }
+                }
+                Timer::OnExpire(c, t) => {
+                    let i = c as usize;
+                    if self.on_since[i].0 == t && self.bits[i] & B_ON != 0 {
+                        let nb = self.bits[i] & !B_ON;
+                        self.set_bits(CustomerId(c), nb);
+                    }
+                }
+                Timer::AwaitGrace(c, t) => {
+                    let i = c as usize;
+                    if self.await_since[i].0 == t && self.on_since[i].0 < t {
+                        let nb = self.bits[i] | B_AWAIT;
+                        self.set_bits(CustomerId(c), nb);
+                    }
+                }
+                Timer::Lockout(d, t) => {
+                    if self.scada_open.get(&d) == Some(&Timestamp(t)) {
+                        let dev = OutageDeviceId(d);
+                        self.set_forced(dev, true);
+                        if self.opts.estimate_rates {
+                            let due = t + 4 * MINUTE;
+                            self.timers
+                                .push(Reverse((due, Timer::EstimateLastGasp(d, t))));
+                        }
+                    }
+                }
+                Timer::PlannedEnd(d, t) => self.end_planned(OutageDeviceId(d), Timestamp(t)),
+                Timer::EstimateLastGasp(d, t) => self.estimate_last_gasp(OutageDeviceId(d), t),
+                Timer::EstimateRestore(d, t) => self.estimate_restore(OutageDeviceId(d), t),
+            }
+        }
+        // Forget old bursts and last gasps.
+        let horizon = self.clock.0 - 10 * MINUTE;
+        while self.bursts.front().is_some_and(|&(_, t)| t.0 < horizon) {
+            self.bursts.pop_front();
+        }
+        while self.recent_lg.front().is_some_and(|&(t, _)| t.0 < horizon) {
+            self.recent_lg.pop_front();
+        }
+    }
+
+    fn estimate_last_gasp(&mut self, d: OutageDeviceId, t_open: i64) {
+        let mut hits = 0u32;
+        let mut pop = 0u32;
+        for &c in self.view.customers_below(d) {
+            let i = c.index();
+            if self.bits[i] & B_EXCLUDED != 0 {
+                continue;
+            }
+            pop += 1;
+            let lg = self.lg_at[i].0;
+            let counted = self.lg_state[i] != LG_NONE || self.bits[i] & B_LG != 0;
+            if counted && lg >= t_open - MINUTE && lg <= t_open + 4 * MINUTE {
+                hits += 1;
+            }
+        }
+        if pop >= 5 {
+            // One opening is one observation of the rate, however many meters.
+            let w = (pop as f64).min(50.0);
+            self.rates.last_gasp.add(w * hits as f64 / pop as f64, w);
+            self.reweight();
+        }
+    }
+
+    fn estimate_restore(&mut self, d: OutageDeviceId, t_close: i64) {
+        let mut hits = 0u32;
+        let mut pop = 0u32;
+        for &c in self.view.customers_below(d) {
+            let i = c.index();
+            if self.bits[i] & B_EXCLUDED != 0 {
+                continue;
+            }
+            if self.await_since[i].0 == t_close || self.on_since[i].0 >= t_close {
+                pop += 1;
+                if self.on_since[i].0 >= t_close {
+                    hits += 1;
+                }
+            }
+        }
+        if pop >= 5 {
+            let w = (pop as f64).min(50.0);
+            self.rates.power_restore.add(w * hits as f64 / pop as f64, w);
+            self.reweight();
+        }
+    }
+
+    fn reweight(&mut self) {
+        self.w = weights(&self.opts, &self.rates);
+        self.refresh_all();
+    }
+
+    // ---------------------------------------------------------------- the dynamic programme
+
+    fn has_reports(&self, d: OutageDeviceId) -> bool {
+        let k = &self.counts[d.index()];
+        k.call + k.weak + k.lg + k.ping_off + k.await_ > 0 || self.forced[d.index()]
+    }
+
+    /// Log-odds of "d out" against "all on", from the counts below d.
+    fn s_off(&self, d: OutageDeviceId) -> f64 {
+        let i = d.index();
+        if self.forced[i] {
+            return 1e6;
+        }
+        let k = &self.counts[i];
+        let w = &self.w;
+        let mut s = self.lp[i] as f64
+            + k.call as f64 * w.call
+            + k.weak as f64 * w.weak
+            + k.lg as f64 * w.lg
+            + k.ping_off as f64 * w.ping_off
+            + k.on as f64 * w.on
+            + k.await_ as f64 * w.await_;
+        let tf = self.t_first[i];
+        if tf.0 != i64::MAX {
+            let dt = (self.clock.0 - tf.0).max(0);
+            let base = k.pop.saturating_sub(k.on + k.await_ + k.ping_off) as f64;
+            let silent_lg = (base - k.lg as f64).max(0.0);
+            let silent_call = (base - (k.call + k.weak) as f64).max(0.0);
+            let f_lg = ((dt - self.opts.last_gasp_hold) as f64 / MINUTE as f64).clamp(0.0, 1.0);
+            let f_call = lognormal_cdf(dt as f64, self.opts.call_delay_median as f64, self.opts.call_delay_sigma);
+            s += silent_lg * (1.0 - w.p_lg * f_lg).max(1e-6).ln();
+            s += silent_call * (1.0 - w.p_call * f_call).max(1e-6).ln();
+        }
+        s
+    }
+
+    fn set_bits(&mut self, c: CustomerId, new: u8) {
+        let i = c.index();
+        let raw_old = self.bits[i];
+        if raw_old == new {
+            return;
+        }
+        self.bits[i] = new;
+        // A customer off for a known cause contributes nothing but its absence.
+        let eff = |b: u8| if b & B_EXCLUDED != 0 { B_EXCLUDED } else { b };
+        let (old, new) = (eff(raw_old), eff(new));
+        if old == new {
+            return;
+        }
+        let d = |b: u8| -> i32 {
+            let was = old & b != 0;
+            let is = new & b != 0;
+            is as i32 - was as i32
+        };
+        let (dc, dw, dl, dp, dn, da, dx) = (
+            d(B_CALL),
+            d(B_WEAK),
+            d(B_LG),
+            d(B_PING_OFF),
+            d(B_ON),
+            d(B_AWAIT),
+            d(B_EXCLUDED),
+        );
+        let was_active = old & !B_EXCLUDED != 0;
+        let is_active = new & !B_EXCLUDED != 0;
+        let dact = is_active as i32 - was_active as i32;
+        let report = self.report_at[i];
+        let reporting = new & REPORTING != 0;
+        let add = |x: u32, dlt: i32| (x as i64 + dlt as i64).max(0) as u32;
+        let mut delta = 0.0f64;
+        let mut x = OutageDeviceId(c.0);
+        loop {
+            let xi = x.index();
+            {
+                let k = &mut self.counts[xi];
+                k.call = add(k.call, dc);
+                k.weak = add(k.weak, dw);
+                k.lg = add(k.lg, dl);
+                k.ping_off = add(k.ping_off, dp);
+                k.on = add(k.on, dn);
+                k.await_ = add(k.await_, da);
+                k.pop = add(k.pop, -dx);
+                k.active = add(k.active, dact);
+            }
+            if reporting && report < self.t_first[xi] {
+                self.t_first[xi] = report;
+            }
+            if self.counts[xi].active > 0 && !self.in_active[xi] {
+                self.in_active[xi] = true;
+                self.active.push(x);
+                self.active_sorted = false;
+            }
+            self.b[xi] += delta;
+            let old_a = self.a[xi];
+            self.eval(x);
+            delta = self.a[xi] - old_a;
+            match self.view.parent(x) {
+                Some(p) => x = p,
+                None => break,
+            }
+        }
+    }
+
+    fn touch_path(&mut self, d: OutageDeviceId) {
+        if !self.in_active[d.index()] {
+            self.in_active[d.index()] = true;
+            self.active.push(d);
+            self.active_sorted = false;
+        }
+        let mut delta = 0.0;
+        let mut x = d;
+        let mut first = true;
+        loop {
+            let xi = x.index();
+            if !first {
+                self.b[xi] += delta;
+            }
+            first = false;
+            if !self.in_active[xi] {
+                self.in_active[xi] = true;
+                self.active.push(x);
+                self.active_sorted = false;
+            }
+            let old = self.a[xi];
+            self.eval(x);
+            delta = self.a[xi] - old;
+            match self.view.parent(x) {
+                Some(p) => x = p,
+                None => break,
+            }
+        }
+    }
+
+    /// A and the decision flag of one device from its counts and B.
+    #[inline]
+    fn eval(&mut self, x: OutageDeviceId) {
+        let xi = x.index();
+        let (a, f) = if self.forced[xi] {
+            (self.b[xi] + FORCED_BONUS, true)
+        } else if self.has_reports(x) {
+            let s = self.s_off(x);
+            let b = self.b[xi];
+            if s > b { (s, true) } else { (b, false) }
+        } else {
+            (self.b[xi], false)
+        };
+        self.a[xi] = a;
+        if self.flag[xi] != f {
+            self.flag[xi] = f;
+            self.flags_changed = true;
+            if f {
+                self.flagged.push(x);
+            }
+        }
+    }
+
+    /// Recomputes every active device bottom-up at the current clock.
+    ///
+    /// # Complexity
+    /// O(a log a) for a devices with evidence below them.
+    fn refresh_all(&mut self) {
+        self.last_refresh = self.clock;
+        // Drop devices with nothing below them any more.
+        let mut k = 0;
+        while k < self.active.len() {
+            let d = self.active[k];
+            if self.counts[d.index()].active == 0 && !self.forced[d.index()] {
+                self.in_active[d.index()] = false;
+                self.a[d.index()] = 0.0;
+                self.b[d.index()] = 0.0;
+                self.t_first[d.index()] = Timestamp(i64::MAX);
+                if self.flag[d.index()] {
+                    self.flag[d.index()] = false;
+                    self.flags_changed = true;
+                }
+                self.active.swap_remove(k);
+                self.active_sorted = false;
+            } else {
+                k += 1;
+            }
+        }
+        if !self.active_sorted {
+            let view = &self.view;
+            self.active
+                .sort_unstable_by_key(|&d| Reverse(view.preorder_index(d).unwrap_or(0)));
+            self.active_sorted = true;
+        }
+        for idx in 0..self.active.len() {
+            let d = self.active[idx];
+            self.b[d.index()] = 0.0;
+            self.t_first[d.index()] = Timestamp(i64::MAX);
+        }
+        for idx in 0..self.active.len() {
+            let d = self.active[idx];
+            let di = d.index();
+            if di < self.bits.len() && self.bits[di] & REPORTING != 0 && self.bits[di] & B_EXCLUDED == 0 {
+                let r = self.report_at[di];
+                if r < self.t_first[di] {
+                    self.t_first[di] = r;
+                }
+            }
+            self.eval(d);
+            if let Some(p) = self.view.parent(d) {
+                self.b[p.index()] += self.a[di];
+                if self.t_first[di] < self.t_first[p.index()] {
+                    self.t_first[p.index()] = self.t_first[di];
+                }
+            }
+        }
+        self.flags_changed = true;
+    }
+
+    /// The best explanation: flagged devices with no flagged ancestor.
+    fn best_explanation(&mut self) -> Vec<OutageDeviceId> {
+        let flag = &self.flag;
+        self.flagged.retain(|d| flag[d.index()]);
+        self.flagged.sort_unstable();
+        self.flagged.dedup();
+        let mut out = Vec::new();
+        for &d in &self.flagged {
+            let covered = self
+                .view
+                .upstream(d)
+                .skip(1)
+                .any(|p| self.flag[p.index()]);
+            if !covered {
+                out.push(d);
+            }
+        }
+        out
+    }
+
+    // ---------------------------------------------------------------- outages over time
+
+    fn new_outage(
+        &mut self,
+        d: OutageDeviceId,
+        cause: OutageCause,
+        status: OutageStatus,
+        customers: u32,
+        confidence: f64,
+        start: Timestamp,
+    ) -> OutageId {
+        let id = OutageId(self.outages.len() as u32);
+        self.outages.push(Outage {
+            id,
+            device: d,
+            cause,
+            status,
+            customers,
+            confidence,
+            start,
+            opened_at: self.clock,
+            closed_at: None,
+            planned_end: None,
+            own_start: None,
+        });
+        self.changes.push(Change::Opened(id));
+        id
+    }
+
+    fn close_outage(&mut self, id: OutageId, status: OutageStatus, merged_into: Option<OutageId>) {
+        let clock = self.clock;
+        let o = &mut self.outages[id.0 as usize];
+        if o.closed_at.is_some() {
+            return;
+        }
+        o.status = status;
+        o.closed_at = Some(clock);
+        if o.cause == OutageCause::Fault {
+            self.open_fault.remove(&o.device.0);
+        }
+        self.changes.push(Change::Closed {
+            outage: id,
+            merged_into,
+        });
+    }
+
+    fn update_outages(&mut self) {
+        if !self.flags_changed && self.open_fault.is_empty() {
+            return;
+        }
+        let best = if self.flags_changed {
+            self.flags_changed = false;
+            self.best_explanation()
+        } else {
+            let mut v: Vec<OutageDeviceId> = self.open_fault.keys().map(|&d| OutageDeviceId(d)).collect();
+            v.sort_unstable();
+            v
+        };
+        let mut new: Vec<OutageDeviceId> = best
+            .iter()
+            .copied()
+            .filter(|d| !self.open_fault.contains_key(&d.0))
+            .collect();
+        let mut gone: Vec<OutageDeviceId> = self
+            .open_fault
+            .keys()
+            .map(|&d| OutageDeviceId(d))
+            .filter(|d| best.binary_search(d).is_err())
+            .collect();
+        gone.sort_unstable();
+        // Outages that began well before the outage now holding them stay open, nested:
+        // a transformer out before the breaker tripped is still out after it recloses.
+        let mut own: HashMap<u32, Option<Timestamp>> = HashMap::new();
+        for &d in &new {
+            let st = self.own_start(d);
+            own.insert(d.0, st);
+        }
+        let mut keep_nested = Vec::new();
+        for &g in &gone {
+            let Some(&gid) = self.open_fault.get(&g.0) else { continue };
+            let g_start = self.outages[gid.0 as usize].start;
+            let holder = self.view.upstream(g).skip(1).find(|a| best.binary_search(a).is_ok());
+            if let Some(a) = holder {
+                let a_start = match own.get(&a.0) {
+                    Some(st) => *st,
+                    None => self
+                        .open_fault
+                        .get(&a.0)
+                        .and_then(|o| self.outages[o.0 as usize].own_start),
+                };
+                if a_start.is_some_and(|st| g_start.0 < st.0 - NESTED_MARGIN) {
+                    keep_nested.push(g);
+                }
+            }
+        }
+        gone.retain(|g| !keep_nested.contains(g));
+        // Largest first, so that a roll-up keeps the identity of the largest part.
+        new.sort_by_key(|&d| (Reverse(self.view.customer_count_below(d)), d));
+        for d in new {
+            let conf = self.confidence(d);
+            let status = if self.forced[d.index()] {
+                OutageStatus::Confirmed
+            } else {
+                OutageStatus::Predicted
+            };
+            let customers = self.view.customer_count_below(d);
+            let start = self.start_of(d);
+            // Roll-up: outages below d merge into it, the largest keeps its identity.
+            let mut below: Vec<OutageDeviceId> = gone
+                .iter()
+                .copied()
+                .filter(|&g| self.view.is_below(g, d))
+                .collect();
+            below.sort_by_key(|&g| (Reverse(self.view.customer_count_below(g)), g));
+            // Split: d was below an outage that is gone; d takes over its identity.
+            let above = gone.iter().copied().find(|&g| self.view.is_below(d, g));
+            let keep = below.first().copied().or(above);
+            match keep {
+                Some(g) => {
+                    let oid = self.open_fault.remove(&g.0).unwrap_or(NO_OUTAGE);
+                    gone.retain(|&x| x != g);
+                    {
+                        let own_start = own.get(&d.0).copied().flatten();
+                        let o = &mut self.outages[oid.0 as usize];
+                        o.own_start = own_start;
+                        o.device = d;
+                        o.status = status;
+                        o.customers = customers;
+                        o.confidence = round3(conf);
+                        o.start = o.start.min(start);
+                    }
+                    self.open_fault.insert(d.0, oid);
+                    self.changes.push(Change::Updated(oid));
+                    for &g2 in below.iter().skip(1) {
+                        if let Some(o2) = self.open_fault.get(&g2.0).copied() {
+                            gone.retain(|&x| x != g2);
+                            self.close_outage(o2, OutageStatus::Retracted, Some(oid));
+                        }
+                    }
+                }
+                None => {
+                    let oid = self.new_outage(d, OutageCause::Fault, status, customers, round3(conf), start);
+                    self.outages[oid.0 as usize].own_start = own.get(&d.0).copied().flatten();
+                    self.open_fault.insert(d.0, oid);
+                }
+            }
+        }
+        for g in gone {
+            if let Some(oid) = self.open_fault.get(&g.0).copied() {
+                let restored = self.view.customers_below(g).iter().any(|c| {
+                    self.on_since[c.index()] >= self.outages[oid.0 as usize].start
+                });
+                let st = if restored {
+                    OutageStatus::Restored
+                } else {
+                    OutageStatus::Retracted
+                };
+                self.close_outage(oid, st, None);
+            }
+        }
+        // Status and confidence of those that stay.
+        let ids: Vec<(u32, OutageId)> = self.open_fault.iter().map(|(&d, &o)| (d, o)).collect();
+        for (d, oid) in ids {
+            let dev = OutageDeviceId(d);
+            let conf = round3(self.confidence(dev));
+            let status = if self.forced[d as usize] {
+                OutageStatus::Confirmed
+            } else {
+                OutageStatus::Predicted
+            };
+            let o = &mut self.outages[oid.0 as usize];
+            if o.status != status || (o.confidence - conf).abs() >= 0.05 {
+                o.status = status;
+                o.confidence = conf;
+                if !self.changes.iter().any(|c| matches!(c, Change::Opened(x) | Change::Updated(x) if *x == oid)) {
+                    self.changes.push(Change::Updated(oid));
+                }
+            }
+        }
+    }
+
+    /// When the event at `d` itself began: the SCADA opening, or the median last-gasp
+    /// time below `d` (robust to a few customers that were out before). `None` when
+    /// only calls speak for it (their timing is too loose to tell events apart).
+    fn own_start(&self, d: OutageDeviceId) -> Option<Timestamp> {
+        if let Some(&t) = self.scada_open.get(&d.0) {
+            return Some(t);
+        }
+        let mut times: Vec<i64> = self
+            .view
+            .customers_below(d)
+            .iter()
+            .filter(|c| self.bits[c.index()] & B_LG != 0)
+            .map(|c| self.lg_at[c.index()].0)
+            .collect();
+        if times.is_empty() {
+            return None;
+        }
+        let mid = times.len() / 2;
+        let (_, m, _) = times.select_nth_unstable(mid);
+        Some(Timestamp(*m))
+    }
+
+    /// The estimated start of an outage at `d`: the SCADA opening, else the median
+    /// last gasp below it, else the earliest current off evidence below it.
+    /// O(customers below).
+    fn start_of(&self, d: OutageDeviceId) -> Timestamp {
+        if let Some(t) = self.own_start(d) {
+            return t;
+        }
+        self.view
+            .customers_below(d)
+            .iter()
+            .filter(|c| self.bits[c.index()] & REPORTING != 0)
+            .map(|c| self.report_at[c.index()])
+            .min()
+            .unwrap_or(self.clock)
+    }
+
+    /// The open fault outage holding a customer off, if any.
+    pub fn fault_outage_of(&self, c: CustomerId) -> Option<OutageId> {
+        self.view
+            .upstream(OutageDeviceId(c.0))
+            .find_map(|d| self.open_fault.get(&d.0).copied())
+    }
+
+    /// Classifies a customer's call against what the engine holds now.
+    pub fn classify(&self, c: CustomerId) -> CallClassification {
+        if let Some(&oid) = self.disconnected.get(&c.0) {
+            return CallClassification {
+                customer: c,
+                cause: Some(OutageCause::Disconnect),
+                outage: Some(oid),
+            };
+        }
+        if self.planned_depth[c.index()] > 0 {
+            let oid = self
+                .view
+                .upstream(OutageDeviceId(c.0))
+                .find_map(|d| self.planned.get(&d.0).copied());
+            return CallClassification {
+                customer: c,
+                cause: Some(OutageCause::Planned),
+                outage: oid,
+            };
+        }
+        match self.fault_outage_of(c) {
+            Some(oid) => CallClassification {
+                customer: c,
+                cause: Some(OutageCause::Fault),
+                outage: Some(oid),
+            },
+            None => CallClassification {
+                customer: c,
+                cause: None,
+                outage: None,
+            },
+        }
+    }
+
+    fn classify_call(&mut self, c: CustomerId) {
+        let cl = self.classify(c);
+        self.changes.push(Change::Call(cl));
+    }
+
+    /// Whether a customer's call was about a wire down.
+    pub fn wire_down(&self, c: CustomerId) -> bool {
+        self.wire_down[c.index()]
+    }
+
+    /// Meters to ping to confirm an outage or tell it apart from its best competitors,
+    /// most informative first: silent meters in the largest subtrees below the device
+    /// that hold no report (off confirms the device over its reporting children), then a
+    /// silent meter below the parent outside the device (on confirms the device over its
+    /// parent).
+    pub fn proposed_pings(&self, id: OutageId, max: usize) -> Vec<CustomerId> {
+        let Some(o) = self.outage(id) else {
+            return Vec::new();
+        };
+        let d = o.device;
+        let mut out = Vec::new();
+        let silent = |c: CustomerId| self.bits[c.index()] == 0;
+        let mut kids: Vec<OutageDeviceId> = self
+            .view
+            .children(d)
+            .iter()
+            .copied()
+            .filter(|&k| self.counts[k.index()].active == 0)
+            .collect();
+        kids.sort_by_key(|&k| Reverse(self.view.customer_count_below(k)));
+        for k in kids {
+            if out.len() + 1 >= max {
+                break;
+            }
+            if let Some(&c) = self.view.customers_below(k).iter().find(|&&c| silent(c)) {
+                out.push(c);
+            }
+        }
+        if let Some(p) = self.view.parent(d) {
+            let mut sib: Vec<OutageDeviceId> = self
+                .view
+                .children(p)
+                .iter()
+                .copied()
+                .filter(|&k| k != d && self.counts[k.index()].active == 0)
+                .collect();
+            sib.sort_by_key(|&k| Reverse(self.view.customer_count_below(k)));
+            if let Some(&c) = sib
+                .first()
+                .and_then(|&k| self.view.customers_below(k).iter().find(|&&c| silent(c)))
+            {
+                out.push(c);
+            }
+        }
+        if out.is_empty()
+            && let Some(&c) = self.view.customers_below(d).iter().find(|&&c| silent(c))
+        {
+            out.push(c);
+        }
+        out.truncate(max);
+        out
+    }
+
+    /// Approximate bytes of engine state per customer (on top of the network and view).
+    pub fn state_bytes(&self) -> usize {
+        let nc = self.bits.len();
+        let nd = self.counts.len();
+        nc * (1 + 1 + 8 * 6 + 1 + 2)
+            + nd * (std::mem::size_of::<Counts>() + 8 + 8 + 8 + 1 + 1 + 1 + 4)
+            + self.outages.len() * std::mem::size_of::<Outage>()
+    }
+}
+
+fn weights(o: &EngineOptions, r: &Rates) -> Weights {
+    let p_call = r.call.value();
+    let p_lg = r.last_gasp.value();
+    let p_pr = r.power_restore.value();
+    let bg = o.background_call_probability.max(1e-6);
+    let flg = o.false_last_gasp_probability.max(1e-6);
+    Weights {
+        // Fault callers say no power or wire down 90 %, partial 10 %; background
+        // callers 60 % and 20 % (the rest is flicker, which carries no weight).
+        call: (p_call * 0.9 / (bg * 0.6)).ln(),
+        weak: (p_call * 0.1 / (bg * 0.2)).ln(),
+        lg: (p_lg / flg).ln(),
+        ping_off: 8.0,
+        on: -8.0,
+        await_: (1.0 / (1.0 - p_pr)).ln(),
+        p_lg,
+        p_call,
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn sigmoid(x: f64) -> f64 {
+    if x > 30.0 {
+        1.0
+    } else if x < -30.0 {
+        0.0
+    } else {
+        1.0 / (1.0 + (-x).exp())
+    }
+}
+
+/// P(delay <= t) for a log-normal delay with the given median and sigma.
+fn lognormal_cdf(t: f64, median: f64, sigma: f64) -> f64 {
+    if t <= 0.0 {
+        return 0.0;
+    }
+    let z = (t / median).ln() / (sigma * std::f64::consts::SQRT_2);
+    0.5 * (1.0 + erf(z))
+}
+
+/// Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7).
+fn erf(x: f64) -> f64 {
+    let s = x.signum();
+    let x = x.abs();
+    let t = 1.0 / (1.0 + 0.3275911 * x);
+    let y = 1.0
+        - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t
+            + 0.254829592)
+            * t
+            * (-x * x).exp();
+    s * y
+}
