@@ -195,4 +195,7 @@ pub enum Error {
     /// See [`EventError`].
     #[error(transparent)]
     Event(#[from] EventError),
+    /// A snapshot that does not fit the network or is not a snapshot of this format.
+    #[error("snapshot: {0}")]
+    Snapshot(String),
 }

@@ -25,7 +25,7 @@
 //! Time-dependent terms (how many silent customers should have reported by now) are
 //! refreshed over the devices that hold any evidence when the clock moves on.
 
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet, VecDeque};
 use std::cmp::Reverse;
 
 use serde::{Deserialize, Serialize};
@@ -122,6 +122,9 @@ pub struct EngineOptions {
     pub late_window: Millis,
     /// After a restoration, customers that stay silent this long count as still off.
     pub restore_grace: Millis,
+    /// After a restoration, power restores from below it count against nested outages
+    /// for this long.
+    pub restore_window: Millis,
     /// A power restore or ping answering on counts against outages for this long;
     /// after it the customer is simply silent again.
     pub on_memory: Millis,
@@ -148,6 +151,7 @@ impl Default for EngineOptions {
             late_window: 5 * MINUTE,
             restore_grace: 2 * MINUTE,
             on_memory: 2 * MINUTE,
+            restore_window: 30 * MINUTE,
             estimate_rates: true,
         }
     }
@@ -309,6 +313,20 @@ pub struct EvidenceSummary {
     pub out_in_best_explanation: bool,
 }
 
+const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/1";
+
+/// A serialisable snapshot of an [`Engine`]: its options and everything it has learnt.
+/// Restoring it and feeding the rest of the events gives exactly the output of an
+/// uninterrupted run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EngineSnapshot {
+    format: String,
+    network: String,
+    customers: usize,
+    options: EngineOptions,
+    state: State,
+}
+
 /// Counted warnings: events that were used with a caveat or not at all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EngineWarnings {
@@ -328,13 +346,15 @@ const B_PING_OFF: u8 = 8;
 const B_ON: u8 = 16;
 const B_AWAIT: u8 = 32;
 const B_EXCLUDED: u8 = 64;
+/// Bits that count only below a customer's scope, when it has one.
+const SCOPED: u8 = B_ON | B_AWAIT;
 const REPORTING: u8 = B_CALL | B_WEAK | B_LG | B_PING_OFF | B_AWAIT;
 
 const LG_NONE: u8 = 0;
 const LG_PENDING: u8 = 1;
 const LG_COUNTED: u8 = 2;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 enum Timer {
     /// A last gasp's hold ends (customer, the last gasp's time).
     LastGaspHold(u32, i64),
@@ -352,7 +372,7 @@ enum Timer {
     EstimateRestore(u32, i64),
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 struct Counts {
     pop: u32,
     call: u32,
@@ -362,6 +382,9 @@ struct Counts {
     on: u32,
     await_: u32,
     active: u32,
+    /// SCADA-confirmed open devices at or below (their customers are known off).
+    forced: u32,
+    forced_pop: u32,
 }
 
 /// A running Beta estimate of a rate.
@@ -437,9 +460,17 @@ pub struct Engine<'n> {
     net: &'n Network,
     view: EnergizationView,
     opts: EngineOptions,
-    rates: Rates,
     w: Weights,
     lp: Vec<f32>,
+    st: State,
+    changes: Vec<Change>,
+    scratch: Vec<OutageDeviceId>,
+}
+
+/// Everything the engine learns from events: what a snapshot holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct State {
+    rates: Rates,
     clock: Timestamp,
     last_refresh: Timestamp,
     // customers
@@ -452,7 +483,10 @@ pub struct Engine<'n> {
     await_since: Vec<Timestamp>,
     ping_off_at: Vec<Timestamp>,
     wire_down: Vec<bool>,
-    disconnected: HashMap<u32, OutageId>,
+    /// Per customer: the restored device below which its awaited restore (and its
+    /// power restore after a restoration) counts; NONE when it counts everywhere.
+    scope: Vec<u32>,
+    disconnected: BTreeMap<u32, OutageId>,
     planned_depth: Vec<u16>,
     // devices
     counts: Vec<Counts>,
@@ -467,19 +501,17 @@ pub struct Engine<'n> {
     flags_changed: bool,
     flagged: Vec<OutageDeviceId>,
     // scada and momentaries
-    scada_open: HashMap<u32, Timestamp>,
+    scada_open: BTreeMap<u32, Timestamp>,
     bursts: VecDeque<(OutageDeviceId, Timestamp)>,
     recent_lg: VecDeque<(Timestamp, CustomerId)>,
     momentaries: Vec<Momentary>,
     timers: BinaryHeap<Reverse<(i64, Timer)>>,
     // outages
     outages: Vec<Outage>,
-    open_fault: HashMap<u32, OutageId>,
-    planned: HashMap<u32, OutageId>,
-    last_seen: HashMap<(i64, u32, u32), ()>,
-    changes: Vec<Change>,
+    open_fault: BTreeMap<u32, OutageId>,
+    planned: BTreeMap<u32, OutageId>,
+    last_seen: HashSet<(i64, u32, u32)>,
     warnings: EngineWarnings,
-    scratch: Vec<OutageDeviceId>,
 }
 
 const NO_OUTAGE: OutageId = OutageId(0);
@@ -513,13 +545,8 @@ impl<'n> Engine<'n> {
             last_gasp: RateEstimate::new(opts.last_gasp_probability, 10.0),
             power_restore: RateEstimate::new(opts.power_restore_probability, 10.0),
         };
-        let mut e = Engine {
-            net,
-            view,
-            w: weights(&opts, &rates),
-            opts,
+        let st = State {
             rates,
-            lp,
             clock: Timestamp::NEVER,
             last_refresh: Timestamp::NEVER,
             bits: vec![0; nc],
@@ -531,7 +558,8 @@ impl<'n> Engine<'n> {
             await_since: vec![Timestamp::NEVER; nc],
             ping_off_at: vec![Timestamp::NEVER; nc],
             wire_down: vec![false; nc],
-            disconnected: HashMap::new(),
+            scope: vec![crate::ids::NONE; nc],
+            disconnected: BTreeMap::new(),
             planned_depth: vec![0; nc],
             counts,
             t_first: vec![Timestamp(i64::MAX); nd],
@@ -544,7 +572,7 @@ impl<'n> Engine<'n> {
             active_sorted: true,
             flags_changed: false,
             flagged: Vec::new(),
-            scada_open: HashMap::new(),
+            scada_open: BTreeMap::new(),
             bursts: VecDeque::new(),
             recent_lg: VecDeque::new(),
             momentaries: Vec::new(),
@@ -562,14 +590,66 @@ impl<'n> Engine<'n> {
                 planned_end: None,
                 own_start: None,
             }],
-            open_fault: HashMap::new(),
-            planned: HashMap::new(),
-            last_seen: HashMap::new(),
-            changes: Vec::new(),
+            open_fault: BTreeMap::new(),
+            planned: BTreeMap::new(),
+            last_seen: HashSet::new(),
             warnings: EngineWarnings::default(),
-            scratch: Vec::new(),
         };
-        e.w = weights(&e.opts, &e.rates);
+        Ok(Engine {
+            net,
+            view,
+            w: weights(&opts, &st.rates),
+            opts,
+            lp,
+            st,
+            changes: Vec::new(),
+            scratch: Vec::new(),
+        })
+    }
+
+    /// The engine's state as a serialisable snapshot (with its options).
+    ///
+    /// ```
+    /// # use outage_locator::{Engine, EngineOptions, Event, Evidence, import_opendss};
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
+    /// # let (net, _) = import_opendss(path).unwrap();
+    /// let mut engine = Engine::new(&net, EngineOptions::default()).unwrap();
+    /// let t = "2026-07-01T12:00:00Z".parse().unwrap();
+    /// engine.ingest(Event { time: t, evidence: Evidence::Tick });
+    /// let json = serde_json::to_string(&engine.snapshot()).unwrap();
+    /// let back = Engine::from_snapshot(&net, serde_json::from_str(&json).unwrap()).unwrap();
+    /// assert_eq!(back.clock(), engine.clock());
+    /// ```
+    pub fn snapshot(&self) -> EngineSnapshot {
+        EngineSnapshot {
+            format: SNAPSHOT_FORMAT.to_string(),
+            network: self.net.name().to_string(),
+            customers: self.net.customers().len(),
+            options: self.opts.clone(),
+            state: self.st.clone(),
+        }
+    }
+
+    /// An engine restored from a snapshot taken on the same network.
+    pub fn from_snapshot(net: &'n Network, snap: EngineSnapshot) -> Result<Self, crate::Error> {
+        let mut e = Engine::new(net, snap.options)?;
+        let nd = net.outage_device_count();
+        let ok = snap.format == SNAPSHOT_FORMAT
+            && snap.network == net.name()
+            && snap.customers == net.customers().len()
+            && snap.state.bits.len() == net.customers().len()
+            && snap.state.counts.len() == nd
+            && snap.state.a.len() == nd;
+        if !ok {
+            return Err(crate::Error::Snapshot(format!(
+                "snapshot of {} ({} customers) does not fit network {}",
+                snap.network,
+                snap.customers,
+                net.name()
+            )));
+        }
+        e.w = weights(&e.opts, &snap.state.rates);
+        e.st = snap.state;
         Ok(e)
     }
 
@@ -585,56 +665,56 @@ impl<'n> Engine<'n> {
 
     /// The engine's clock: the latest event time seen.
     pub fn clock(&self) -> Timestamp {
-        self.clock
+        self.st.clock
     }
 
     /// The rates currently believed.
     pub fn rates(&self) -> &Rates {
-        &self.rates
+        &self.st.rates
     }
 
     /// Counted warnings.
     pub fn warnings(&self) -> EngineWarnings {
-        self.warnings
+        self.st.warnings
     }
 
     /// Momentary interruptions recognised so far.
     pub fn momentaries(&self) -> &[Momentary] {
-        &self.momentaries
+        &self.st.momentaries
     }
 
     /// An outage by id.
     pub fn outage(&self, id: OutageId) -> Option<&Outage> {
-        self.outages.get(id.0 as usize).filter(|o| o.id != NO_OUTAGE)
+        self.st.outages.get(id.0 as usize).filter(|o| o.id != NO_OUTAGE)
     }
 
     /// Every outage ever opened, in id order.
     pub fn outages(&self) -> &[Outage] {
-        &self.outages[1..]
+        &self.st.outages[1..]
     }
 
     /// The outages currently open (fault, planned and disconnect).
     pub fn open_outages(&self) -> impl Iterator<Item = &Outage> {
-        self.outages[1..].iter().filter(|o| o.closed_at.is_none())
+        self.st.outages[1..].iter().filter(|o| o.closed_at.is_none())
     }
 
     /// The posterior probability that a device is out given its parent is energized
     /// (a max-marginal of the exact model). 0 for devices with no evidence below.
     pub fn confidence(&self, d: OutageDeviceId) -> f64 {
-        if self.forced[d.index()] {
+        if self.st.forced[d.index()] {
             return 1.0;
         }
         if !self.has_reports(d) {
             return 0.0;
         }
         let s = self.s_off(d);
-        sigmoid(s - self.b[d.index()])
+        sigmoid(s - self.st.b[d.index()])
     }
 
     /// The evidence behind the engine's belief about a device: counts of customers below
     /// it by evidence kind, and the log-odds the dynamic programme compares.
     pub fn evidence_below(&self, d: OutageDeviceId) -> EvidenceSummary {
-        let k = &self.counts[d.index()];
+        let k = &self.st.counts[d.index()];
         EvidenceSummary {
             customers: k.pop,
             calls: k.call,
@@ -643,10 +723,10 @@ impl<'n> Engine<'n> {
             pings_off: k.ping_off,
             known_on: k.on,
             awaiting_restore: k.await_,
-            scada_open: self.forced[d.index()],
+            scada_open: self.st.forced[d.index()],
             log_odds_out: if self.has_reports(d) { self.s_off(d) } else { f64::NEG_INFINITY },
-            log_odds_below: self.b[d.index()],
-            out_in_best_explanation: self.flag[d.index()],
+            log_odds_below: self.st.b[d.index()],
+            out_in_best_explanation: self.st.flag[d.index()],
         }
     }
 
@@ -658,28 +738,28 @@ impl<'n> Engine<'n> {
     pub fn ingest(&mut self, ev: Event) -> &[Change] {
         self.changes.clear();
         let t = ev.time;
-        if self.clock == Timestamp::NEVER {
-            self.clock = t;
-            self.last_refresh = t;
+        if self.st.clock == Timestamp::NEVER {
+            self.st.clock = t;
+            self.st.last_refresh = t;
         }
-        if t.0 < self.clock.0 - self.opts.late_window {
-            self.warnings.too_late += 1;
+        if t.0 < self.st.clock.0 - self.opts.late_window {
+            self.st.warnings.too_late += 1;
         }
-        let advanced = t > self.clock;
+        let advanced = t > self.st.clock;
         if advanced {
-            self.clock = t;
+            self.st.clock = t;
         }
         self.run_timers();
         if !self.is_duplicate(&ev) {
             self.apply(ev);
         } else {
-            self.warnings.duplicates += 1;
+            self.st.warnings.duplicates += 1;
             if let Evidence::Call { customer, .. } = ev.evidence {
                 self.classify_call(customer);
             }
         }
         self.run_timers();
-        if self.clock.0 - self.last_refresh.0 >= 30 * SECOND
+        if self.st.clock.0 - self.st.last_refresh.0 >= 30 * SECOND
             || matches!(ev.evidence, Evidence::Tick) && advanced
         {
             self.refresh_all();
@@ -714,11 +794,11 @@ impl<'n> Engine<'n> {
             _ => return false,
         };
         // Calls are counted by the contract row by row; only evidence is deduplicated.
-        if self.last_seen.len() > 200_000 {
-            let horizon = self.clock.0 - 2 * self.opts.late_window;
-            self.last_seen.retain(|(t, _, _), _| *t >= horizon);
+        if self.st.last_seen.len() > 200_000 {
+            let horizon = self.st.clock.0 - 2 * self.opts.late_window;
+            self.st.last_seen.retain(|(t, _, _)| *t >= horizon);
         }
-        self.last_seen.insert((ev.time.0, k, id), ()).is_some()
+        !self.st.last_seen.insert((ev.time.0, k, id))
     }
 
     fn apply(&mut self, ev: Event) {
@@ -741,8 +821,8 @@ impl<'n> Engine<'n> {
     // ---------------------------------------------------------------- evidence
 
     fn stale(&mut self, c: CustomerId, t: Timestamp) -> bool {
-        if t <= self.on_since[c.index()] {
-            self.warnings.stale += 1;
+        if t <= self.st.on_since[c.index()] {
+            self.st.warnings.stale += 1;
             true
         } else {
             false
@@ -754,14 +834,14 @@ impl<'n> Engine<'n> {
             return;
         }
         let i = c.index();
-        if self.call_at[i] == Timestamp::NEVER || t < self.call_at[i] {
-            self.call_at[i] = t;
+        if self.st.call_at[i] == Timestamp::NEVER || t < self.st.call_at[i] {
+            self.st.call_at[i] = t;
         }
         if detail == CallDetail::WireDown {
-            self.wire_down[i] = true;
+            self.st.wire_down[i] = true;
         }
         let bit = if detail == CallDetail::Partial { B_WEAK } else { B_CALL };
-        let mut nb = self.bits[i] | bit;
+        let mut nb = self.st.bits[i] | bit;
         if nb & B_CALL != 0 {
             nb &= !B_WEAK;
         }
@@ -773,13 +853,13 @@ impl<'n> Engine<'n> {
     /// longer holds.
     fn note_report(&mut self, c: CustomerId, t: Timestamp) {
         let i = c.index();
-        if self.report_at[i] == Timestamp::NEVER || t < self.report_at[i] {
-            self.report_at[i] = t;
+        if self.st.report_at[i] == Timestamp::NEVER || t < self.st.report_at[i] {
+            self.st.report_at[i] = t;
         }
-        if self.bits[i] & B_ON != 0 {
-            self.bits[i] &= !B_ON;
-            let nb = self.bits[i];
-            self.bits[i] |= B_ON;
+        if self.st.bits[i] & B_ON != 0 {
+            self.st.bits[i] &= !B_ON;
+            let nb = self.st.bits[i];
+            self.st.bits[i] |= B_ON;
             self.set_bits(c, nb);
         }
     }
@@ -792,24 +872,24 @@ impl<'n> Engine<'n> {
         if self.in_burst(c, t) {
             return;
         }
-        if self.lg_state[i] != LG_NONE {
+        if self.st.lg_state[i] != LG_NONE {
             // Keep the earliest last gasp of this outage.
-            if t < self.lg_at[i] {
-                self.lg_at[i] = t;
+            if t < self.st.lg_at[i] {
+                self.st.lg_at[i] = t;
             }
             return;
         }
-        self.lg_state[i] = LG_PENDING;
-        self.lg_at[i] = t;
-        self.recent_lg.push_back((t, c));
+        self.st.lg_state[i] = LG_PENDING;
+        self.st.lg_at[i] = t;
+        self.st.recent_lg.push_back((t, c));
         let due = t.0 + self.opts.last_gasp_hold;
-        self.timers
+        self.st.timers
             .push(Reverse((due, Timer::LastGaspHold(c.0, t.0))));
     }
 
     fn in_burst(&self, c: CustomerId, t: Timestamp) -> bool {
         let svc = OutageDeviceId(c.0);
-        self.bursts.iter().any(|&(zone, tb)| {
+        self.st.bursts.iter().any(|&(zone, tb)| {
             (t.0 - tb.0).abs() <= self.opts.burst_window && self.view.is_below(svc, zone)
         })
     }
@@ -830,30 +910,44 @@ impl<'n> Engine<'n> {
 
     fn on_power_restore(&mut self, c: CustomerId, t: Timestamp, ping: bool) {
         let i = c.index();
-        if t <= self.on_since[i] {
+        if t <= self.st.on_since[i] {
             return;
         }
         // A restore soon after this customer's last gasp: a momentary interruption.
-        if !ping && self.lg_state[i] != LG_NONE && t.0 - self.lg_at[i].0 <= self.opts.momentary_max {
+        if !ping && self.st.lg_state[i] != LG_NONE && t.0 - self.st.lg_at[i].0 <= self.opts.momentary_max {
             let zone = self.zone_of(c);
-            let tb = self.lg_at[i];
+            let tb = self.st.lg_at[i];
             self.momentary(zone, tb);
         }
         // A restore below a predicted fault outage stands for its restoration.
         let svc = OutageDeviceId(c.0);
         self.scratch.clear();
         for d in self.view.upstream(svc) {
-            if let Some(&oid) = self.open_fault.get(&d.0) {
-                let o = &self.outages[oid.0 as usize];
+            if let Some(&oid) = self.st.open_fault.get(&d.0) {
+                let o = &self.st.outages[oid.0 as usize];
                 if o.status == OutageStatus::Predicted && t > o.start {
                     self.scratch.push(d);
                 }
             }
         }
-        self.on_since[i] = t;
-        self.clear_customer(c, B_ON);
-        let due = t.0 + self.opts.on_memory;
-        self.timers.push(Reverse((due, Timer::OnExpire(c.0, t.0))));
+        self.st.on_since[i] = t;
+        // After a restoration, a restore tells which parts below it are back: it counts
+        // below the restored device for as long as nested outages are being sought.
+        let scope = match (self.scratch.last(), self.st.scope[i]) {
+            (Some(d), _) => d.0,
+            (None, s) if self.st.await_since[i] != Timestamp::NEVER => s,
+            _ => crate::ids::NONE,
+        };
+        self.clear_customer(c, 0);
+        self.st.scope[i] = scope;
+        self.set_bits(c, (self.st.bits[i] & B_EXCLUDED) | B_ON);
+        let memory = if scope == crate::ids::NONE {
+            self.opts.on_memory
+        } else {
+            self.opts.restore_window
+        };
+        self.st.timers
+            .push(Reverse((t.0 + memory, Timer::OnExpire(c.0, t.0))));
         let restored = std::mem::take(&mut self.scratch);
         for d in &restored {
             self.restore_below(*d, t, Some(c));
@@ -865,45 +959,48 @@ impl<'n> Engine<'n> {
         if self.stale(c, t) {
             return;
         }
-        self.ping_off_at[c.index()] = t;
+        self.st.ping_off_at[c.index()] = t;
         self.note_report(c, t);
-        let nb = self.bits[c.index()] | B_PING_OFF;
+        let nb = self.st.bits[c.index()] | B_PING_OFF;
         self.set_bits(c, nb);
     }
 
     /// Clears a customer's off evidence; `keep` bits are set afterwards.
     fn clear_customer(&mut self, c: CustomerId, keep: u8) {
         let i = c.index();
-        self.lg_state[i] = LG_NONE;
-        self.lg_at[i] = Timestamp::NEVER;
-        self.call_at[i] = Timestamp::NEVER;
-        self.report_at[i] = Timestamp::NEVER;
-        self.await_since[i] = Timestamp::NEVER;
-        self.ping_off_at[i] = Timestamp::NEVER;
-        self.wire_down[i] = false;
-        let nb = (self.bits[i] & B_EXCLUDED) | keep;
+        self.st.lg_state[i] = LG_NONE;
+        self.st.lg_at[i] = Timestamp::NEVER;
+        self.st.call_at[i] = Timestamp::NEVER;
+        self.st.report_at[i] = Timestamp::NEVER;
+        self.st.await_since[i] = Timestamp::NEVER;
+        self.st.ping_off_at[i] = Timestamp::NEVER;
+        self.st.wire_down[i] = false;
+        let nb = (self.st.bits[i] & B_EXCLUDED) | keep;
         self.set_bits(c, nb);
+        if keep & SCOPED == 0 {
+            self.st.scope[i] = crate::ids::NONE;
+        }
     }
 
     fn momentary(&mut self, zone: OutageDeviceId, tb: Timestamp) {
         if self
-            .bursts
+            .st.bursts
             .iter()
             .any(|&(z, t)| z == zone && (t.0 - tb.0).abs() <= self.opts.burst_window)
         {
             return;
         }
-        self.bursts.push_back((zone, tb));
+        self.st.bursts.push_back((zone, tb));
         let m = Momentary {
             device: zone,
             time: tb,
         };
-        self.momentaries.push(m);
+        self.st.momentaries.push(m);
         self.changes.push(Change::Momentary(m));
         // Cancel the burst's last gasps, held or already counted.
         let window = self.opts.burst_window;
         let hits: Vec<CustomerId> = self
-            .recent_lg
+            .st.recent_lg
             .iter()
             .filter(|&&(t, c)| {
                 (t.0 - tb.0).abs() <= window && self.view.is_below(OutageDeviceId(c.0), zone)
@@ -912,11 +1009,11 @@ impl<'n> Engine<'n> {
             .collect();
         for c in hits {
             let i = c.index();
-            if self.lg_state[i] != LG_NONE && (self.lg_at[i].0 - tb.0).abs() <= window {
-                self.lg_state[i] = LG_NONE;
-                self.lg_at[i] = Timestamp::NEVER;
-                if self.bits[i] & B_LG != 0 {
-                    let nb = self.bits[i] & !B_LG;
+            if self.st.lg_state[i] != LG_NONE && (self.st.lg_at[i].0 - tb.0).abs() <= window {
+                self.st.lg_state[i] = LG_NONE;
+                self.st.lg_at[i] = Timestamp::NEVER;
+                if self.st.bits[i] & B_LG != 0 {
+                    let nb = self.st.bits[i] & !B_LG;
                     self.reset_report_time(c, nb);
                     self.set_bits(c, nb);
                 }
@@ -932,37 +1029,37 @@ impl<'n> Engine<'n> {
         }
         let mut t = Timestamp(i64::MAX);
         if bits & (B_CALL | B_WEAK) != 0 {
-            t = t.min(self.call_at[i]);
+            t = t.min(self.st.call_at[i]);
         }
         if bits & B_PING_OFF != 0 {
-            t = t.min(self.ping_off_at[i]);
+            t = t.min(self.st.ping_off_at[i]);
         }
         if bits & B_LG != 0 {
-            t = t.min(self.lg_at[i]);
+            t = t.min(self.st.lg_at[i]);
         }
-        self.report_at[i] = if t.0 == i64::MAX { Timestamp::NEVER } else { t };
+        self.st.report_at[i] = if t.0 == i64::MAX { Timestamp::NEVER } else { t };
     }
 
     fn on_device_open(&mut self, d: OutageDeviceId, t: Timestamp) {
-        self.scada_open.insert(d.0, t);
+        self.st.scada_open.insert(d.0, t);
         let due = t.0 + self.opts.reclose_window;
-        self.timers.push(Reverse((due, Timer::Lockout(d.0, t.0))));
+        self.st.timers.push(Reverse((due, Timer::Lockout(d.0, t.0))));
     }
 
     fn on_device_close(&mut self, d: OutageDeviceId, t: Timestamp) {
-        match self.scada_open.remove(&d.0) {
-            Some(t_open) if t.0 - t_open.0 <= self.opts.reclose_window && !self.forced[d.index()] => {
+        match self.st.scada_open.remove(&d.0) {
+            Some(t_open) if t.0 - t_open.0 <= self.opts.reclose_window && !self.st.forced[d.index()] => {
                 // A reclose: a momentary interruption below d.
                 self.momentary(d, t_open);
             }
             _ => {
-                if self.forced[d.index()] {
+                if self.st.forced[d.index()] {
                     self.set_forced(d, false);
                 }
                 self.restore_below(d, t, None);
                 if self.opts.estimate_rates {
                     let due = t.0 + 3 * MINUTE;
-                    self.timers
+                    self.st.timers
                         .push(Reverse((due, Timer::EstimateRestore(d.0, t.0))));
                 }
             }
@@ -970,22 +1067,33 @@ impl<'n> Engine<'n> {
     }
 
     fn set_forced(&mut self, d: OutageDeviceId, on: bool) {
-        if self.forced[d.index()] == on {
+        if self.st.forced[d.index()] == on {
             return;
         }
-        self.forced[d.index()] = on;
+        self.st.forced[d.index()] = on;
+        let n = self.view.customer_count_below(d);
+        for x in self.view.upstream(d) {
+            let k = &mut self.st.counts[x.index()];
+            if on {
+                k.forced += 1;
+                k.forced_pop += n;
+            } else {
+                k.forced = k.forced.saturating_sub(1);
+                k.forced_pop = k.forced_pop.saturating_sub(n);
+            }
+        }
         self.touch_path(d);
     }
 
     /// Device `d` was restored at `t`: every customer below it whose off evidence
     /// predates `t` now awaits its power restore (still-dark customers stay silent).
     fn restore_below(&mut self, d: OutageDeviceId, t: Timestamp, except: Option<CustomerId>) {
-        if let Some(oid) = self.open_fault.get(&d.0).copied() {
+        if let Some(oid) = self.st.open_fault.get(&d.0).copied() {
             self.close_outage(oid, OutageStatus::Restored, None);
         }
         // Outages still open below d are nested: their evidence stays theirs.
         let nested: Vec<std::ops::Range<u32>> = self
-            .open_fault
+            .st.open_fault
             .keys()
             .map(|&g| OutageDeviceId(g))
             .filter(|&g| g != d && self.view.is_below(g, d))
@@ -998,78 +1106,79 @@ impl<'n> Engine<'n> {
                 continue;
             }
             let i = c.index();
-            let bits = self.bits[i];
-            if bits & (B_CALL | B_WEAK | B_LG | B_PING_OFF | B_AWAIT) != 0 && self.report_at[i] <= t {
-                let first = self.report_at[i];
-                self.lg_state[i] = LG_NONE;
-                self.call_at[i] = Timestamp::NEVER;
-                self.ping_off_at[i] = Timestamp::NEVER;
-                self.await_since[i] = t;
+            let bits = self.st.bits[i];
+            if bits & (B_CALL | B_WEAK | B_LG | B_PING_OFF | B_AWAIT) != 0 && self.st.report_at[i] <= t {
+                let first = self.st.report_at[i];
+                self.st.lg_state[i] = LG_NONE;
+                self.st.call_at[i] = Timestamp::NEVER;
+                self.st.ping_off_at[i] = Timestamp::NEVER;
+                self.st.await_since[i] = t;
                 // The still-dark keep their original start.
-                self.report_at[i] = first;
-                let nb = bits & (B_EXCLUDED | B_ON);
+                self.st.report_at[i] = first;
+                let nb = bits & B_EXCLUDED;
                 self.set_bits(c, nb);
+                self.st.scope[i] = d.0;
                 let due = t.0 + self.opts.restore_grace;
-                self.timers
+                self.st.timers
                     .push(Reverse((due, Timer::AwaitGrace(c.0, t.0))));
-            } else if bits & B_LG == 0 && self.lg_state[i] == LG_PENDING && self.lg_at[i] <= t {
-                self.lg_state[i] = LG_NONE;
+            } else if bits & B_LG == 0 && self.st.lg_state[i] == LG_PENDING && self.st.lg_at[i] <= t {
+                self.st.lg_state[i] = LG_NONE;
             }
         }
     }
 
     fn on_planned(&mut self, d: OutageDeviceId, t: Timestamp, end: Timestamp) {
-        if let Some(&oid) = self.planned.get(&d.0) {
-            let o = &mut self.outages[oid.0 as usize];
+        if let Some(&oid) = self.st.planned.get(&d.0) {
+            let o = &mut self.st.outages[oid.0 as usize];
             if o.planned_end != Some(end) {
                 o.planned_end = Some(end);
                 self.changes.push(Change::Updated(oid));
             }
-            self.timers
+            self.st.timers
                 .push(Reverse((end.0, Timer::PlannedEnd(d.0, end.0))));
             return;
         }
         let customers = self.view.customer_count_below(d);
         let oid = self.new_outage(d, OutageCause::Planned, OutageStatus::Confirmed, customers, 1.0, t);
-        self.outages[oid.0 as usize].planned_end = Some(end);
-        self.planned.insert(d.0, oid);
+        self.st.outages[oid.0 as usize].planned_end = Some(end);
+        self.st.planned.insert(d.0, oid);
         let span = self.view.customer_span(d);
         for pos in span {
             let c = self.view.customers_in_preorder()[pos as usize];
-            self.planned_depth[c.index()] += 1;
-            let nb = self.bits[c.index()] | B_EXCLUDED;
+            self.st.planned_depth[c.index()] += 1;
+            let nb = self.st.bits[c.index()] | B_EXCLUDED;
             self.set_bits(c, nb);
         }
-        self.timers
+        self.st.timers
             .push(Reverse((end.0, Timer::PlannedEnd(d.0, end.0))));
     }
 
     fn end_planned(&mut self, d: OutageDeviceId, end: Timestamp) {
-        let Some(&oid) = self.planned.get(&d.0) else {
+        let Some(&oid) = self.st.planned.get(&d.0) else {
             return;
         };
-        if self.outages[oid.0 as usize].planned_end != Some(end) {
+        if self.st.outages[oid.0 as usize].planned_end != Some(end) {
             return; // extended: a later timer ends it
         }
-        self.planned.remove(&d.0);
+        self.st.planned.remove(&d.0);
         self.close_outage(oid, OutageStatus::Restored, None);
         let span = self.view.customer_span(d);
         for pos in span {
             let c = self.view.customers_in_preorder()[pos as usize];
             let i = c.index();
-            self.planned_depth[i] = self.planned_depth[i].saturating_sub(1);
-            if self.planned_depth[i] == 0 && !self.disconnected.contains_key(&c.0) {
+            self.st.planned_depth[i] = self.st.planned_depth[i].saturating_sub(1);
+            if self.st.planned_depth[i] == 0 && !self.st.disconnected.contains_key(&c.0) {
                 // Evidence from during the work is explained by it.
-                self.on_since[i] = self.on_since[i].max(end - 1);
+                self.st.on_since[i] = self.st.on_since[i].max(end - 1);
                 self.clear_customer(c, 0);
-                let nb = self.bits[i] & !B_EXCLUDED;
+                let nb = self.st.bits[i] & !B_EXCLUDED;
                 self.set_bits(c, nb);
             }
         }
     }
 
     fn on_disconnect(&mut self, c: CustomerId, t: Timestamp) {
-        if self.disconnected.contains_key(&c.0) {
+        if self.st.disconnected.contains_key(&c.0) {
             return;
         }
         let oid = self.new_outage(
@@ -1080,21 +1189,21 @@ impl<'n> Engine<'n> {
             1.0,
             t,
         );
-        self.disconnected.insert(c.0, oid);
-        let nb = self.bits[c.index()] | B_EXCLUDED;
+        self.st.disconnected.insert(c.0, oid);
+        let nb = self.st.bits[c.index()] | B_EXCLUDED;
         self.set_bits(c, nb);
     }
 
     fn on_reconnect(&mut self, c: CustomerId, t: Timestamp) {
-        let Some(oid) = self.disconnected.remove(&c.0) else {
+        let Some(oid) = self.st.disconnected.remove(&c.0) else {
             return;
         };
         self.close_outage(oid, OutageStatus::Restored, None);
         let i = c.index();
-        if self.planned_depth[i] == 0 {
-            self.on_since[i] = self.on_since[i].max(t);
+        if self.st.planned_depth[i] == 0 {
+            self.st.on_since[i] = self.st.on_since[i].max(t);
             self.clear_customer(c, 0);
-            let nb = self.bits[i] & !B_EXCLUDED;
+            let nb = self.st.bits[i] & !B_EXCLUDED;
             self.set_bits(c, nb);
         }
     }
@@ -1102,43 +1211,46 @@ impl<'n> Engine<'n> {
     // ---------------------------------------------------------------- timers
 
     fn run_timers(&mut self) {
-        while let Some(&Reverse((due, timer))) = self.timers.peek() {
-            if due > self.clock.0 {
+        while let Some(&Reverse((due, timer))) = self.st.timers.peek() {
+            if due > self.st.clock.0 {
                 break;
             }
-            self.timers.pop();
+            self.st.timers.pop();
             match timer {
                 Timer::LastGaspHold(c, t) => {
                     let i = c as usize;
-                    if self.lg_state[i] == LG_PENDING && self.lg_at[i].0 <= t {
-                        self.lg_state[i] = LG_COUNTED;
+                    if self.st.lg_state[i] == LG_PENDING && self.st.lg_at[i].0 <= t {
+                        self.st.lg_state[i] = LG_COUNTED;
                         let cid = CustomerId(c);
-                        self.note_report(cid, self.lg_at[i]);
-                        let nb = self.bits[i] | B_LG;
+                        self.note_report(cid, self.st.lg_at[i]);
+                        let nb = self.st.bits[i] | B_LG;
                         self.set_bits(cid, nb);
                     }
                 }
                 Timer::OnExpire(c, t) => {
                     let i = c as usize;
-                    if self.on_since[i].0 == t && self.bits[i] & B_ON != 0 {
-                        let nb = self.bits[i] & !B_ON;
+                    if self.st.on_since[i].0 == t && self.st.bits[i] & B_ON != 0 {
+                        let nb = self.st.bits[i] & !B_ON;
                         self.set_bits(CustomerId(c), nb);
+                        if nb & SCOPED == 0 {
+                            self.st.scope[i] = crate::ids::NONE;
+                        }
                     }
                 }
                 Timer::AwaitGrace(c, t) => {
                     let i = c as usize;
-                    if self.await_since[i].0 == t && self.on_since[i].0 < t {
-                        let nb = self.bits[i] | B_AWAIT;
+                    if self.st.await_since[i].0 == t && self.st.on_since[i].0 < t {
+                        let nb = self.st.bits[i] | B_AWAIT;
                         self.set_bits(CustomerId(c), nb);
                     }
                 }
                 Timer::Lockout(d, t) => {
-                    if self.scada_open.get(&d) == Some(&Timestamp(t)) {
+                    if self.st.scada_open.get(&d) == Some(&Timestamp(t)) {
                         let dev = OutageDeviceId(d);
                         self.set_forced(dev, true);
                         if self.opts.estimate_rates {
                             let due = t + 4 * MINUTE;
-                            self.timers
+                            self.st.timers
                                 .push(Reverse((due, Timer::EstimateLastGasp(d, t))));
                         }
                     }
@@ -1149,12 +1261,12 @@ impl<'n> Engine<'n> {
             }
         }
         // Forget old bursts and last gasps.
-        let horizon = self.clock.0 - 10 * MINUTE;
-        while self.bursts.front().is_some_and(|&(_, t)| t.0 < horizon) {
-            self.bursts.pop_front();
+        let horizon = self.st.clock.0 - 10 * MINUTE;
+        while self.st.bursts.front().is_some_and(|&(_, t)| t.0 < horizon) {
+            self.st.bursts.pop_front();
         }
-        while self.recent_lg.front().is_some_and(|&(t, _)| t.0 < horizon) {
-            self.recent_lg.pop_front();
+        while self.st.recent_lg.front().is_some_and(|&(t, _)| t.0 < horizon) {
+            self.st.recent_lg.pop_front();
         }
     }
 
@@ -1163,12 +1275,12 @@ impl<'n> Engine<'n> {
         let mut pop = 0u32;
         for &c in self.view.customers_below(d) {
             let i = c.index();
-            if self.bits[i] & B_EXCLUDED != 0 {
+            if self.st.bits[i] & B_EXCLUDED != 0 {
                 continue;
             }
             pop += 1;
-            let lg = self.lg_at[i].0;
-            let counted = self.lg_state[i] != LG_NONE || self.bits[i] & B_LG != 0;
+            let lg = self.st.lg_at[i].0;
+            let counted = self.st.lg_state[i] != LG_NONE || self.st.bits[i] & B_LG != 0;
             if counted && lg >= t_open - MINUTE && lg <= t_open + 4 * MINUTE {
                 hits += 1;
             }
@@ -1176,7 +1288,7 @@ impl<'n> Engine<'n> {
         if pop >= 5 {
             // One opening is one observation of the rate, however many meters.
             let w = (pop as f64).min(50.0);
-            self.rates.last_gasp.add(w * hits as f64 / pop as f64, w);
+            self.st.rates.last_gasp.add(w * hits as f64 / pop as f64, w);
             self.reweight();
         }
     }
@@ -1186,42 +1298,39 @@ impl<'n> Engine<'n> {
         let mut pop = 0u32;
         for &c in self.view.customers_below(d) {
             let i = c.index();
-            if self.bits[i] & B_EXCLUDED != 0 {
+            if self.st.bits[i] & B_EXCLUDED != 0 {
                 continue;
             }
-            if self.await_since[i].0 == t_close || self.on_since[i].0 >= t_close {
+            if self.st.await_since[i].0 == t_close || self.st.on_since[i].0 >= t_close {
                 pop += 1;
-                if self.on_since[i].0 >= t_close {
+                if self.st.on_since[i].0 >= t_close {
                     hits += 1;
                 }
             }
         }
         if pop >= 5 {
             let w = (pop as f64).min(50.0);
-            self.rates.power_restore.add(w * hits as f64 / pop as f64, w);
+            self.st.rates.power_restore.add(w * hits as f64 / pop as f64, w);
             self.reweight();
         }
     }
 
     fn reweight(&mut self) {
-        self.w = weights(&self.opts, &self.rates);
+        self.w = weights(&self.opts, &self.st.rates);
         self.refresh_all();
     }
 
     // ---------------------------------------------------------------- the dynamic programme
 
     fn has_reports(&self, d: OutageDeviceId) -> bool {
-        let k = &self.counts[d.index()];
-        k.call + k.weak + k.lg + k.ping_off + k.await_ > 0 || self.forced[d.index()]
+        let k = &self.st.counts[d.index()];
+        k.call + k.weak + k.lg + k.ping_off + k.await_ + k.forced > 0
     }
 
     /// Log-odds of "d out" against "all on", from the counts below d.
     fn s_off(&self, d: OutageDeviceId) -> f64 {
         let i = d.index();
-        if self.forced[i] {
-            return 1e6;
-        }
-        let k = &self.counts[i];
+        let k = &self.st.counts[i];
         let w = &self.w;
         let mut s = self.lp[i] as f64
             + k.call as f64 * w.call
@@ -1229,11 +1338,12 @@ impl<'n> Engine<'n> {
             + k.lg as f64 * w.lg
             + k.ping_off as f64 * w.ping_off
             + k.on as f64 * w.on
-            + k.await_ as f64 * w.await_;
-        let tf = self.t_first[i];
+            + k.await_ as f64 * w.await_
+            + k.forced as f64 * FORCED_BONUS;
+        let tf = self.st.t_first[i];
         if tf.0 != i64::MAX {
-            let dt = (self.clock.0 - tf.0).max(0);
-            let base = k.pop.saturating_sub(k.on + k.await_ + k.ping_off) as f64;
+            let dt = (self.st.clock.0 - tf.0).max(0);
+            let base = k.pop.saturating_sub(k.on + k.await_ + k.ping_off + k.forced_pop) as f64;
             let silent_lg = (base - k.lg as f64).max(0.0);
             let silent_call = (base - (k.call + k.weak) as f64).max(0.0);
             let f_lg = ((dt - self.opts.last_gasp_hold) as f64 / MINUTE as f64).clamp(0.0, 1.0);
@@ -1246,43 +1356,50 @@ impl<'n> Engine<'n> {
 
     fn set_bits(&mut self, c: CustomerId, new: u8) {
         let i = c.index();
-        let raw_old = self.bits[i];
+        let raw_old = self.st.bits[i];
         if raw_old == new {
             return;
         }
-        self.bits[i] = new;
+        self.st.bits[i] = new;
         // A customer off for a known cause contributes nothing but its absence.
         let eff = |b: u8| if b & B_EXCLUDED != 0 { B_EXCLUDED } else { b };
         let (old, new) = (eff(raw_old), eff(new));
         if old == new {
             return;
         }
-        let d = |b: u8| -> i32 {
-            let was = old & b != 0;
-            let is = new & b != 0;
-            is as i32 - was as i32
+        let scope = self.st.scope[i];
+        let mut crossed = scope == crate::ids::NONE;
+        let (old_out, new_out) = (old & !SCOPED, new & !SCOPED);
+        let deltas = |old: u8, new: u8| -> [i32; 8] {
+            let d = |b: u8| (new & b != 0) as i32 - (old & b != 0) as i32;
+            let was_active = old & !B_EXCLUDED != 0;
+            let is_active = new & !B_EXCLUDED != 0;
+            [
+                d(B_CALL),
+                d(B_WEAK),
+                d(B_LG),
+                d(B_PING_OFF),
+                d(B_ON),
+                d(B_AWAIT),
+                d(B_EXCLUDED),
+                is_active as i32 - was_active as i32,
+            ]
         };
-        let (dc, dw, dl, dp, dn, da, dx) = (
-            d(B_CALL),
-            d(B_WEAK),
-            d(B_LG),
-            d(B_PING_OFF),
-            d(B_ON),
-            d(B_AWAIT),
-            d(B_EXCLUDED),
-        );
-        let was_active = old & !B_EXCLUDED != 0;
-        let is_active = new & !B_EXCLUDED != 0;
-        let dact = is_active as i32 - was_active as i32;
-        let report = self.report_at[i];
+        let inside = deltas(old, new);
+        let outside = deltas(old_out, new_out);
+        let report = self.st.report_at[i];
         let reporting = new & REPORTING != 0;
         let add = |x: u32, dlt: i32| (x as i64 + dlt as i64).max(0) as u32;
         let mut delta = 0.0f64;
         let mut x = OutageDeviceId(c.0);
         loop {
             let xi = x.index();
+            if x.0 == scope {
+                crossed = true;
+            }
+            let [dc, dw, dl, dp, dn, da, dx, dact] = if crossed { outside } else { inside };
             {
-                let k = &mut self.counts[xi];
+                let k = &mut self.st.counts[xi];
                 k.call = add(k.call, dc);
                 k.weak = add(k.weak, dw);
                 k.lg = add(k.lg, dl);
@@ -1292,18 +1409,19 @@ impl<'n> Engine<'n> {
                 k.pop = add(k.pop, -dx);
                 k.active = add(k.active, dact);
             }
-            if reporting && report < self.t_first[xi] {
-                self.t_first[xi] = report;
+            let rep = if crossed { new_out & REPORTING != 0 } else { reporting };
+            if rep && report < self.st.t_first[xi] {
+                self.st.t_first[xi] = report;
             }
-            if self.counts[xi].active > 0 && !self.in_active[xi] {
-                self.in_active[xi] = true;
-                self.active.push(x);
-                self.active_sorted = false;
+            if self.st.counts[xi].active > 0 && !self.st.in_active[xi] {
+                self.st.in_active[xi] = true;
+                self.st.active.push(x);
+                self.st.active_sorted = false;
             }
-            self.b[xi] += delta;
-            let old_a = self.a[xi];
+            self.st.b[xi] += delta;
+            let old_a = self.st.a[xi];
             self.eval(x);
-            delta = self.a[xi] - old_a;
+            delta = self.st.a[xi] - old_a;
             match self.view.parent(x) {
                 Some(p) => x = p,
                 None => break,
@@ -1312,10 +1430,10 @@ impl<'n> Engine<'n> {
     }
 
     fn touch_path(&mut self, d: OutageDeviceId) {
-        if !self.in_active[d.index()] {
-            self.in_active[d.index()] = true;
-            self.active.push(d);
-            self.active_sorted = false;
+        if !self.st.in_active[d.index()] {
+            self.st.in_active[d.index()] = true;
+            self.st.active.push(d);
+            self.st.active_sorted = false;
         }
         let mut delta = 0.0;
         let mut x = d;
@@ -1323,17 +1441,17 @@ impl<'n> Engine<'n> {
         loop {
             let xi = x.index();
             if !first {
-                self.b[xi] += delta;
+                self.st.b[xi] += delta;
             }
             first = false;
-            if !self.in_active[xi] {
-                self.in_active[xi] = true;
-                self.active.push(x);
-                self.active_sorted = false;
+            if !self.st.in_active[xi] {
+                self.st.in_active[xi] = true;
+                self.st.active.push(x);
+                self.st.active_sorted = false;
             }
-            let old = self.a[xi];
+            let old = self.st.a[xi];
             self.eval(x);
-            delta = self.a[xi] - old;
+            delta = self.st.a[xi] - old;
             match self.view.parent(x) {
                 Some(p) => x = p,
                 None => break,
@@ -1345,21 +1463,21 @@ impl<'n> Engine<'n> {
     #[inline]
     fn eval(&mut self, x: OutageDeviceId) {
         let xi = x.index();
-        let (a, f) = if self.forced[xi] {
-            (self.b[xi] + FORCED_BONUS, true)
+        let (a, f) = if self.st.forced[xi] {
+            (self.s_off(x).max(self.st.b[xi] + FORCED_BONUS), true)
         } else if self.has_reports(x) {
             let s = self.s_off(x);
-            let b = self.b[xi];
+            let b = self.st.b[xi];
             if s > b { (s, true) } else { (b, false) }
         } else {
-            (self.b[xi], false)
+            (self.st.b[xi], false)
         };
-        self.a[xi] = a;
-        if self.flag[xi] != f {
-            self.flag[xi] = f;
-            self.flags_changed = true;
+        self.st.a[xi] = a;
+        if self.st.flag[xi] != f {
+            self.st.flag[xi] = f;
+            self.st.flags_changed = true;
             if f {
-                self.flagged.push(x);
+                self.st.flagged.push(x);
             }
         }
     }
@@ -1369,70 +1487,70 @@ impl<'n> Engine<'n> {
     /// # Complexity
     /// O(a log a) for a devices with evidence below them.
     fn refresh_all(&mut self) {
-        self.last_refresh = self.clock;
+        self.st.last_refresh = self.st.clock;
         // Drop devices with nothing below them any more.
         let mut k = 0;
-        while k < self.active.len() {
-            let d = self.active[k];
-            if self.counts[d.index()].active == 0 && !self.forced[d.index()] {
-                self.in_active[d.index()] = false;
-                self.a[d.index()] = 0.0;
-                self.b[d.index()] = 0.0;
-                self.t_first[d.index()] = Timestamp(i64::MAX);
-                if self.flag[d.index()] {
-                    self.flag[d.index()] = false;
-                    self.flags_changed = true;
+        while k < self.st.active.len() {
+            let d = self.st.active[k];
+            if self.st.counts[d.index()].active == 0 && self.st.counts[d.index()].forced == 0 {
+                self.st.in_active[d.index()] = false;
+                self.st.a[d.index()] = 0.0;
+                self.st.b[d.index()] = 0.0;
+                self.st.t_first[d.index()] = Timestamp(i64::MAX);
+                if self.st.flag[d.index()] {
+                    self.st.flag[d.index()] = false;
+                    self.st.flags_changed = true;
                 }
-                self.active.swap_remove(k);
-                self.active_sorted = false;
+                self.st.active.swap_remove(k);
+                self.st.active_sorted = false;
             } else {
                 k += 1;
             }
         }
-        if !self.active_sorted {
+        if !self.st.active_sorted {
             let view = &self.view;
-            self.active
+            self.st.active
                 .sort_unstable_by_key(|&d| Reverse(view.preorder_index(d).unwrap_or(0)));
-            self.active_sorted = true;
+            self.st.active_sorted = true;
         }
-        for idx in 0..self.active.len() {
-            let d = self.active[idx];
-            self.b[d.index()] = 0.0;
-            self.t_first[d.index()] = Timestamp(i64::MAX);
+        for idx in 0..self.st.active.len() {
+            let d = self.st.active[idx];
+            self.st.b[d.index()] = 0.0;
+            self.st.t_first[d.index()] = Timestamp(i64::MAX);
         }
-        for idx in 0..self.active.len() {
-            let d = self.active[idx];
+        for idx in 0..self.st.active.len() {
+            let d = self.st.active[idx];
             let di = d.index();
-            if di < self.bits.len() && self.bits[di] & REPORTING != 0 && self.bits[di] & B_EXCLUDED == 0 {
-                let r = self.report_at[di];
-                if r < self.t_first[di] {
-                    self.t_first[di] = r;
+            if di < self.st.bits.len() && self.st.bits[di] & REPORTING != 0 && self.st.bits[di] & B_EXCLUDED == 0 {
+                let r = self.st.report_at[di];
+                if r < self.st.t_first[di] {
+                    self.st.t_first[di] = r;
                 }
             }
             self.eval(d);
             if let Some(p) = self.view.parent(d) {
-                self.b[p.index()] += self.a[di];
-                if self.t_first[di] < self.t_first[p.index()] {
-                    self.t_first[p.index()] = self.t_first[di];
+                self.st.b[p.index()] += self.st.a[di];
+                if self.st.t_first[di] < self.st.t_first[p.index()] {
+                    self.st.t_first[p.index()] = self.st.t_first[di];
                 }
             }
         }
-        self.flags_changed = true;
+        self.st.flags_changed = true;
     }
 
     /// The best explanation: flagged devices with no flagged ancestor.
     fn best_explanation(&mut self) -> Vec<OutageDeviceId> {
-        let flag = &self.flag;
-        self.flagged.retain(|d| flag[d.index()]);
-        self.flagged.sort_unstable();
-        self.flagged.dedup();
+        let flag = &self.st.flag;
+        self.st.flagged.retain(|d| flag[d.index()]);
+        self.st.flagged.sort_unstable();
+        self.st.flagged.dedup();
         let mut out = Vec::new();
-        for &d in &self.flagged {
+        for &d in &self.st.flagged {
             let covered = self
                 .view
                 .upstream(d)
                 .skip(1)
-                .any(|p| self.flag[p.index()]);
+                .any(|p| self.st.flag[p.index()]);
             if !covered {
                 out.push(d);
             }
@@ -1451,8 +1569,8 @@ impl<'n> Engine<'n> {
         confidence: f64,
         start: Timestamp,
     ) -> OutageId {
-        let id = OutageId(self.outages.len() as u32);
-        self.outages.push(Outage {
+        let id = OutageId(self.st.outages.len() as u32);
+        self.st.outages.push(Outage {
             id,
             device: d,
             cause,
@@ -1460,7 +1578,7 @@ impl<'n> Engine<'n> {
             customers,
             confidence,
             start,
-            opened_at: self.clock,
+            opened_at: self.st.clock,
             closed_at: None,
             planned_end: None,
             own_start: None,
@@ -1470,15 +1588,15 @@ impl<'n> Engine<'n> {
     }
 
     fn close_outage(&mut self, id: OutageId, status: OutageStatus, merged_into: Option<OutageId>) {
-        let clock = self.clock;
-        let o = &mut self.outages[id.0 as usize];
+        let clock = self.st.clock;
+        let o = &mut self.st.outages[id.0 as usize];
         if o.closed_at.is_some() {
             return;
         }
         o.status = status;
         o.closed_at = Some(clock);
         if o.cause == OutageCause::Fault {
-            self.open_fault.remove(&o.device.0);
+            self.st.open_fault.remove(&o.device.0);
         }
         self.changes.push(Change::Closed {
             outage: id,
@@ -1487,24 +1605,24 @@ impl<'n> Engine<'n> {
     }
 
     fn update_outages(&mut self) {
-        if !self.flags_changed && self.open_fault.is_empty() {
+        if !self.st.flags_changed && self.st.open_fault.is_empty() {
             return;
         }
-        let best = if self.flags_changed {
-            self.flags_changed = false;
+        let best = if self.st.flags_changed {
+            self.st.flags_changed = false;
             self.best_explanation()
         } else {
-            let mut v: Vec<OutageDeviceId> = self.open_fault.keys().map(|&d| OutageDeviceId(d)).collect();
+            let mut v: Vec<OutageDeviceId> = self.st.open_fault.keys().map(|&d| OutageDeviceId(d)).collect();
             v.sort_unstable();
             v
         };
         let mut new: Vec<OutageDeviceId> = best
             .iter()
             .copied()
-            .filter(|d| !self.open_fault.contains_key(&d.0))
+            .filter(|d| !self.st.open_fault.contains_key(&d.0))
             .collect();
         let mut gone: Vec<OutageDeviceId> = self
-            .open_fault
+            .st.open_fault
             .keys()
             .map(|&d| OutageDeviceId(d))
             .filter(|d| best.binary_search(d).is_err())
@@ -1519,16 +1637,16 @@ impl<'n> Engine<'n> {
         }
         let mut keep_nested = Vec::new();
         for &g in &gone {
-            let Some(&gid) = self.open_fault.get(&g.0) else { continue };
-            let g_start = self.outages[gid.0 as usize].start;
+            let Some(&gid) = self.st.open_fault.get(&g.0) else { continue };
+            let g_start = self.st.outages[gid.0 as usize].start;
             let holder = self.view.upstream(g).skip(1).find(|a| best.binary_search(a).is_ok());
             if let Some(a) = holder {
                 let a_start = match own.get(&a.0) {
                     Some(st) => *st,
                     None => self
-                        .open_fault
+                        .st.open_fault
                         .get(&a.0)
-                        .and_then(|o| self.outages[o.0 as usize].own_start),
+                        .and_then(|o| self.st.outages[o.0 as usize].own_start),
                 };
                 if a_start.is_some_and(|st| g_start.0 < st.0 - NESTED_MARGIN) {
                     keep_nested.push(g);
@@ -1540,7 +1658,7 @@ impl<'n> Engine<'n> {
         new.sort_by_key(|&d| (Reverse(self.view.customer_count_below(d)), d));
         for d in new {
             let conf = self.confidence(d);
-            let status = if self.forced[d.index()] {
+            let status = if self.st.forced[d.index()] {
                 OutageStatus::Confirmed
             } else {
                 OutageStatus::Predicted
@@ -1559,11 +1677,11 @@ impl<'n> Engine<'n> {
             let keep = below.first().copied().or(above);
             match keep {
                 Some(g) => {
-                    let oid = self.open_fault.remove(&g.0).unwrap_or(NO_OUTAGE);
+                    let oid = self.st.open_fault.remove(&g.0).unwrap_or(NO_OUTAGE);
                     gone.retain(|&x| x != g);
                     {
                         let own_start = own.get(&d.0).copied().flatten();
-                        let o = &mut self.outages[oid.0 as usize];
+                        let o = &mut self.st.outages[oid.0 as usize];
                         o.own_start = own_start;
                         o.device = d;
                         o.status = status;
@@ -1571,10 +1689,10 @@ impl<'n> Engine<'n> {
                         o.confidence = round3(conf);
                         o.start = o.start.min(start);
                     }
-                    self.open_fault.insert(d.0, oid);
+                    self.st.open_fault.insert(d.0, oid);
                     self.changes.push(Change::Updated(oid));
                     for &g2 in below.iter().skip(1) {
-                        if let Some(o2) = self.open_fault.get(&g2.0).copied() {
+                        if let Some(o2) = self.st.open_fault.get(&g2.0).copied() {
                             gone.retain(|&x| x != g2);
                             self.close_outage(o2, OutageStatus::Retracted, Some(oid));
                         }
@@ -1582,15 +1700,15 @@ impl<'n> Engine<'n> {
                 }
                 None => {
                     let oid = self.new_outage(d, OutageCause::Fault, status, customers, round3(conf), start);
-                    self.outages[oid.0 as usize].own_start = own.get(&d.0).copied().flatten();
-                    self.open_fault.insert(d.0, oid);
+                    self.st.outages[oid.0 as usize].own_start = own.get(&d.0).copied().flatten();
+                    self.st.open_fault.insert(d.0, oid);
                 }
             }
         }
         for g in gone {
-            if let Some(oid) = self.open_fault.get(&g.0).copied() {
+            if let Some(oid) = self.st.open_fault.get(&g.0).copied() {
                 let restored = self.view.customers_below(g).iter().any(|c| {
-                    self.on_since[c.index()] >= self.outages[oid.0 as usize].start
+                    self.st.on_since[c.index()] >= self.st.outages[oid.0 as usize].start
                 });
                 let st = if restored {
                     OutageStatus::Restored
@@ -1601,16 +1719,16 @@ impl<'n> Engine<'n> {
             }
         }
         // Status and confidence of those that stay.
-        let ids: Vec<(u32, OutageId)> = self.open_fault.iter().map(|(&d, &o)| (d, o)).collect();
+        let ids: Vec<(u32, OutageId)> = self.st.open_fault.iter().map(|(&d, &o)| (d, o)).collect();
         for (d, oid) in ids {
             let dev = OutageDeviceId(d);
             let conf = round3(self.confidence(dev));
-            let status = if self.forced[d as usize] {
+            let status = if self.st.forced[d as usize] {
                 OutageStatus::Confirmed
             } else {
                 OutageStatus::Predicted
             };
-            let o = &mut self.outages[oid.0 as usize];
+            let o = &mut self.st.outages[oid.0 as usize];
             if o.status != status || (o.confidence - conf).abs() >= 0.05 {
                 o.status = status;
                 o.confidence = conf;
@@ -1625,15 +1743,15 @@ impl<'n> Engine<'n> {
     /// time below `d` (robust to a few customers that were out before). `None` when
     /// only calls speak for it (their timing is too loose to tell events apart).
     fn own_start(&self, d: OutageDeviceId) -> Option<Timestamp> {
-        if let Some(&t) = self.scada_open.get(&d.0) {
+        if let Some(&t) = self.st.scada_open.get(&d.0) {
             return Some(t);
         }
         let mut times: Vec<i64> = self
             .view
             .customers_below(d)
             .iter()
-            .filter(|c| self.bits[c.index()] & B_LG != 0)
-            .map(|c| self.lg_at[c.index()].0)
+            .filter(|c| self.st.bits[c.index()] & B_LG != 0)
+            .map(|c| self.st.lg_at[c.index()].0)
             .collect();
         if times.is_empty() {
             return None;
@@ -1653,33 +1771,33 @@ impl<'n> Engine<'n> {
         self.view
             .customers_below(d)
             .iter()
-            .filter(|c| self.bits[c.index()] & REPORTING != 0)
-            .map(|c| self.report_at[c.index()])
+            .filter(|c| self.st.bits[c.index()] & REPORTING != 0)
+            .map(|c| self.st.report_at[c.index()])
             .min()
-            .unwrap_or(self.clock)
+            .unwrap_or(self.st.clock)
     }
 
     /// The open fault outage holding a customer off, if any.
     pub fn fault_outage_of(&self, c: CustomerId) -> Option<OutageId> {
         self.view
             .upstream(OutageDeviceId(c.0))
-            .find_map(|d| self.open_fault.get(&d.0).copied())
+            .find_map(|d| self.st.open_fault.get(&d.0).copied())
     }
 
     /// Classifies a customer's call against what the engine holds now.
     pub fn classify(&self, c: CustomerId) -> CallClassification {
-        if let Some(&oid) = self.disconnected.get(&c.0) {
+        if let Some(&oid) = self.st.disconnected.get(&c.0) {
             return CallClassification {
                 customer: c,
                 cause: Some(OutageCause::Disconnect),
                 outage: Some(oid),
             };
         }
-        if self.planned_depth[c.index()] > 0 {
+        if self.st.planned_depth[c.index()] > 0 {
             let oid = self
                 .view
                 .upstream(OutageDeviceId(c.0))
-                .find_map(|d| self.planned.get(&d.0).copied());
+                .find_map(|d| self.st.planned.get(&d.0).copied());
             return CallClassification {
                 customer: c,
                 cause: Some(OutageCause::Planned),
@@ -1707,7 +1825,7 @@ impl<'n> Engine<'n> {
 
     /// Whether a customer's call was about a wire down.
     pub fn wire_down(&self, c: CustomerId) -> bool {
-        self.wire_down[c.index()]
+        self.st.wire_down[c.index()]
     }
 
     /// Meters to ping to confirm an outage or tell it apart from its best competitors,
@@ -1721,13 +1839,13 @@ impl<'n> Engine<'n> {
         };
         let d = o.device;
         let mut out = Vec::new();
-        let silent = |c: CustomerId| self.bits[c.index()] == 0;
+        let silent = |c: CustomerId| self.st.bits[c.index()] == 0;
         let mut kids: Vec<OutageDeviceId> = self
             .view
             .children(d)
             .iter()
             .copied()
-            .filter(|&k| self.counts[k.index()].active == 0)
+            .filter(|&k| self.st.counts[k.index()].active == 0)
             .collect();
         kids.sort_by_key(|&k| Reverse(self.view.customer_count_below(k)));
         for k in kids {
@@ -1744,7 +1862,7 @@ impl<'n> Engine<'n> {
                 .children(p)
                 .iter()
                 .copied()
-                .filter(|&k| k != d && self.counts[k.index()].active == 0)
+                .filter(|&k| k != d && self.st.counts[k.index()].active == 0)
                 .collect();
             sib.sort_by_key(|&k| Reverse(self.view.customer_count_below(k)));
             if let Some(&c) = sib
@@ -1765,11 +1883,11 @@ impl<'n> Engine<'n> {
 
     /// Approximate bytes of engine state per customer (on top of the network and view).
     pub fn state_bytes(&self) -> usize {
-        let nc = self.bits.len();
-        let nd = self.counts.len();
+        let nc = self.st.bits.len();
+        let nd = self.st.counts.len();
         nc * (1 + 1 + 8 * 6 + 1 + 2)
             + nd * (std::mem::size_of::<Counts>() + 8 + 8 + 8 + 1 + 1 + 1 + 4)
-            + self.outages.len() * std::mem::size_of::<Outage>()
+            + self.st.outages.len() * std::mem::size_of::<Outage>()
     }
 }
 

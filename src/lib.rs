@@ -43,10 +43,10 @@ pub use opendss::{
 };
 pub use evidence::{CallDetail, Event, EventReader, EventRow, Evidence};
 pub use inference::{
-    CallClassification, Change, Engine, EngineOptions, EngineWarnings, EvidenceSummary, Momentary, Outage,
+    CallClassification, Change, Engine, EngineOptions, EngineSnapshot, EngineWarnings, EvidenceSummary, Momentary, Outage,
     OutageCause, OutageDevicePriors, OutageId, OutageStatus, RateEstimate, Rates,
 };
-pub use replay::{Record, Replay, ReplaySummary};
+pub use replay::{Record, Replay, ReplaySnapshot, ReplaySummary};
 pub use tickets::{Priority, TimeLimits, WorkOrder, WorkOrderChange, WorkOrderId, WorkOrders};
 pub use time::{MINUTE, Millis, SECOND, TimeParseError, Timestamp};
 pub use topology::{EnergizationView, SwitchState, SwitchStates, SwitchingOp, Upstream};

@@ -83,7 +83,7 @@ pub enum Record {
 }
 
 /// Counts of a replay.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ReplaySummary {
     /// Rows read.
     pub rows: u64,
@@ -93,6 +93,14 @@ pub struct ReplaySummary {
     pub outages: u64,
     /// Tickets opened.
     pub tickets: u64,
+}
+
+/// A snapshot of a [`Replay`] (serde).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct ReplaySnapshot {
+    engine: crate::inference::EngineSnapshot,
+    orders: WorkOrders,
+    summary: ReplaySummary,
 }
 
 /// A replay in progress: an engine, its work orders, and the records they produce.
@@ -123,6 +131,26 @@ impl<'n> Replay<'n> {
             engine: Engine::new(net, opts)?,
             orders: WorkOrders::new(TimeLimits::default()),
             summary: ReplaySummary::default(),
+            records: Vec::new(),
+        })
+    }
+
+    /// A serialisable snapshot of the engine, the work orders and the counts.
+    pub fn snapshot(&self) -> ReplaySnapshot {
+        ReplaySnapshot {
+            engine: self.engine.snapshot(),
+            orders: self.orders.clone(),
+            summary: self.summary,
+        }
+    }
+
+    /// A replay restored from a snapshot taken on the same network; feeding it the
+    /// rest of the events gives exactly the output of an uninterrupted run.
+    pub fn from_snapshot(net: &'n Network, snap: ReplaySnapshot) -> Result<Self, crate::Error> {
+        Ok(Replay {
+            engine: Engine::from_snapshot(net, snap.engine)?,
+            orders: snap.orders,
+            summary: snap.summary,
             records: Vec::new(),
         })
     }

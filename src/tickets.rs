@@ -110,11 +110,12 @@ pub enum WorkOrderChange {
 }
 
 /// The work orders of a command centre, kept in step with an [`Engine`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct WorkOrders {
     limits: TimeLimits,
     orders: Vec<WorkOrder>,
-    by_outage: std::collections::HashMap<OutageId, WorkOrderId>,
+    by_outage: std::collections::BTreeMap<OutageId, WorkOrderId>,
+    #[serde(skip)]
     changes: Vec<WorkOrderChange>,
 }
 
