@@ -2,7 +2,8 @@
 //!
 //! MODEL is an OpenDSS master file or a JSON network; EVENTS an event file or `-` for
 //! standard input. Conclusions go to standard output as JSON Lines; diagnostics and a
-//! one-line summary to standard error.
+//! one-line summary to standard error. `--options FILE.json` reads the engine's
+//! options (the JSON form of `EngineOptions`; missing fields take their defaults).
 
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::process::ExitCode;
@@ -10,9 +11,27 @@ use std::process::ExitCode;
 use outage_locator::{EngineOptions, Replay, load_network};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut opts = EngineOptions::default();
+    if let Some(i) = args.iter().position(|a| a == "--options") {
+        let Some(path) = args.get(i + 1).cloned() else {
+            eprintln!("--options needs a file");
+            return ExitCode::from(2);
+        };
+        args.drain(i..i + 2);
+        match std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(o) => opts = o,
+            Err(e) => {
+                eprintln!("{path}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let [model, events] = args.as_slice() else {
-        eprintln!("usage: replay MODEL EVENTS   (EVENTS may be - for standard input)");
+        eprintln!("usage: replay MODEL EVENTS [--options FILE.json]   (EVENTS may be -)");
         return ExitCode::from(2);
     };
     let (net, report) = match load_network(model) {
@@ -36,7 +55,7 @@ fn main() -> ExitCode {
             }
         }
     };
-    let mut replay = match Replay::new(&net, EngineOptions::default()) {
+    let mut replay = match Replay::new(&net, opts) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{model}: {e}");

@@ -38,6 +38,7 @@ use crate::topology::EnergizationView;
 
 /// Prior probability, by class, that a device of that class is out at a given moment.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OutageDevicePriors {
     /// A customer's own service drop.
     pub service: f64,
@@ -60,9 +61,9 @@ pub struct OutageDevicePriors {
 impl Default for OutageDevicePriors {
     fn default() -> Self {
         OutageDevicePriors {
-            service: 0.01,
-            transformer: 0.008,
-            fuse: 0.01,
+            service: 0.02,
+            transformer: 0.02,
+            fuse: 0.05,
             sectionalizer: 0.01,
             switch: 0.0002,
             recloser: 0.02,
@@ -90,6 +91,7 @@ impl OutageDevicePriors {
 
 /// The engine's options: priors, initial rates (re-estimated online), and windows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EngineOptions {
     /// Prior outage probabilities by device class.
     pub priors: OutageDevicePriors,
