@@ -481,6 +481,8 @@ struct State {
     lg_at: Vec<Timestamp>,
     call_at: Vec<Timestamp>,
     on_since: Vec<Timestamp>,
+    /// Whether `on_since` came from a power restore (not a ping).
+    on_by_restore: Vec<bool>,
     report_at: Vec<Timestamp>,
     await_since: Vec<Timestamp>,
     ping_off_at: Vec<Timestamp>,
@@ -556,6 +558,7 @@ impl<'n> Engine<'n> {
             lg_at: vec![Timestamp::NEVER; nc],
             call_at: vec![Timestamp::NEVER; nc],
             on_since: vec![Timestamp::NEVER; nc],
+            on_by_restore: vec![false; nc],
             report_at: vec![Timestamp::NEVER; nc],
             await_since: vec![Timestamp::NEVER; nc],
             ping_off_at: vec![Timestamp::NEVER; nc],
@@ -867,10 +870,17 @@ impl<'n> Engine<'n> {
     }
 
     fn on_last_gasp(&mut self, c: CustomerId, t: Timestamp) {
+        let i = c.index();
+        // A last gasp arriving after its own power restore: the same momentary as if
+        // they had come in order.
+        let on = self.st.on_since[i];
+        if t <= on && on.0 - t.0 <= self.opts.momentary_max && self.st.on_by_restore[i] {
+            let zone = self.zone_of(c);
+            self.momentary(zone, t);
+        }
         if self.stale(c, t) {
             return;
         }
-        let i = c.index();
         if self.in_burst(c, t) {
             return;
         }
@@ -933,6 +943,7 @@ impl<'n> Engine<'n> {
             }
         }
         self.st.on_since[i] = t;
+        self.st.on_by_restore[i] = !ping;
         // After a restoration, a restore tells which parts below it are back: it counts
         // below the restored device for as long as nested outages are being sought.
         let scope = match (self.scratch.last(), self.st.scope[i]) {
