@@ -1,0 +1,442 @@
+//! Behaviour of the inference engine on the bundled IEEE 123-bus fixture and on small
+//! hand-built feeders, and its invariants as property tests.
+
+use outage_locator::{
+    CallDetail, CustomerId, DeviceKind, Engine, EngineOptions, Event, Evidence, Network,
+    NetworkBuilder, OutageCause, OutageDeviceId, OutageStatus, Timestamp, import_opendss,
+};
+use proptest::prelude::*;
+
+const T0: &str = "2026-07-01T12:00:00Z";
+
+fn t0() -> Timestamp {
+    T0.parse().unwrap()
+}
+
+fn ieee123() -> Network {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
+    import_opendss(path).unwrap().0
+}
+
+fn at(secs: i64) -> Timestamp {
+    t0() + secs * 1000
+}
+
+fn ev(secs: i64, evidence: Evidence) -> Event {
+    Event {
+        time: at(secs),
+        evidence,
+    }
+}
+
+fn open_fault_devices(e: &Engine<'_>) -> Vec<OutageDeviceId> {
+    let mut v: Vec<_> = e
+        .open_outages()
+        .filter(|o| o.cause == OutageCause::Fault)
+        .map(|o| o.device)
+        .collect();
+    v.sort();
+    v
+}
+
+fn dev(net: &Network, name: &str) -> OutageDeviceId {
+    net.outage_device_by_name(name).unwrap()
+}
+
+/// A breaker, a recloser, two fused laterals with three transformers of three
+/// customers each.
+fn small_feeder() -> Network {
+    let mut b = NetworkBuilder::new("small");
+    for bus in ["s", "a", "r", "f1", "f2", "x1", "x2", "x3", "y1", "y2", "y3"] {
+        b.add_bus(bus);
+    }
+    b.add_source("circuit.small", "s").unwrap();
+    b.add_line("line.head", "s", "a").unwrap();
+    b.add_device("relay.brk", DeviceKind::Breaker, "line.head").unwrap();
+    b.add_line("line.mid", "a", "r").unwrap();
+    b.add_device("recloser.rec", DeviceKind::Recloser, "line.mid").unwrap();
+    b.add_line("line.lat1", "r", "f1").unwrap();
+    b.add_device("fuse.f1", DeviceKind::Fuse, "line.lat1").unwrap();
+    b.add_line("line.lat2", "a", "f2").unwrap();
+    b.add_device("fuse.f2", DeviceKind::Fuse, "line.lat2").unwrap();
+    for (i, (up, x)) in [("f1", "x"), ("f2", "y")].iter().enumerate() {
+        for k in 1..=3 {
+            let sec = format!("{x}{k}");
+            b.add_transformer(&format!("transformer.t{i}{k}"), up, &sec, 0.24, 25.0)
+                .unwrap();
+            for c in 1..=3 {
+                b.add_customer(&format!("c{i}{k}{c}"), &sec).unwrap();
+            }
+        }
+    }
+    b.build().unwrap()
+}
+
+#[test]
+fn last_gasps_from_a_whole_lateral_locate_its_fuse() {
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let fuse = dev(&net, "fuse.f1");
+    let below: Vec<CustomerId> = e.view().customers_below(fuse).to_vec();
+    for (k, &c) in below.iter().enumerate() {
+        if k % 2 == 0 {
+            e.ingest(ev(k as i64, Evidence::LastGasp { meter: c }));
+        }
+    }
+    e.ingest(ev(300, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![fuse]);
+    let o = e.open_outages().next().unwrap();
+    assert_eq!(o.customers, 9);
+    assert_eq!(o.status, OutageStatus::Predicted);
+    assert!(o.confidence > 0.5);
+}
+
+#[test]
+fn a_momentary_never_becomes_a_sustained_outage() {
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let rec = dev(&net, "recloser.rec");
+    let below: Vec<CustomerId> = e.view().customers_below(rec).to_vec();
+    for &c in &below {
+        e.ingest(ev(0, Evidence::LastGasp { meter: c }));
+    }
+    // Only some restores arrive; the rest are lost.
+    for &c in below.iter().step_by(3) {
+        e.ingest(ev(20, Evidence::PowerRestore { meter: c }));
+    }
+    for m in 1..=10 {
+        e.ingest(ev(60 * m, Evidence::Tick));
+    }
+    assert!(open_fault_devices(&e).is_empty(), "{:?}", open_fault_devices(&e));
+    assert_eq!(e.momentaries().len(), 1);
+    assert_eq!(e.momentaries()[0].device, rec);
+}
+
+#[test]
+fn a_scada_reclose_is_a_momentary_and_a_lockout_is_confirmed() {
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let rec = dev(&net, "recloser.rec");
+    e.ingest(ev(0, Evidence::DeviceOpen { device: rec }));
+    e.ingest(ev(3, Evidence::DeviceClose { device: rec }));
+    e.ingest(ev(120, Evidence::Tick));
+    assert!(open_fault_devices(&e).is_empty());
+    assert_eq!(e.momentaries().len(), 1);
+    e.ingest(ev(600, Evidence::DeviceOpen { device: rec }));
+    e.ingest(ev(660, Evidence::Tick));
+    let open: Vec<_> = e.open_outages().collect();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].device, rec);
+    assert_eq!(open[0].status, OutageStatus::Confirmed);
+    e.ingest(ev(3600, Evidence::DeviceClose { device: rec }));
+    assert!(open_fault_devices(&e).is_empty());
+    assert_eq!(e.outages()[0].status, OutageStatus::Restored);
+}
+
+#[test]
+fn calls_below_a_planned_outage_are_planned_and_raise_no_fault() {
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let fuse = dev(&net, "fuse.f2");
+    e.ingest(ev(
+        0,
+        Evidence::PlannedOutage {
+            device: fuse,
+            end: at(7200),
+        },
+    ));
+    let below: Vec<CustomerId> = e.view().customers_below(fuse).to_vec();
+    for &c in &below {
+        e.ingest(ev(5, Evidence::LastGasp { meter: c }));
+    }
+    let answers: Vec<_> = e
+        .ingest(ev(
+            400,
+            Evidence::Call {
+                customer: below[0],
+                detail: CallDetail::NoPower,
+            },
+        ))
+        .to_vec();
+    let call = answers.iter().find_map(|c| match c {
+        outage_locator::Change::Call(cl) => Some(*cl),
+        _ => None,
+    });
+    assert_eq!(call.unwrap().cause, Some(OutageCause::Planned));
+    e.ingest(ev(900, Evidence::Tick));
+    assert!(open_fault_devices(&e).is_empty());
+    // After the window the planned outage closes as restored.
+    e.ingest(ev(7300, Evidence::Tick));
+    assert!(e.open_outages().next().is_none());
+}
+
+#[test]
+fn a_fault_beyond_a_planned_area_is_still_found() {
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    e.ingest(ev(
+        0,
+        Evidence::PlannedOutage {
+            device: dev(&net, "transformer.t11"),
+            end: at(7200),
+        },
+    ));
+    // The whole other lateral goes dark later: its fuse, not a planned cause.
+    let fuse = dev(&net, "fuse.f2");
+    let below: Vec<CustomerId> = e.view().customers_below(fuse).to_vec();
+    for &c in &below {
+        e.ingest(ev(600, Evidence::LastGasp { meter: c }));
+    }
+    e.ingest(ev(900, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![fuse]);
+}
+
+#[test]
+fn a_disconnected_customer_calls_about_its_disconnection() {
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let c = net.customer_by_name("c011").unwrap();
+    e.ingest(ev(0, Evidence::Disconnect { meter: c }));
+    e.ingest(ev(10, Evidence::LastGasp { meter: c }));
+    let cl = e.classify(c);
+    assert_eq!(cl.cause, Some(OutageCause::Disconnect));
+    e.ingest(ev(600, Evidence::Tick));
+    assert!(open_fault_devices(&e).is_empty());
+    e.ingest(ev(700, Evidence::Reconnect { meter: c }));
+    assert!(e.open_outages().next().is_none());
+}
+
+#[test]
+fn an_outage_older_than_a_breaker_trip_stays_open_nested() {
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let t11 = dev(&net, "transformer.t11");
+    for &c in e.view().customers_below(t11).to_vec().iter() {
+        e.ingest(ev(0, Evidence::LastGasp { meter: c }));
+    }
+    e.ingest(ev(300, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![t11]);
+    let brk = dev(&net, "relay.brk");
+    e.ingest(ev(1800, Evidence::DeviceOpen { device: brk }));
+    for &c in e.view().customers_below(brk).to_vec().iter() {
+        e.ingest(ev(1801, Evidence::LastGasp { meter: c }));
+    }
+    e.ingest(ev(2000, Evidence::Tick));
+    let mut want = vec![brk, t11];
+    want.sort();
+    assert_eq!(open_fault_devices(&e), want);
+    // The breaker recloses after repair; the transformer stays dark.
+    e.ingest(ev(5000, Evidence::DeviceClose { device: brk }));
+    let t11_customers = e.view().customers_below(t11).to_vec();
+    for &c in e.view().customers_below(brk).to_vec().iter() {
+        if !t11_customers.contains(&c) {
+            e.ingest(ev(5030, Evidence::PowerRestore { meter: c }));
+        }
+    }
+    e.ingest(ev(5400, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![t11]);
+}
+
+#[test]
+fn a_roll_up_keeps_the_identity_of_the_first_prediction() {
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let t11 = dev(&net, "transformer.t11");
+    let f2 = dev(&net, "fuse.f2");
+    for &c in e.view().customers_below(t11).to_vec().iter() {
+        e.ingest(ev(0, Evidence::LastGasp { meter: c }));
+    }
+    e.ingest(ev(70, Evidence::Tick));
+    let first = e.open_outages().next().unwrap().id;
+    for &c in e.view().customers_below(f2).to_vec().iter() {
+        e.ingest(ev(2, Evidence::LastGasp { meter: c }));
+    }
+    e.ingest(ev(200, Evidence::Tick));
+    let open: Vec<_> = e.open_outages().collect();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].device, f2);
+    assert_eq!(open[0].id, first);
+}
+
+#[test]
+fn a_ping_answering_off_confirms_and_proposed_pings_are_silent_meters_below() {
+    let net = ieee123();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let fuse = dev(&net, "fuse.f_l68");
+    let below: Vec<CustomerId> = e.view().customers_below(fuse).to_vec();
+    for &c in below.iter().take(4) {
+        e.ingest(ev(0, Evidence::LastGasp { meter: c }));
+    }
+    e.ingest(ev(120, Evidence::Tick));
+    let id = e.open_outages().next().expect("an outage").id;
+    let pings = e.proposed_pings(id, 3);
+    assert!(!pings.is_empty());
+    for p in &pings {
+        let d = e.outage(id).unwrap().device;
+        let below_d = e.view().customers_below(d).contains(p);
+        let below_parent = e
+            .view()
+            .parent(d)
+            .is_some_and(|q| e.view().customers_below(q).contains(p));
+        assert!(below_d || below_parent);
+        assert!(!below.iter().take(4).any(|c| c == p), "pinged a reporting meter");
+    }
+}
+
+#[test]
+fn unknown_and_repeated_events_never_panic_and_are_counted() {
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let c = net.customer_by_name("c011").unwrap();
+    let lg = ev(100, Evidence::LastGasp { meter: c });
+    e.ingest(lg);
+    e.ingest(lg);
+    e.ingest(ev(0, Evidence::Tick));
+    e.ingest(ev(2000, Evidence::Tick));
+    // Far older than the late-arrival window: still applied, counted.
+    e.ingest(ev(10, Evidence::Call {
+        customer: c,
+        detail: CallDetail::Partial,
+    }));
+    let w = e.warnings();
+    assert_eq!(w.duplicates, 1);
+    assert_eq!(w.too_late, 1);
+}
+
+#[test]
+fn a_snapshot_restores_an_identical_engine() {
+    let net = small_feeder();
+    let mut a = Engine::new(&net, EngineOptions::default()).unwrap();
+    let f1 = dev(&net, "fuse.f1");
+    let below: Vec<CustomerId> = a.view().customers_below(f1).to_vec();
+    for (k, &c) in below.iter().enumerate() {
+        a.ingest(ev(k as i64, Evidence::LastGasp { meter: c }));
+    }
+    let json = serde_json::to_string(&a.snapshot()).unwrap();
+    let mut b = Engine::from_snapshot(&net, serde_json::from_str(&json).unwrap()).unwrap();
+    for s in [60, 120, 600] {
+        let ca = a.ingest(ev(s, Evidence::Tick)).to_vec();
+        let cb = b.ingest(ev(s, Evidence::Tick)).to_vec();
+        assert_eq!(ca, cb);
+    }
+    assert_eq!(open_fault_devices(&a), open_fault_devices(&b));
+}
+
+/// Random evidence on the IEEE 123 fixture: last gasps and calls from customers below
+/// a few random devices, plus background noise.
+fn scenario() -> impl Strategy<Value = Vec<(i64, u8, u32)>> {
+    prop::collection::vec((0i64..1800, 0u8..3, 0u32..91), 0..60)
+}
+
+fn to_events(net: &Network, rows: &[(i64, u8, u32)]) -> Vec<Event> {
+    let n = net.customers().len() as u32;
+    rows.iter()
+        .map(|&(t, kind, c)| {
+            let customer = CustomerId(c % n);
+            let evidence = match kind {
+                0 => Evidence::LastGasp { meter: customer },
+                1 => Evidence::Call {
+                    customer,
+                    detail: CallDetail::NoPower,
+                },
+                _ => Evidence::PowerRestore { meter: customer },
+            };
+            ev(t, evidence)
+        })
+        .collect()
+}
+
+fn final_devices(net: &Network, events: &[Event]) -> Vec<OutageDeviceId> {
+    let mut e = Engine::new(net, EngineOptions::default()).unwrap();
+    for &x in events {
+        e.ingest(x);
+    }
+    e.ingest(ev(4000, Evidence::Tick));
+    e.flush();
+    open_fault_devices(&e)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Shuffling events by up to a minute (well inside the late-arrival window) does
+    /// not change the conclusions once the stream is over.
+    #[test]
+    fn conclusions_do_not_depend_on_arrival_order(
+        rows in scenario(),
+        keys in prop::collection::vec(0i64..60, 60),
+    ) {
+        let net = ieee123();
+        let events = to_events(&net, &rows);
+        let mut sorted = events.clone();
+        sorted.sort_by_key(|e| e.time);
+        let mut jittered: Vec<(i64, Event)> = sorted
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.time.millis() + keys[i % keys.len()] * 1000, *e))
+            .collect();
+        jittered.sort_by_key(|(k, _)| *k);
+        let shuffled: Vec<Event> = jittered.into_iter().map(|(_, e)| e).collect();
+        // Restores below a predicted outage stand for a crew's work, which depends on
+        // what was predicted when they came: the invariant is stated without them.
+        let no_restores: Vec<Event> = sorted
+            .iter()
+            .copied()
+            .filter(|e| !matches!(e.evidence, Evidence::PowerRestore { .. }))
+            .collect();
+        let shuffled_no_restores: Vec<Event> = shuffled
+            .iter()
+            .copied()
+            .filter(|e| !matches!(e.evidence, Evidence::PowerRestore { .. }))
+            .collect();
+        prop_assert_eq!(
+            final_devices(&net, &no_restores),
+            final_devices(&net, &shuffled_no_restores)
+        );
+    }
+
+    /// Every call classified as a fault belongs to an outage whose customers include
+    /// the caller, and every reporting customer an outage explains is below it.
+    #[test]
+    fn outages_hold_the_customers_they_explain(rows in scenario()) {
+        let net = ieee123();
+        let mut events = to_events(&net, &rows);
+        events.sort_by_key(|e| e.time);
+        let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+        for &x in &events {
+            let changes = e.ingest(x).to_vec();
+            for ch in changes {
+                if let outage_locator::Change::Call(cl) = ch
+                    && cl.cause == Some(OutageCause::Fault)
+                {
+                    let o = e.outage(cl.outage.unwrap()).unwrap();
+                    prop_assert!(e.view().customers_below(o.device).contains(&cl.customer));
+                }
+            }
+        }
+        for o in e.open_outages() {
+            prop_assert_eq!(o.customers, e.view().customer_count_below(o.device));
+        }
+    }
+
+    /// A stream with no evidence of an outage (ticks, power restores, pings answering
+    /// on) yields no outage.
+    #[test]
+    fn no_evidence_no_outage(times in prop::collection::vec((0i64..7200, 0u8..3, 0u32..91), 0..80)) {
+        let net = ieee123();
+        let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+        let mut sorted = times.clone();
+        sorted.sort();
+        for (t, k, c) in sorted {
+            let meter = CustomerId(c);
+            let evidence = match k {
+                0 => Evidence::Tick,
+                1 => Evidence::PowerRestore { meter },
+                _ => Evidence::Ping { meter, on: true },
+            };
+            e.ingest(ev(t, evidence));
+        }
+        e.flush();
+        prop_assert_eq!(e.open_outages().count(), 0);
+    }
+}
