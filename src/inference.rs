@@ -931,13 +931,14 @@ impl<'n> Engine<'n> {
             let tb = self.st.lg_at[i];
             self.momentary(zone, tb);
         }
-        // A restore below a predicted fault outage stands for its restoration.
+        // A restore below a predicted fault outage stands for its restoration (a ping
+        // answering on does not: it says the prediction is too high, and moves it).
         let svc = OutageDeviceId(c.0);
         self.scratch.clear();
-        for d in self.view.upstream(svc) {
+        for d in self.view.upstream(svc).filter(|_| !ping) {
             if let Some(&oid) = self.st.open_fault.get(&d.0) {
                 let o = &self.st.outages[oid.0 as usize];
-                if o.status == OutageStatus::Predicted && t > o.start {
+                if !self.st.forced[d.index()] && t > o.start {
                     self.scratch.push(d);
                 }
             }
@@ -954,7 +955,7 @@ impl<'n> Engine<'n> {
         self.clear_customer(c, 0);
         self.st.scope[i] = scope;
         self.set_bits(c, (self.st.bits[i] & B_EXCLUDED) | B_ON);
-        let memory = if scope == crate::ids::NONE {
+        let memory = if scope == crate::ids::NONE && !ping {
             self.opts.on_memory
         } else {
             self.opts.restore_window
@@ -1671,11 +1672,7 @@ impl<'n> Engine<'n> {
         new.sort_by_key(|&d| (Reverse(self.view.customer_count_below(d)), d));
         for d in new {
             let conf = self.confidence(d);
-            let status = if self.st.forced[d.index()] {
-                OutageStatus::Confirmed
-            } else {
-                OutageStatus::Predicted
-            };
+            let status = self.status_of(d);
             let customers = self.view.customer_count_below(d);
             let start = self.start_of(d);
             // Roll-up: outages below d merge into it, the largest keeps its identity.
@@ -1736,11 +1733,7 @@ impl<'n> Engine<'n> {
         for (d, oid) in ids {
             let dev = OutageDeviceId(d);
             let conf = round3(self.confidence(dev));
-            let status = if self.st.forced[d as usize] {
-                OutageStatus::Confirmed
-            } else {
-                OutageStatus::Predicted
-            };
+            let status = self.status_of(dev);
             let o = &mut self.st.outages[oid.0 as usize];
             if o.status != status || (o.confidence - conf).abs() >= 0.05 {
                 o.status = status;
@@ -1788,6 +1781,16 @@ impl<'n> Engine<'n> {
             .map(|c| self.st.report_at[c.index()])
             .min()
             .unwrap_or(self.st.clock)
+    }
+
+    /// Confirmed by SCADA or by a meter below answering a ping with off; else predicted.
+    fn status_of(&self, d: OutageDeviceId) -> OutageStatus {
+        let k = &self.st.counts[d.index()];
+        if self.st.forced[d.index()] || k.ping_off > 0 {
+            OutageStatus::Confirmed
+        } else {
+            OutageStatus::Predicted
+        }
     }
 
     /// The open fault outage holding a customer off, if any.
