@@ -384,6 +384,8 @@ struct Counts {
     on: u32,
     await_: u32,
     active: u32,
+    /// Customers who called but whose meter sent no last gasp.
+    call_only: u32,
     /// SCADA-confirmed open devices at or below (their customers are known off).
     forced: u32,
     forced_pop: u32,
@@ -1358,11 +1360,12 @@ impl<'n> Engine<'n> {
         if tf.0 != i64::MAX {
             let dt = (self.st.clock.0 - tf.0).max(0);
             let base = k.pop.saturating_sub(k.on + k.await_ + k.ping_off + k.forced_pop) as f64;
-            let silent_lg = (base - k.lg as f64).max(0.0);
+            let silent_lg = (base - (k.lg + k.call_only) as f64).max(0.0);
             let silent_call = (base - (k.call + k.weak) as f64).max(0.0);
             let f_lg = ((dt - self.opts.last_gasp_hold) as f64 / MINUTE as f64).clamp(0.0, 1.0);
             let f_call = lognormal_cdf(dt as f64, self.opts.call_delay_median as f64, self.opts.call_delay_sigma);
             s += silent_lg * (1.0 - w.p_lg * f_lg).max(1e-6).ln();
+            s += k.call_only as f64 * (1.0 - w.p_lg).max(1e-6).ln();
             s += silent_call * (1.0 - w.p_call * f_call).max(1e-6).ln();
         }
         s
@@ -1384,10 +1387,13 @@ impl<'n> Engine<'n> {
         let scope = self.st.scope[i];
         let mut crossed = scope == crate::ids::NONE;
         let (old_out, new_out) = (old & !SCOPED, new & !SCOPED);
-        let deltas = |old: u8, new: u8| -> [i32; 8] {
+        let deltas = |old: u8, new: u8| -> [i32; 9] {
             let d = |b: u8| (new & b != 0) as i32 - (old & b != 0) as i32;
             let was_active = old & !B_EXCLUDED != 0;
             let is_active = new & !B_EXCLUDED != 0;
+            // Callers whose meter sent no last gasp: their silence is certain, since a
+            // call comes minutes after the power went.
+            let call_only = |b: u8| b & (B_CALL | B_WEAK) != 0 && b & (B_LG | B_PING_OFF) == 0;
             [
                 d(B_CALL),
                 d(B_WEAK),
@@ -1397,6 +1403,7 @@ impl<'n> Engine<'n> {
                 d(B_AWAIT),
                 d(B_EXCLUDED),
                 is_active as i32 - was_active as i32,
+                call_only(new) as i32 - call_only(old) as i32,
             ]
         };
         let inside = deltas(old, new);
@@ -1411,7 +1418,7 @@ impl<'n> Engine<'n> {
             if x.0 == scope {
                 crossed = true;
             }
-            let [dc, dw, dl, dp, dn, da, dx, dact] = if crossed { outside } else { inside };
+            let [dc, dw, dl, dp, dn, da, dx, dact, dco] = if crossed { outside } else { inside };
             {
                 let k = &mut self.st.counts[xi];
                 k.call = add(k.call, dc);
@@ -1422,6 +1429,7 @@ impl<'n> Engine<'n> {
                 k.await_ = add(k.await_, da);
                 k.pop = add(k.pop, -dx);
                 k.active = add(k.active, dact);
+                k.call_only = add(k.call_only, dco);
             }
             let rep = if crossed { new_out & REPORTING != 0 } else { reporting };
             if rep && report < self.st.t_first[xi] {
