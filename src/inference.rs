@@ -63,7 +63,7 @@ impl Default for OutageDevicePriors {
         OutageDevicePriors {
             service: 0.02,
             transformer: 0.02,
-            fuse: 0.05,
+            fuse: 0.1,
             sectionalizer: 0.01,
             switch: 0.0002,
             recloser: 0.02,
