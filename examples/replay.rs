@@ -66,7 +66,11 @@ fn main() -> ExitCode {
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let stderr = std::io::stderr();
     let mut diag = BufWriter::new(stderr.lock());
-    let result = replay.run(BufReader::with_capacity(1 << 16, input), &mut out, &mut diag);
+    let result = replay.run(
+        BufReader::with_capacity(1 << 16, input),
+        &mut out,
+        &mut diag,
+    );
     let _ = out.flush();
     match result {
         Ok(s) => {

@@ -113,7 +113,8 @@ fn run(net: &Network, trial: &Trial, with_pings: bool) -> Outcome {
             }
             if with_pings {
                 for o in &open {
-                    if o.status != OutageStatus::Predicted || pinged.iter().any(|p| p.0 == o.device) {
+                    if o.status != OutageStatus::Predicted || pinged.iter().any(|p| p.0 == o.device)
+                    {
                         continue;
                     }
                     let meters = e.proposed_pings(o.id, 3);
@@ -150,7 +151,11 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let model = args.first().cloned().unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss").to_string()
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/ieee123/eval_master.dss"
+        )
+        .to_string()
     });
     let trials: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(200);
     let (net, _) = match load_network(&model) {
@@ -164,7 +169,9 @@ fn main() {
     let mut rng = Rng(7);
     let mut rows = [(0usize, 0usize, Vec::new(), 0usize), (0, 0, Vec::new(), 0)];
     for _ in 0..trials {
-        let Some(trial) = make_trial(&net, &mut rng, t0) else { continue };
+        let Some(trial) = make_trial(&net, &mut rng, t0) else {
+            continue;
+        };
         for (k, with) in [false, true].into_iter().enumerate() {
             let out = run(&net, &trial, with);
             if let Some(right) = out.dispatched_right {
@@ -184,7 +191,11 @@ fn main() {
     );
     for (k, name) in ["evidence only", "with AMI pings"].iter().enumerate() {
         let (n, right, conf, pings) = &rows[k];
-        let wrong = if *n > 0 { 1.0 - *right as f64 / *n as f64 } else { 0.0 };
+        let wrong = if *n > 0 {
+            1.0 - *right as f64 / *n as f64
+        } else {
+            0.0
+        };
         let med = median(conf.clone()).map_or("-".to_string(), |m| format!("{m:.0} s"));
         println!(
             "{:<22}{:>12}{:>16}{:>13.1}%{:>18}{:>12}",

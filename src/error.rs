@@ -1,23 +1,76 @@
 //! Errors of every layer, joined into one crate [`Error`].
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Where in a model file something was read: file and 1-based line.
+///
+/// Every object of a network keeps one, so it is small (16 bytes): the objects read
+/// from one file share that file's path.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SourceLocation {
-    /// The file, as given to the reader (empty for networks built in code).
-    pub file: PathBuf,
+    /// The file, as given to the reader (`None` for networks built in code).
+    #[serde(with = "shared_path", default)]
+    pub file: Option<Arc<PathBuf>>,
     /// The 1-based line number (0 when unknown).
     pub line: u32,
 }
 
+impl SourceLocation {
+    /// A location in a file.
+    pub fn new(file: &Arc<PathBuf>, line: u32) -> Self {
+        SourceLocation {
+            file: Some(Arc::clone(file)),
+            line,
+        }
+    }
+}
+
 impl std::fmt::Display for SourceLocation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.file.as_os_str().is_empty() && self.line == 0 {
-            write!(f, "(built in code)")
-        } else {
-            write!(f, "{}:{}", self.file.display(), self.line)
+        match &self.file {
+            None if self.line == 0 => write!(f, "(built in code)"),
+            None => write!(f, "line {}", self.line),
+            Some(p) => write!(f, "{}:{}", p.display(), self.line),
         }
+    }
+}
+
+/// The JSON form of a shared path: the path as a string, empty for none (the form a
+/// plain `PathBuf` had). Reading shares one allocation among consecutive equal paths.
+mod shared_path {
+    use std::cell::RefCell;
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(p: &Option<Arc<PathBuf>>, s: S) -> Result<S::Ok, S::Error> {
+        match p {
+            Some(p) => serde::Serialize::serialize(p.as_path(), s),
+            None => s.serialize_str(""),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<PathBuf>>, D::Error> {
+        thread_local! {
+            static LAST: RefCell<Option<Arc<PathBuf>>> = const { RefCell::new(None) };
+        }
+        let p = PathBuf::deserialize(d)?;
+        if p.as_os_str().is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            match &*last {
+                Some(a) if **a == p => Arc::clone(a),
+                _ => {
+                    let a = Arc::new(p);
+                    *last = Some(Arc::clone(&a));
+                    a
+                }
+            }
+        })))
     }
 }
 

@@ -126,18 +126,20 @@ impl Event {
         let kind_l = kind.trim().to_ascii_lowercase();
         let detail = detail.trim();
         let customer = || {
-            net.customer_by_name(id).ok_or_else(|| EventError::UnknownId {
-                line,
-                what: "customer",
-                value: id.to_string(),
-            })
+            net.customer_by_name(id)
+                .ok_or_else(|| EventError::UnknownId {
+                    line,
+                    what: "customer",
+                    value: id.to_string(),
+                })
         };
         let device = || {
-            net.outage_device_by_name(id).ok_or_else(|| EventError::UnknownId {
-                line,
-                what: "device",
-                value: id.to_string(),
-            })
+            net.outage_device_by_name(id)
+                .ok_or_else(|| EventError::UnknownId {
+                    line,
+                    what: "device",
+                    value: id.to_string(),
+                })
         };
         let bad_detail = || EventError::BadDetail {
             line,
@@ -197,13 +199,19 @@ impl Event {
         let c = |c: CustomerId| net.customer(c).name.clone();
         let d = |d: OutageDeviceId| net.outage_device_name(d).to_string();
         let (kind, id, detail) = match self.evidence {
-            Evidence::Call { customer, detail } => ("call", c(customer), detail.as_str().to_string()),
+            Evidence::Call { customer, detail } => {
+                ("call", c(customer), detail.as_str().to_string())
+            }
             Evidence::LastGasp { meter } => ("last_gasp", c(meter), String::new()),
             Evidence::PowerRestore { meter } => ("power_restore", c(meter), String::new()),
-            Evidence::Ping { meter, on } => ("ping", c(meter), if on { "on" } else { "off" }.to_string()),
+            Evidence::Ping { meter, on } => {
+                ("ping", c(meter), if on { "on" } else { "off" }.to_string())
+            }
             Evidence::DeviceOpen { device } => ("device_open", d(device), String::new()),
             Evidence::DeviceClose { device } => ("device_close", d(device), String::new()),
-            Evidence::PlannedOutage { device, end } => ("planned_outage", d(device), end.to_string()),
+            Evidence::PlannedOutage { device, end } => {
+                ("planned_outage", d(device), end.to_string())
+            }
             Evidence::Disconnect { meter } => ("disconnect", c(meter), String::new()),
             Evidence::Reconnect { meter } => ("reconnect", c(meter), String::new()),
             Evidence::Tick => ("tick", String::new(), String::new()),
@@ -300,4 +308,3 @@ impl<R: Read> Iterator for EventReader<'_, R> {
         }
     }
 }
-

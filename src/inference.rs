@@ -25,8 +25,8 @@
 //! Time-dependent terms (how many silent customers should have reported by now) are
 //! refreshed over the devices that hold any evidence when the clock moves on.
 
-use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet, VecDeque};
 use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -692,7 +692,10 @@ impl<'n> Engine<'n> {
 
     /// An outage by id.
     pub fn outage(&self, id: OutageId) -> Option<&Outage> {
-        self.st.outages.get(id.0 as usize).filter(|o| o.id != NO_OUTAGE)
+        self.st
+            .outages
+            .get(id.0 as usize)
+            .filter(|o| o.id != NO_OUTAGE)
     }
 
     /// Every outage ever opened, in id order.
@@ -702,7 +705,9 @@ impl<'n> Engine<'n> {
 
     /// The outages currently open (fault, planned and disconnect).
     pub fn open_outages(&self) -> impl Iterator<Item = &Outage> {
-        self.st.outages[1..].iter().filter(|o| o.closed_at.is_none())
+        self.st.outages[1..]
+            .iter()
+            .filter(|o| o.closed_at.is_none())
     }
 
     /// The posterior probability that a device is out given its parent is energized
@@ -731,7 +736,11 @@ impl<'n> Engine<'n> {
             known_on: k.on,
             awaiting_restore: k.await_,
             scada_open: self.st.forced[d.index()],
-            log_odds_out: if self.has_reports(d) { self.s_off(d) } else { f64::NEG_INFINITY },
+            log_odds_out: if self.has_reports(d) {
+                self.s_off(d)
+            } else {
+                f64::NEG_INFINITY
+            },
             log_odds_below: self.st.b[d.index()],
             out_in_best_explanation: self.st.flag[d.index()],
         }
@@ -847,7 +856,11 @@ impl<'n> Engine<'n> {
         if detail == CallDetail::WireDown {
             self.st.wire_down[i] = true;
         }
-        let bit = if detail == CallDetail::Partial { B_WEAK } else { B_CALL };
+        let bit = if detail == CallDetail::Partial {
+            B_WEAK
+        } else {
+            B_CALL
+        };
         let mut nb = self.st.bits[i] | bit;
         if nb & B_CALL != 0 {
             nb &= !B_WEAK;
@@ -897,7 +910,8 @@ impl<'n> Engine<'n> {
         self.st.lg_at[i] = t;
         self.st.recent_lg.push_back((t, c));
         let due = t.0 + self.opts.last_gasp_hold;
-        self.st.timers
+        self.st
+            .timers
             .push(Reverse((due, Timer::LastGaspHold(c.0, t.0))));
     }
 
@@ -914,7 +928,9 @@ impl<'n> Engine<'n> {
             last = d;
             if matches!(
                 self.net.outage_device_class(d),
-                OutageDeviceClass::Recloser | OutageDeviceClass::Breaker | OutageDeviceClass::Source
+                OutageDeviceClass::Recloser
+                    | OutageDeviceClass::Breaker
+                    | OutageDeviceClass::Source
             ) {
                 return d;
             }
@@ -928,7 +944,10 @@ impl<'n> Engine<'n> {
             return;
         }
         // A restore soon after this customer's last gasp: a momentary interruption.
-        if !ping && self.st.lg_state[i] != LG_NONE && t.0 - self.st.lg_at[i].0 <= self.opts.momentary_max {
+        if !ping
+            && self.st.lg_state[i] != LG_NONE
+            && t.0 - self.st.lg_at[i].0 <= self.opts.momentary_max
+        {
             let zone = self.zone_of(c);
             let tb = self.st.lg_at[i];
             self.momentary(zone, tb);
@@ -962,7 +981,8 @@ impl<'n> Engine<'n> {
         } else {
             self.opts.restore_window
         };
-        self.st.timers
+        self.st
+            .timers
             .push(Reverse((t.0 + memory, Timer::OnExpire(c.0, t.0))));
         let restored = std::mem::take(&mut self.scratch);
         for d in &restored {
@@ -1000,7 +1020,8 @@ impl<'n> Engine<'n> {
 
     fn momentary(&mut self, zone: OutageDeviceId, tb: Timestamp) {
         if self
-            .st.bursts
+            .st
+            .bursts
             .iter()
             .any(|&(z, t)| z == zone && (t.0 - tb.0).abs() <= self.opts.burst_window)
         {
@@ -1016,7 +1037,8 @@ impl<'n> Engine<'n> {
         // Cancel the burst's last gasps, held or already counted.
         let window = self.opts.burst_window;
         let hits: Vec<CustomerId> = self
-            .st.recent_lg
+            .st
+            .recent_lg
             .iter()
             .filter(|&&(t, c)| {
                 (t.0 - tb.0).abs() <= window && self.view.is_below(OutageDeviceId(c.0), zone)
@@ -1059,12 +1081,16 @@ impl<'n> Engine<'n> {
     fn on_device_open(&mut self, d: OutageDeviceId, t: Timestamp) {
         self.st.scada_open.insert(d.0, t);
         let due = t.0 + self.opts.reclose_window;
-        self.st.timers.push(Reverse((due, Timer::Lockout(d.0, t.0))));
+        self.st
+            .timers
+            .push(Reverse((due, Timer::Lockout(d.0, t.0))));
     }
 
     fn on_device_close(&mut self, d: OutageDeviceId, t: Timestamp) {
         match self.st.scada_open.remove(&d.0) {
-            Some(t_open) if t.0 - t_open.0 <= self.opts.reclose_window && !self.st.forced[d.index()] => {
+            Some(t_open)
+                if t.0 - t_open.0 <= self.opts.reclose_window && !self.st.forced[d.index()] =>
+            {
                 // A reclose: a momentary interruption below d.
                 self.momentary(d, t_open);
             }
@@ -1075,7 +1101,8 @@ impl<'n> Engine<'n> {
                 self.restore_below(d, t, None);
                 if self.opts.estimate_rates {
                     let due = t.0 + 3 * MINUTE;
-                    self.st.timers
+                    self.st
+                        .timers
                         .push(Reverse((due, Timer::EstimateRestore(d.0, t.0))));
                 }
             }
@@ -1109,7 +1136,8 @@ impl<'n> Engine<'n> {
         }
         // Outages still open below d are nested: their evidence stays theirs.
         let nested: Vec<std::ops::Range<u32>> = self
-            .st.open_fault
+            .st
+            .open_fault
             .keys()
             .map(|&g| OutageDeviceId(g))
             .filter(|&g| g != d && self.view.is_below(g, d))
@@ -1123,7 +1151,9 @@ impl<'n> Engine<'n> {
             }
             let i = c.index();
             let bits = self.st.bits[i];
-            if bits & (B_CALL | B_WEAK | B_LG | B_PING_OFF | B_AWAIT) != 0 && self.st.report_at[i] <= t {
+            if bits & (B_CALL | B_WEAK | B_LG | B_PING_OFF | B_AWAIT) != 0
+                && self.st.report_at[i] <= t
+            {
                 let first = self.st.report_at[i];
                 self.st.lg_state[i] = LG_NONE;
                 self.st.call_at[i] = Timestamp::NEVER;
@@ -1135,9 +1165,11 @@ impl<'n> Engine<'n> {
                 self.set_bits(c, nb);
                 self.st.scope[i] = d.0;
                 let due = t.0 + self.opts.restore_grace;
-                self.st.timers
+                self.st
+                    .timers
                     .push(Reverse((due, Timer::AwaitGrace(c.0, t.0))));
-            } else if bits & B_LG == 0 && self.st.lg_state[i] == LG_PENDING && self.st.lg_at[i] <= t {
+            } else if bits & B_LG == 0 && self.st.lg_state[i] == LG_PENDING && self.st.lg_at[i] <= t
+            {
                 self.st.lg_state[i] = LG_NONE;
             }
         }
@@ -1150,12 +1182,20 @@ impl<'n> Engine<'n> {
                 o.planned_end = Some(end);
                 self.changes.push(Change::Updated(oid));
             }
-            self.st.timers
+            self.st
+                .timers
                 .push(Reverse((end.0, Timer::PlannedEnd(d.0, end.0))));
             return;
         }
         let customers = self.view.customer_count_below(d);
-        let oid = self.new_outage(d, OutageCause::Planned, OutageStatus::Confirmed, customers, 1.0, t);
+        let oid = self.new_outage(
+            d,
+            OutageCause::Planned,
+            OutageStatus::Confirmed,
+            customers,
+            1.0,
+            t,
+        );
         self.st.outages[oid.0 as usize].planned_end = Some(end);
         self.st.planned.insert(d.0, oid);
         let span = self.view.customer_span(d);
@@ -1165,7 +1205,8 @@ impl<'n> Engine<'n> {
             let nb = self.st.bits[c.index()] | B_EXCLUDED;
             self.set_bits(c, nb);
         }
-        self.st.timers
+        self.st
+            .timers
             .push(Reverse((end.0, Timer::PlannedEnd(d.0, end.0))));
     }
 
@@ -1266,7 +1307,8 @@ impl<'n> Engine<'n> {
                         self.set_forced(dev, true);
                         if self.opts.estimate_rates {
                             let due = t + 4 * MINUTE;
-                            self.st.timers
+                            self.st
+                                .timers
                                 .push(Reverse((due, Timer::EstimateLastGasp(d, t))));
                         }
                     }
@@ -1281,7 +1323,12 @@ impl<'n> Engine<'n> {
         while self.st.bursts.front().is_some_and(|&(_, t)| t.0 < horizon) {
             self.st.bursts.pop_front();
         }
-        while self.st.recent_lg.front().is_some_and(|&(t, _)| t.0 < horizon) {
+        while self
+            .st
+            .recent_lg
+            .front()
+            .is_some_and(|&(t, _)| t.0 < horizon)
+        {
             self.st.recent_lg.pop_front();
         }
     }
@@ -1326,7 +1373,10 @@ impl<'n> Engine<'n> {
         }
         if pop >= 5 {
             let w = (pop as f64).min(50.0);
-            self.st.rates.power_restore.add(w * hits as f64 / pop as f64, w);
+            self.st
+                .rates
+                .power_restore
+                .add(w * hits as f64 / pop as f64, w);
             self.reweight();
         }
     }
@@ -1359,11 +1409,18 @@ impl<'n> Engine<'n> {
         let tf = self.st.t_first[i];
         if tf.0 != i64::MAX {
             let dt = (self.st.clock.0 - tf.0).max(0);
-            let base = k.pop.saturating_sub(k.on + k.await_ + k.ping_off + k.forced_pop) as f64;
+            let base = k
+                .pop
+                .saturating_sub(k.on + k.await_ + k.ping_off + k.forced_pop)
+                as f64;
             let silent_lg = (base - (k.lg + k.call_only) as f64).max(0.0);
             let silent_call = (base - (k.call + k.weak) as f64).max(0.0);
             let f_lg = ((dt - self.opts.last_gasp_hold) as f64 / MINUTE as f64).clamp(0.0, 1.0);
-            let f_call = lognormal_cdf(dt as f64, self.opts.call_delay_median as f64, self.opts.call_delay_sigma);
+            let f_call = lognormal_cdf(
+                dt as f64,
+                self.opts.call_delay_median as f64,
+                self.opts.call_delay_sigma,
+            );
             s += silent_lg * (1.0 - w.p_lg * f_lg).max(1e-6).ln();
             s += k.call_only as f64 * (1.0 - w.p_lg).max(1e-6).ln();
             s += silent_call * (1.0 - w.p_call * f_call).max(1e-6).ln();
@@ -1431,7 +1488,11 @@ impl<'n> Engine<'n> {
                 k.active = add(k.active, dact);
                 k.call_only = add(k.call_only, dco);
             }
-            let rep = if crossed { new_out & REPORTING != 0 } else { reporting };
+            let rep = if crossed {
+                new_out & REPORTING != 0
+            } else {
+                reporting
+            };
             if rep && report < self.st.t_first[xi] {
                 self.st.t_first[xi] = report;
             }
@@ -1531,7 +1592,8 @@ impl<'n> Engine<'n> {
         }
         if !self.st.active_sorted {
             let view = &self.view;
-            self.st.active
+            self.st
+                .active
                 .sort_unstable_by_key(|&d| Reverse(view.preorder_index(d).unwrap_or(0)));
             self.st.active_sorted = true;
         }
@@ -1543,7 +1605,10 @@ impl<'n> Engine<'n> {
         for idx in 0..self.st.active.len() {
             let d = self.st.active[idx];
             let di = d.index();
-            if di < self.st.bits.len() && self.st.bits[di] & REPORTING != 0 && self.st.bits[di] & B_EXCLUDED == 0 {
+            if di < self.st.bits.len()
+                && self.st.bits[di] & REPORTING != 0
+                && self.st.bits[di] & B_EXCLUDED == 0
+            {
                 let r = self.st.report_at[di];
                 if r < self.st.t_first[di] {
                     self.st.t_first[di] = r;
@@ -1558,6 +1623,32 @@ impl<'n> Engine<'n> {
             }
         }
         self.st.flags_changed = true;
+    }
+
+    /// The most probable set of out devices given the evidence (the exact MAP of the
+    /// model), in id order. Outages the engine holds may add nested outages that began
+    /// earlier below one of these.
+    ///
+    /// # Complexity
+    /// O(f · depth) for f devices flagged out in their subtree's best explanation.
+    pub fn most_probable_outages(&self) -> Vec<OutageDeviceId> {
+        let mut out: Vec<OutageDeviceId> = self
+            .st
+            .flagged
+            .iter()
+            .copied()
+            .filter(|d| self.st.flag[d.index()])
+            .filter(|&d| {
+                !self
+                    .view
+                    .upstream(d)
+                    .skip(1)
+                    .any(|p| self.st.flag[p.index()])
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// The best explanation: flagged devices with no flagged ancestor.
@@ -1634,7 +1725,12 @@ impl<'n> Engine<'n> {
             self.st.flags_changed = false;
             self.best_explanation()
         } else {
-            let mut v: Vec<OutageDeviceId> = self.st.open_fault.keys().map(|&d| OutageDeviceId(d)).collect();
+            let mut v: Vec<OutageDeviceId> = self
+                .st
+                .open_fault
+                .keys()
+                .map(|&d| OutageDeviceId(d))
+                .collect();
             v.sort_unstable();
             v
         };
@@ -1644,7 +1740,8 @@ impl<'n> Engine<'n> {
             .filter(|d| !self.st.open_fault.contains_key(&d.0))
             .collect();
         let mut gone: Vec<OutageDeviceId> = self
-            .st.open_fault
+            .st
+            .open_fault
             .keys()
             .map(|&d| OutageDeviceId(d))
             .filter(|d| best.binary_search(d).is_err())
@@ -1659,14 +1756,21 @@ impl<'n> Engine<'n> {
         }
         let mut keep_nested = Vec::new();
         for &g in &gone {
-            let Some(&gid) = self.st.open_fault.get(&g.0) else { continue };
+            let Some(&gid) = self.st.open_fault.get(&g.0) else {
+                continue;
+            };
             let g_start = self.st.outages[gid.0 as usize].start;
-            let holder = self.view.upstream(g).skip(1).find(|a| best.binary_search(a).is_ok());
+            let holder = self
+                .view
+                .upstream(g)
+                .skip(1)
+                .find(|a| best.binary_search(a).is_ok());
             if let Some(a) = holder {
                 let a_start = match own.get(&a.0) {
                     Some(st) => *st,
                     None => self
-                        .st.open_fault
+                        .st
+                        .open_fault
                         .get(&a.0)
                         .and_then(|o| self.st.outages[o.0 as usize].own_start),
                 };
@@ -1717,7 +1821,14 @@ impl<'n> Engine<'n> {
                     }
                 }
                 None => {
-                    let oid = self.new_outage(d, OutageCause::Fault, status, customers, round3(conf), start);
+                    let oid = self.new_outage(
+                        d,
+                        OutageCause::Fault,
+                        status,
+                        customers,
+                        round3(conf),
+                        start,
+                    );
                     self.st.outages[oid.0 as usize].own_start = own.get(&d.0).copied().flatten();
                     self.st.open_fault.insert(d.0, oid);
                 }
@@ -1725,9 +1836,10 @@ impl<'n> Engine<'n> {
         }
         for g in gone {
             if let Some(oid) = self.st.open_fault.get(&g.0).copied() {
-                let restored = self.view.customers_below(g).iter().any(|c| {
-                    self.st.on_since[c.index()] >= self.st.outages[oid.0 as usize].start
-                });
+                let restored =
+                    self.view.customers_below(g).iter().any(|c| {
+                        self.st.on_since[c.index()] >= self.st.outages[oid.0 as usize].start
+                    });
                 let st = if restored {
                     OutageStatus::Restored
                 } else {
@@ -1746,7 +1858,11 @@ impl<'n> Engine<'n> {
             if o.status != status || (o.confidence - conf).abs() >= 0.05 {
                 o.status = status;
                 o.confidence = conf;
-                if !self.changes.iter().any(|c| matches!(c, Change::Opened(x) | Change::Updated(x) if *x == oid)) {
+                if !self
+                    .changes
+                    .iter()
+                    .any(|c| matches!(c, Change::Opened(x) | Change::Updated(x) if *x == oid))
+                {
                     self.changes.push(Change::Updated(oid));
                 }
             }

@@ -33,18 +33,19 @@ mod topology;
 pub mod synth;
 
 pub use error::{Error, EventError, ImportError, NetworkError, SourceLocation, SwitchingError};
+pub use evidence::{CallDetail, Event, EventReader, EventRow, Evidence};
 pub use ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};
+pub use inference::{
+    CallClassification, Change, Engine, EngineOptions, EngineSnapshot, EngineWarnings,
+    EvidenceSummary, Momentary, Outage, OutageCause, OutageDevicePriors, OutageId, OutageStatus,
+    RateEstimate, Rates,
+};
 pub use network::{
     Bus, Customer, CustomerClass, DeviceKind, Element, ElementKind, LineOptions, Network,
     NetworkBuilder, OutageDeviceClass, OutageDeviceKind, ProtectiveDevice, ServiceZone, Source,
 };
 pub use opendss::{
     ImportReport, ImportWarning, import_opendss, import_opendss_str, load_network, report_for,
-};
-pub use evidence::{CallDetail, Event, EventReader, EventRow, Evidence};
-pub use inference::{
-    CallClassification, Change, Engine, EngineOptions, EngineSnapshot, EngineWarnings, EvidenceSummary, Momentary, Outage,
-    OutageCause, OutageDevicePriors, OutageId, OutageStatus, RateEstimate, Rates,
 };
 pub use replay::{Record, Replay, ReplaySnapshot, ReplaySummary};
 pub use tickets::{Priority, TimeLimits, WorkOrder, WorkOrderChange, WorkOrderId, WorkOrders};

@@ -1,8 +1,6 @@
 //! The network model: buses, elements, protective devices, customers and sources,
 //! built and validated by [`NetworkBuilder`].
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NetworkError, SourceLocation};
@@ -276,13 +274,18 @@ const FORMAT: &str = "outage-locator/network/1";
 
 #[derive(Debug, Clone, Default)]
 struct Derived {
-    /// Lowercase name -> object.
-    names: HashMap<String, Named>,
-    /// Lowercase bus name -> bus.
-    bus_names: HashMap<String, BusId>,
+    /// `class.name` -> object, as a [`Named`] tag (case-insensitive).
+    names: NameIndex,
+    /// Bits of index in a [`Named`] tag.
+    tag_bits: u32,
+    /// Bus name -> bus (case-insensitive).
+    bus_names: NameIndex,
     /// For every element, the representative element of its parallel bundle.
     element_rep: Vec<ElementId>,
-    /// Outage devices.
+    /// Whether a protective device sits on the element itself.
+    has_device: Vec<bool>,
+    /// Outage devices after the customers' services (whose kinds are implicit: the
+    /// first `customers.len()` outage devices are the services, in customer order).
     outage_kinds: Vec<OutageDeviceKind>,
     /// Outage devices sitting on each representative element, upstream-most first (CSR).
     on_element_start: Vec<u32>,
@@ -301,12 +304,263 @@ struct Derived {
     bus_cust: Vec<CustomerId>,
 }
 
+/// What a name of the name index stands for: the kind in the top two bits of the tag,
+/// the index in the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Named {
     Element(ElementId),
     Device(DeviceId),
     Customer(CustomerId),
     Source(SourceId),
+}
+
+impl Named {
+    /// The kind in the two bits above `bits` bits of index.
+    fn tag(self, bits: u32) -> u32 {
+        match self {
+            Named::Element(e) => e.0,
+            Named::Device(d) => (1 << bits) | d.0,
+            Named::Customer(c) => (2 << bits) | c.0,
+            Named::Source(s) => (3 << bits) | s.0,
+        }
+    }
+
+    fn from_tag(t: u32, bits: u32) -> Named {
+        let i = t & ((1 << bits) - 1);
+        match t >> bits {
+            0 => Named::Element(ElementId(i)),
+            1 => Named::Device(DeviceId(i)),
+            2 => Named::Customer(CustomerId(i)),
+            _ => Named::Source(SourceId(i)),
+        }
+    }
+}
+
+impl NetworkData {
+    /// Bits of index in a name tag: enough for the largest kind.
+    fn tag_bits(&self) -> u32 {
+        let most = [
+            self.elements.len(),
+            self.devices.len(),
+            self.customers.len(),
+            self.sources.len(),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+        (usize::BITS - most.leading_zeros()).max(1)
+    }
+
+    fn name_of(&self, tag: u32, bits: u32) -> &str {
+        match Named::from_tag(tag, bits) {
+            Named::Element(e) => &self.elements[e.index()].name,
+            Named::Device(d) => &self.devices[d.index()].name,
+            Named::Customer(c) => &self.customers[c.index()].name,
+            Named::Source(s) => &self.sources[s.index()].name,
+        }
+    }
+}
+
+pub(crate) use name_index::NameIndex;
+
+/// A hash index from names to `u32` values that does not store the names: they live in
+/// the network's arrays, and the index holds only the values, each in a 4-byte slot
+/// whose spare high bits keep bits of its name's hash, asking for a value's name only
+/// when those match. Case-insensitive (ASCII).
+///
+/// Why not a `HashMap<String, _>`: at a million customers that map costs about 100
+/// bytes a name (a second copy of every name plus a 32-byte slot), half the memory
+/// budget of the whole network; this index costs about 8.
+mod name_index {
+    /// An empty slot: no slot holds it, since no value has all its value bits set.
+    const EMPTY: u32 = u32::MAX;
+
+    #[derive(Debug, Clone, Default)]
+    pub(crate) struct NameIndex {
+        /// Open addressing with linear probing; the length is 0 or a power of two.
+        slots: Vec<u32>,
+        len: usize,
+        /// The low bits of a slot hold the value (below `2^value_bits - 1`), the others
+        /// the same bits of the name's hash.
+        value_bits: u32,
+    }
+
+    /// Bits that hold `v` with the all-ones pattern to spare.
+    fn bits_for(v: u32) -> u32 {
+        64 - (v as u64 + 1).leading_zeros()
+    }
+
+    /// FxHash-style multiplicative hashing of the lowercase bytes of `parts`, joined,
+    /// then a final avalanche (the top bits pick the slot, the low bits are kept).
+    #[inline]
+    pub(crate) fn hash(parts: &[&[u8]]) -> u64 {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut h: u64 = 0;
+        for p in parts {
+            for &b in *p {
+                h = (h.rotate_left(5) ^ b.to_ascii_lowercase() as u64).wrapping_mul(K);
+            }
+        }
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+
+    #[inline]
+    fn matches(name: &[u8], parts: &[&[u8]]) -> bool {
+        let mut rest = name;
+        for p in parts {
+            if rest.len() < p.len() || !rest[..p.len()].eq_ignore_ascii_case(p) {
+                return false;
+            }
+            rest = &rest[p.len()..];
+        }
+        rest.is_empty()
+    }
+
+    impl NameIndex {
+        /// An index sized for `n` names of values up to `max_value` (no growth up to
+        /// that).
+        pub(crate) fn with_capacity(n: usize, max_value: u32) -> Self {
+            NameIndex {
+                slots: vec![EMPTY; Self::slots_for(n)],
+                len: 0,
+                value_bits: bits_for(max_value),
+            }
+        }
+
+        /// Slots for n names at a load of at most 3/4.
+        fn slots_for(n: usize) -> usize {
+            (n + n / 3 + 1).next_power_of_two().max(8)
+        }
+
+        #[inline]
+        fn value_mask(&self) -> u32 {
+            if self.value_bits >= 32 {
+                u32::MAX
+            } else {
+                (1 << self.value_bits) - 1
+            }
+        }
+
+        #[inline]
+        fn start(&self, h: u64) -> usize {
+            // The top bits: the slot count is a power of two.
+            let bits = self.slots.len().trailing_zeros();
+            (h >> (64 - bits)) as usize
+        }
+
+        /// The value whose name is the concatenation of `parts` (case-insensitive).
+        #[inline]
+        pub(crate) fn find_parts<'n>(
+            &self,
+            parts: &[&[u8]],
+            name_of: impl Fn(u32) -> &'n str,
+        ) -> Option<u32> {
+            self.find_hashed(hash(parts), parts, name_of)
+        }
+
+        /// The value named `name` (case-insensitive).
+        #[inline]
+        pub(crate) fn find<'n>(&self, name: &str, name_of: impl Fn(u32) -> &'n str) -> Option<u32> {
+            self.find_parts(&[name.as_bytes()], name_of)
+        }
+
+        /// [`find_parts`](Self::find_parts) with the [`hash`] of the parts computed.
+        #[inline]
+        pub(crate) fn find_hashed<'n>(
+            &self,
+            h: u64,
+            parts: &[&[u8]],
+            name_of: impl Fn(u32) -> &'n str,
+        ) -> Option<u32> {
+            if self.slots.is_empty() {
+                return None;
+            }
+            let mask = self.slots.len() - 1;
+            let vmask = self.value_mask();
+            let frag = h as u32 & !vmask;
+            let mut i = self.start(h);
+            loop {
+                let slot = self.slots[i];
+                if slot == EMPTY {
+                    return None;
+                }
+                let v = slot & vmask;
+                if slot & !vmask == frag && matches(name_of(v).as_bytes(), parts) {
+                    return Some(v);
+                }
+                i = (i + 1) & mask;
+            }
+        }
+
+        /// Adds a value under `name` (which `name_of(value)` must return from now on);
+        /// when a value of the same name is there already, returns it and adds nothing.
+        pub(crate) fn insert<'n>(
+            &mut self,
+            name: &str,
+            value: u32,
+            name_of: impl Fn(u32) -> &'n str,
+        ) -> Result<(), u32> {
+            self.insert_hashed(hash(&[name.as_bytes()]), name, value, name_of)
+        }
+
+        /// [`insert`](Self::insert) with the name's [`hash`] already computed (hashing
+        /// all names first, in memory order, then inserting, halves the cache misses of
+        /// building a large index).
+        pub(crate) fn insert_hashed<'n>(
+            &mut self,
+            h: u64,
+            name: &str,
+            value: u32,
+            name_of: impl Fn(u32) -> &'n str,
+        ) -> Result<(), u32> {
+            if (self.len + 1) * 4 > self.slots.len() * 3 || value >= self.value_mask() {
+                let bits = self
+                    .value_bits
+                    .max(bits_for(value))
+                    .max(bits_for(2 * self.len as u32 + 1));
+                self.rehash(Self::slots_for((self.len + 1) * 2), bits, &name_of);
+            }
+            let mask = self.slots.len() - 1;
+            let vmask = self.value_mask();
+            let parts = [name.as_bytes()];
+            let frag = h as u32 & !vmask;
+            let mut i = self.start(h);
+            loop {
+                let slot = self.slots[i];
+                if slot == EMPTY {
+                    self.slots[i] = frag | value;
+                    self.len += 1;
+                    return Ok(());
+                }
+                let v = slot & vmask;
+                if slot & !vmask == frag && matches(name_of(v).as_bytes(), &parts) {
+                    return Err(v);
+                }
+                i = (i + 1) & mask;
+            }
+        }
+
+        fn rehash<'n>(&mut self, slots: usize, value_bits: u32, name_of: &impl Fn(u32) -> &'n str) {
+            let old_mask = self.value_mask();
+            let old = std::mem::replace(&mut self.slots, vec![EMPTY; slots]);
+            self.value_bits = value_bits;
+            let mask = self.slots.len() - 1;
+            let vmask = self.value_mask();
+            for slot in old.into_iter().filter(|&s| s != EMPTY) {
+                let v = slot & old_mask;
+                let h = hash(&[name_of(v).as_bytes()]);
+                let mut i = self.start(h);
+                while self.slots[i] != EMPTY {
+                    i = (i + 1) & mask;
+                }
+                self.slots[i] = (h as u32 & !vmask) | v;
+            }
+        }
+    }
 }
 
 impl Network {
@@ -353,36 +607,48 @@ impl Network {
 
     /// A bus by name (case-insensitive, node suffixes ignored).
     pub fn bus_by_name(&self, name: &str) -> Option<BusId> {
-        let key = bus_key(name);
-        self.derived.bus_names.get(&key).copied()
+        let key = bus_key_str(name);
+        let buses = &self.data.buses;
+        self.derived
+            .bus_names
+            .find(key, |b| &buses[b as usize].name)
+            .map(BusId)
+    }
+
+    fn named(&self, parts: &[&[u8]]) -> Option<Named> {
+        self.derived
+            .names
+            .find_parts(parts, |t| self.data.name_of(t, self.derived.tag_bits))
+            .map(|t| Named::from_tag(t, self.derived.tag_bits))
     }
 
     /// A customer (and its meter) by name: `load.x` or just `x`, case-insensitive.
     pub fn customer_by_name(&self, name: &str) -> Option<CustomerId> {
-        let lower = lower_trim(name);
-        let hit = if lower.starts_with("load.") {
-            self.derived.names.get(lower.as_ref())
+        let name = name.trim();
+        let has_prefix = name.len() >= 5 && name.as_bytes()[..5].eq_ignore_ascii_case(b"load.");
+        let hit = if has_prefix {
+            self.named(&[name.as_bytes()])
         } else {
-            self.derived.names.get(&format!("load.{lower}"))
+            self.named(&[b"load.", name.as_bytes()])
         };
         match hit {
-            Some(Named::Customer(c)) => Some(*c),
+            Some(Named::Customer(c)) => Some(c),
             _ => None,
         }
     }
 
     /// An element by `class.name` (case-insensitive).
     pub fn element_by_name(&self, name: &str) -> Option<ElementId> {
-        match self.derived.names.get(lower_trim(name).as_ref()) {
-            Some(Named::Element(e)) => Some(*e),
+        match self.named(&[name.trim().as_bytes()]) {
+            Some(Named::Element(e)) => Some(e),
             _ => None,
         }
     }
 
     /// A protective device by `class.name` (case-insensitive).
     pub fn device_by_name(&self, name: &str) -> Option<DeviceId> {
-        match self.derived.names.get(lower_trim(name).as_ref()) {
-            Some(Named::Device(d)) => Some(*d),
+        match self.named(&[name.trim().as_bytes()]) {
+            Some(Named::Device(d)) => Some(d),
             _ => None,
         }
     }
@@ -391,8 +657,7 @@ impl Network {
     /// device, a switch or distribution transformer element (or an element bundled in
     /// parallel with one), or a customer `load.x`. Case-insensitive.
     pub fn outage_device_by_name(&self, name: &str) -> Option<OutageDeviceId> {
-        let lower = lower_trim(name);
-        match self.derived.names.get(lower.as_ref()) {
+        match self.named(&[name.trim().as_bytes()]) {
             Some(Named::Customer(c)) => Some(OutageDeviceId(c.0)),
             Some(Named::Source(s)) => Some(self.derived.source_device[s.index()]),
             Some(Named::Device(d)) => some_id(self.derived.device_outage[d.index()]),
@@ -406,12 +671,18 @@ impl Network {
 
     /// The number of outage devices.
     pub fn outage_device_count(&self) -> usize {
-        self.derived.outage_kinds.len()
+        self.data.customers.len() + self.derived.outage_kinds.len()
     }
 
     /// What an outage device is.
+    #[inline]
     pub fn outage_device_kind(&self, id: OutageDeviceId) -> OutageDeviceKind {
-        self.derived.outage_kinds[id.index()]
+        let nc = self.data.customers.len();
+        if id.index() < nc {
+            OutageDeviceKind::Service(CustomerId(id.0))
+        } else {
+            self.derived.outage_kinds[id.index() - nc]
+        }
     }
 
     /// The coarse class of an outage device.
@@ -435,9 +706,7 @@ impl Network {
     pub fn outage_device_name(&self, id: OutageDeviceId) -> &str {
         match self.outage_device_kind(id) {
             OutageDeviceKind::Service(c) => &self.customer(c).name,
-            OutageDeviceKind::Transformer(e) | OutageDeviceKind::Switch(e) => {
-                &self.element(e).name
-            }
+            OutageDeviceKind::Transformer(e) | OutageDeviceKind::Switch(e) => &self.element(e).name,
             OutageDeviceKind::Protective(d) => &self.device(d).name,
             OutageDeviceKind::Source(s) => &self.data.sources[s.index()].name,
         }
@@ -457,9 +726,7 @@ impl Network {
     pub fn outage_device_bus(&self, id: OutageDeviceId) -> BusId {
         match self.outage_device_kind(id) {
             OutageDeviceKind::Service(c) => self.customer(c).bus,
-            OutageDeviceKind::Transformer(e) | OutageDeviceKind::Switch(e) => {
-                self.element(e).to
-            }
+            OutageDeviceKind::Transformer(e) | OutageDeviceKind::Switch(e) => self.element(e).to,
             OutageDeviceKind::Protective(d) => self.element(self.device(d).element).from,
             OutageDeviceKind::Source(s) => self.data.sources[s.index()].bus,
         }
@@ -526,7 +793,7 @@ impl Network {
     /// Whether an element can be switched: a switch line, or one carrying a protective
     /// device.
     pub fn is_switchable(&self, e: ElementId) -> bool {
-        self.element(e).switch || self.data.devices.iter().any(|d| d.element == e)
+        self.element(e).switch || self.derived.has_device[e.index()]
     }
 }
 
@@ -534,22 +801,14 @@ fn some_id(x: u32) -> Option<OutageDeviceId> {
     (x != NONE).then_some(OutageDeviceId(x))
 }
 
-fn lower_trim(s: &str) -> std::borrow::Cow<'_, str> {
-    let t = s.trim();
-    if t.bytes().any(|b| b.is_ascii_uppercase()) {
-        std::borrow::Cow::Owned(t.to_ascii_lowercase())
-    } else {
-        std::borrow::Cow::Borrowed(t)
-    }
+/// Bus name without node suffixes, as given: `B1.1.2` -> `B1`.
+fn bus_key_str(name: &str) -> &str {
+    name.trim().split('.').next().unwrap_or("")
 }
 
 /// Lowercase bus name without node suffixes: `B1.1.2` -> `b1`.
 pub(crate) fn bus_key(name: &str) -> String {
-    name.trim()
-        .split('.')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase()
+    bus_key_str(name).to_ascii_lowercase()
 }
 
 impl From<Network> for NetworkData {
@@ -564,7 +823,7 @@ impl TryFrom<NetworkData> for Network {
         if data.format.is_empty() {
             data.format = FORMAT.to_string();
         }
-        let derived = derive(&data)?;
+        let derived = derive(&data, None)?;
         Ok(Network { data, derived })
     }
 }
@@ -584,8 +843,12 @@ impl PartialEq for Network {
 #[derive(Debug, Clone, Default)]
 pub struct NetworkBuilder {
     data: NetworkData,
-    bus_names: HashMap<String, BusId>,
-    element_names: HashMap<String, ElementId>,
+    bus_names: NameIndex,
+    /// The first `elements_indexed` elements are in `element_names`: the index catches
+    /// up when an element is looked up by name, so that builders that never do (the
+    /// synthetic generator) never pay for it.
+    element_names: NameIndex,
+    elements_indexed: usize,
     errors: Vec<NetworkError>,
     at: SourceLocation,
 }
@@ -645,23 +908,34 @@ impl NetworkBuilder {
 
     /// Adds a bus (or returns the existing one of that name).
     pub fn add_bus(&mut self, name: &str) -> BusId {
-        let key = bus_key(name);
-        if let Some(&b) = self.bus_names.get(&key) {
-            return b;
+        let key = bus_key_str(name);
+        let h = name_index::hash(&[key.as_bytes()]);
+        let buses = &self.data.buses;
+        if let Some(b) = self
+            .bus_names
+            .find_hashed(h, &[key.as_bytes()], |b| &buses[b as usize].name)
+        {
+            return BusId(b);
         }
         let id = BusId::from(self.data.buses.len());
         self.data.buses.push(Bus {
-            name: key.clone(),
+            name: key.to_ascii_lowercase(),
             position: None,
         });
-        self.bus_names.insert(key, id);
+        let buses = &self.data.buses;
+        // The name is new: it was not found just above.
+        let _ = self
+            .bus_names
+            .insert_hashed(h, &buses[id.index()].name, id.0, |b| {
+                &buses[b as usize].name
+            });
         id
     }
 
     /// Sets a bus position; unknown buses are ignored (returns false).
     pub fn set_bus_position(&mut self, name: &str, x: f64, y: f64) -> bool {
-        match self.bus_names.get(&bus_key(name)) {
-            Some(&b) => {
+        match self.bus_id(name) {
+            Some(b) => {
                 self.data.buses[b.index()].position = Some([x, y]);
                 true
             }
@@ -671,7 +945,10 @@ impl NetworkBuilder {
 
     /// The bus of that name, if added.
     pub fn bus_id(&self, name: &str) -> Option<BusId> {
-        self.bus_names.get(&bus_key(name)).copied()
+        let buses = &self.data.buses;
+        self.bus_names
+            .find(bus_key_str(name), |b| &buses[b as usize].name)
+            .map(BusId)
     }
 
     fn bus_for(&mut self, element: &str, bus: &str) -> Result<BusId, NetworkError> {
@@ -692,7 +969,12 @@ impl NetworkBuilder {
     }
 
     /// Adds a closed three-phase line.
-    pub fn add_line(&mut self, name: &str, from: &str, to: &str) -> Result<ElementId, NetworkError> {
+    pub fn add_line(
+        &mut self,
+        name: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<ElementId, NetworkError> {
         self.add_line_with(name, from, to, LineOptions::default())
     }
 
@@ -743,7 +1025,6 @@ impl NetworkBuilder {
         let from = self.bus_for(&name, from)?;
         let to = self.bus_for(&name, to)?;
         let id = ElementId::from(self.data.elements.len());
-        self.element_names.insert(name.clone(), id);
         self.data.elements.push(Element {
             name,
             kind,
@@ -781,7 +1062,8 @@ impl NetworkBuilder {
     ) -> Result<DeviceId, NetworkError> {
         let name = name.to_ascii_lowercase();
         let el = element.to_ascii_lowercase();
-        let Some(&pos) = self.element_names.get(&el) else {
+        self.index_elements();
+        let Some(pos) = self.element_id(&el) else {
             return Err(NetworkError::MissingElement {
                 device: name,
                 element: el,
@@ -837,9 +1119,147 @@ impl NetworkBuilder {
         Ok(id)
     }
 
+    /// Sets the position of a bus by id; unknown ids are ignored (returns false).
+    pub fn set_bus_point(&mut self, bus: BusId, x: f64, y: f64) -> bool {
+        match self.data.buses.get_mut(bus.index()) {
+            Some(b) => {
+                b.position = Some([x, y]);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Adds any element between two buses given by id: the id form of
+    /// [`push_element`](NetworkBuilder::push_element), for generators that already hold
+    /// the ids.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_element_at(
+        &mut self,
+        name: &str,
+        kind: ElementKind,
+        from: BusId,
+        to: BusId,
+        opts: LineOptions,
+        lowest_kv: Option<f64>,
+        rated_kva: Option<f64>,
+    ) -> Result<ElementId, NetworkError> {
+        let name = name.to_ascii_lowercase();
+        for b in [from, to] {
+            if b.index() >= self.data.buses.len() {
+                return Err(NetworkError::UnknownBus {
+                    element: name,
+                    bus: format!("#{}", b.0),
+                    at: self.at.clone(),
+                });
+            }
+        }
+        let id = ElementId::from(self.data.elements.len());
+        self.data.elements.push(Element {
+            name,
+            kind,
+            from,
+            to,
+            phases: opts.phases,
+            switch: opts.switch,
+            normally_open: opts.normally_open,
+            lowest_kv,
+            rated_kva,
+            at: self.at.clone(),
+        });
+        Ok(id)
+    }
+
+    /// Adds a protective device on an element given by id, with its telemetry flag and
+    /// normal state.
+    pub fn add_device_on(
+        &mut self,
+        name: &str,
+        kind: DeviceKind,
+        element: ElementId,
+        telemetered: bool,
+        normally_open: bool,
+    ) -> Result<DeviceId, NetworkError> {
+        let name = name.to_ascii_lowercase();
+        if element.index() >= self.data.elements.len() {
+            return Err(NetworkError::MissingElement {
+                device: name,
+                element: format!("#{}", element.0),
+                at: self.at.clone(),
+            });
+        }
+        let id = DeviceId::from(self.data.devices.len());
+        self.data.devices.push(ProtectiveDevice {
+            name,
+            kind,
+            element,
+            telemetered,
+            normally_open,
+            at: self.at.clone(),
+        });
+        Ok(id)
+    }
+
+    /// Adds a customer at a bus given by id, with class, critical flag and service zone.
+    pub fn add_customer_at(
+        &mut self,
+        name: &str,
+        bus: BusId,
+        class: CustomerClass,
+        critical: bool,
+        zone: ServiceZone,
+    ) -> Result<CustomerId, NetworkError> {
+        let mut name = name.to_ascii_lowercase();
+        if !name.starts_with("load.") {
+            name = format!("load.{name}");
+        }
+        if bus.index() >= self.data.buses.len() {
+            return Err(NetworkError::UnknownBus {
+                element: name,
+                bus: format!("#{}", bus.0),
+                at: self.at.clone(),
+            });
+        }
+        let id = CustomerId::from(self.data.customers.len());
+        self.data.customers.push(Customer {
+            name,
+            bus,
+            class,
+            critical,
+            zone,
+            at: self.at.clone(),
+        });
+        Ok(id)
+    }
+
     /// The element of that name, if added.
+    ///
+    /// O(1) when the elements were indexed by an earlier lookup through `&mut self`
+    /// (adding a device by element name); the elements added since are searched one by
+    /// one.
     pub fn element_id(&self, name: &str) -> Option<ElementId> {
-        self.element_names.get(&name.to_ascii_lowercase()).copied()
+        let els = &self.data.elements;
+        let name = name.trim();
+        self.element_names
+            .find(name, |e| &els[e as usize].name)
+            .or_else(|| {
+                (self.elements_indexed..els.len())
+                    .find(|&i| els[i].name.eq_ignore_ascii_case(name))
+                    .map(|i| i as u32)
+            })
+            .map(ElementId)
+    }
+
+    /// Brings the element index up to date. A second element of the same name stays
+    /// out of it (lookups find the first) and `build` reports the duplicate.
+    fn index_elements(&mut self) {
+        let els = &self.data.elements;
+        for i in self.elements_indexed..els.len() {
+            let _ = self
+                .element_names
+                .insert(&els[i].name, i as u32, |e| &els[e as usize].name);
+        }
+        self.elements_indexed = els.len();
     }
 
     /// Marks an element as open in the normal state.
@@ -862,21 +1282,40 @@ impl NetworkBuilder {
         if let Some(e) = self.errors.drain(..).next() {
             return Err(e);
         }
-        Network::try_from(self.data)
+        // The bus index is the network's; the element index goes before the network's
+        // indexes are made, to keep the peak low.
+        let mut data = std::mem::take(&mut self.data);
+        let bus_names = std::mem::take(&mut self.bus_names);
+        drop(self);
+        if data.format.is_empty() {
+            data.format = FORMAT.to_string();
+        }
+        let derived = derive(&data, Some(bus_names))?;
+        Ok(Network { data, derived })
     }
 }
 
 /// Computes the derived tables and validates.
 ///
 /// # Complexity
-/// O(B + E + D + C) for B buses, E elements, D devices, C customers, plus a hash insert
-/// per named object.
-fn derive(data: &NetworkData) -> Result<Derived, NetworkError> {
+/// O(B + E + D + C) for B buses, E elements, D devices, C customers (one hash probe per
+/// name), with no hash map keyed by strings: the name indexes hold 4 bytes a slot.
+///
+/// `bus_names` is the bus index of a [`NetworkBuilder`], which holds every bus under a
+/// distinct name already; without it the index is made here.
+fn derive(data: &NetworkData, bus_names: Option<NameIndex>) -> Result<Derived, NetworkError> {
     if data.sources.is_empty() {
         return Err(NetworkError::NoSource);
     }
     let nb = data.buses.len();
     let ne = data.elements.len();
+    let nc = data.customers.len();
+    let nd = data.devices.len();
+    let tag_bits = data.tag_bits();
+    assert!(
+        tag_bits <= 30,
+        "a network holds fewer than 2^30 objects of a kind"
+    );
     let check_bus = |b: BusId, who: &str, at: &SourceLocation| {
         if b.index() >= nb {
             Err(NetworkError::UnknownBus {
@@ -888,27 +1327,39 @@ fn derive(data: &NetworkData) -> Result<Derived, NetworkError> {
             Ok(())
         }
     };
-    let mut names: HashMap<String, Named> =
-        HashMap::with_capacity(ne + data.devices.len() + data.customers.len() + 1);
-    let mut insert = |name: &str, v: Named, at: &SourceLocation| {
-        if names.insert(name.to_string(), v).is_some() {
-            return Err(NetworkError::DuplicateName {
+    let max_tag = Named::Source(SourceId::from(data.sources.len() - 1)).tag(tag_bits);
+    let mut names = NameIndex::with_capacity(ne + nd + nc + data.sources.len(), max_tag);
+    // Hash every name first, reading the arrays in order; then insert.
+    let hashes: Vec<u64> = (data.sources.iter().map(|s| &s.name))
+        .chain(data.elements.iter().map(|e| &e.name))
+        .chain(data.devices.iter().map(|d| &d.name))
+        .chain(data.customers.iter().map(|c| &c.name))
+        .map(|n| name_index::hash(&[n.as_bytes()]))
+        .collect();
+    let mut next_hash = hashes.into_iter();
+    let mut insert = |named: Named, at: &SourceLocation| {
+        let tag = named.tag(tag_bits);
+        let name = data.name_of(tag, tag_bits);
+        // One hash was computed per name, in the order of the inserts below.
+        let h = next_hash.next().expect("a hash per name");
+        names
+            .insert_hashed(h, name, tag, |t| data.name_of(t, tag_bits))
+            .map_err(|_| NetworkError::DuplicateName {
                 name: name.to_string(),
                 at: at.clone(),
-            });
-        }
-        Ok(())
+            })
     };
     let none = SourceLocation::default();
     for (i, s) in data.sources.iter().enumerate() {
         check_bus(s.bus, &s.name, &none)?;
-        insert(&s.name, Named::Source(SourceId::from(i)), &none)?;
+        insert(Named::Source(SourceId::from(i)), &none)?;
     }
     for (i, e) in data.elements.iter().enumerate() {
         check_bus(e.from, &e.name, &e.at)?;
         check_bus(e.to, &e.name, &e.at)?;
-        insert(&e.name, Named::Element(ElementId::from(i)), &e.at)?;
+        insert(Named::Element(ElementId::from(i)), &e.at)?;
     }
+    let mut has_device = vec![false; ne];
     for (i, d) in data.devices.iter().enumerate() {
         if d.element.index() >= ne {
             return Err(NetworkError::MissingElement {
@@ -917,49 +1368,114 @@ fn derive(data: &NetworkData) -> Result<Derived, NetworkError> {
                 at: d.at.clone(),
             });
         }
-        insert(&d.name, Named::Device(DeviceId::from(i)), &d.at)?;
+        has_device[d.element.index()] = true;
+        insert(Named::Device(DeviceId::from(i)), &d.at)?;
     }
     for (i, c) in data.customers.iter().enumerate() {
         check_bus(c.bus, &c.name, &c.at)?;
-        insert(&c.name, Named::Customer(CustomerId::from(i)), &c.at)?;
+        insert(Named::Customer(CustomerId::from(i)), &c.at)?;
     }
-    let mut bus_names = HashMap::with_capacity(nb);
-    for (i, b) in data.buses.iter().enumerate() {
-        bus_names.insert(b.name.clone(), BusId::from(i));
+    let bus_names = match bus_names {
+        Some(index) => index,
+        None => {
+            let mut index = NameIndex::with_capacity(nb, nb as u32);
+            for (i, b) in data.buses.iter().enumerate() {
+                index
+                    .insert(&b.name, i as u32, |x| &data.buses[x as usize].name)
+                    .map_err(|_| NetworkError::DuplicateName {
+                        name: format!("bus {}", b.name),
+                        at: none.clone(),
+                    })?;
+            }
+            index
+        }
+    };
+
+    // Bus adjacency over every element joining two buses, whatever its state (CSR).
+    let joins = |e: &Element| e.from != e.to;
+    let mut adj_start = vec![0u32; nb + 1];
+    for e in data.elements.iter().filter(|e| joins(e)) {
+        adj_start[e.from.index() + 1] += 1;
+        adj_start[e.to.index() + 1] += 1;
     }
+    for b in 0..nb {
+        adj_start[b + 1] += adj_start[b];
+    }
+    let mut fill: Vec<u32> = adj_start[..nb].to_vec();
+    let mut adj = vec![(BusId(0), ElementId(0)); adj_start[nb] as usize];
+    for (i, e) in data.elements.iter().enumerate() {
+        if joins(e) {
+            let id = ElementId::from(i);
+            adj[fill[e.from.index()] as usize] = (e.to, id);
+            fill[e.from.index()] += 1;
+            adj[fill[e.to.index()] as usize] = (e.from, id);
+            fill[e.to.index()] += 1;
+        }
+    }
+    drop(fill);
 
     // Parallel bundles among normally closed elements: one representative per unordered
-    // bus pair, a transformer first, then by name (as the scoring reader does).
-    let closed = |e: &Element| !e.normally_open && e.from != e.to;
+    // bus pair, a transformer first, then by name (as the scoring reader does). For each
+    // bus `a`, `stamp[b] == a` marks that the pair (a, b) was met, with its best element
+    // so far in `best[b]`.
+    let closed = |e: ElementId| {
+        let el = &data.elements[e.index()];
+        !el.normally_open && el.from != el.to
+    };
+    let better = |x: ElementId, y: ElementId| {
+        let (ex, ey) = (&data.elements[x.index()], &data.elements[y.index()]);
+        (ex.kind != ElementKind::Transformer, &ex.name)
+            < (ey.kind != ElementKind::Transformer, &ey.name)
+    };
     let mut element_rep: Vec<ElementId> = (0..ne).map(ElementId::from).collect();
     {
-        let mut by_pair: HashMap<(u32, u32), ElementId> = HashMap::new();
-        for (i, e) in data.elements.iter().enumerate() {
-            if !closed(e) {
-                continue;
-            }
-            let key = (e.from.0.min(e.to.0), e.from.0.max(e.to.0));
-            let id = ElementId::from(i);
-            match by_pair.get_mut(&key) {
-                None => {
-                    by_pair.insert(key, id);
+        let mut stamp = vec![NONE; nb];
+        let mut best = vec![ElementId(0); nb];
+        for a in 0..nb {
+            let list = &adj[adj_start[a] as usize..adj_start[a + 1] as usize];
+            let mut parallel = false;
+            for &(b, e) in list {
+                if b.index() <= a || !closed(e) {
+                    continue;
                 }
-                Some(rep) => {
-                    let cur = &data.elements[rep.index()];
-                    let better = (e.kind != ElementKind::Transformer, &e.name)
-                        < (cur.kind != ElementKind::Transformer, &cur.name);
-                    if better {
-                        *rep = id;
+                if stamp[b.index()] != a as u32 {
+                    stamp[b.index()] = a as u32;
+                    best[b.index()] = e;
+                } else {
+                    parallel = true;
+                    if better(e, best[b.index()]) {
+                        best[b.index()] = e;
+                    }
+                }
+            }
+            if parallel {
+                for &(b, e) in list {
+                    if b.index() > a && closed(e) {
+                        element_rep[e.index()] = best[b.index()];
                     }
                 }
             }
         }
-        for (i, e) in data.elements.iter().enumerate() {
-            if closed(e) {
-                let key = (e.from.0.min(e.to.0), e.from.0.max(e.to.0));
-                element_rep[i] = by_pair[&key];
+    }
+    // The adjacency keeps the representatives only.
+    {
+        let mut w = 0usize;
+        let mut r = 0usize;
+        for b in 0..nb {
+            let end = adj_start[b + 1] as usize;
+            adj_start[b] = w as u32;
+            while r < end {
+                let (_, e) = adj[r];
+                if element_rep[e.index()] == e {
+                    adj[w] = adj[r];
+                    w += 1;
+                }
+                r += 1;
             }
         }
+        adj_start[nb] = w as u32;
+        adj.truncate(w);
+        adj.shrink_to_fit();
     }
     let mut bundle_all_lines = vec![true; ne];
     for (i, e) in data.elements.iter().enumerate() {
@@ -968,23 +1484,19 @@ fn derive(data: &NetworkData) -> Result<Derived, NetworkError> {
         }
     }
 
-    // Outage devices: services first (in customer order), then transformers and
-    // switches, protective devices, sources.
-    let nc = data.customers.len();
-    let mut outage_kinds: Vec<OutageDeviceKind> = (0..nc)
-        .map(|c| OutageDeviceKind::Service(CustomerId::from(c)))
-        .collect();
-    let mut per_element: Vec<Vec<(u8, OutageDeviceId)>> = vec![Vec::new(); ne];
-    let mut device_outage = vec![NONE; data.devices.len()];
-    let mut devices_sorted: Vec<usize> = (0..data.devices.len()).collect();
+    // Outage devices: services first (implicit, in customer order), then protective
+    // devices (upstream-most kinds first), transformers and switches, sources.
+    let mut outage_kinds: Vec<OutageDeviceKind> = Vec::new();
+    let next_id = |kinds: &Vec<OutageDeviceKind>| OutageDeviceId::from(nc + kinds.len());
+    let mut device_outage = vec![NONE; nd];
+    let mut devices_sorted: Vec<usize> = (0..nd).collect();
     devices_sorted.sort_by_key(|&i| data.devices[i].kind.rank());
+    let mut on_count = vec![0u32; ne];
     for &i in &devices_sorted {
-        let d = &data.devices[i];
-        let rep = element_rep[d.element.index()];
-        let id = OutageDeviceId::from(outage_kinds.len());
+        let rep = element_rep[data.devices[i].element.index()];
+        device_outage[i] = next_id(&outage_kinds).0;
         outage_kinds.push(OutageDeviceKind::Protective(DeviceId::from(i)));
-        per_element[rep.index()].push((d.kind.rank(), id));
-        device_outage[i] = id.0;
+        on_count[rep.index()] += 1;
     }
     let mut element_outage = vec![NONE; ne];
     for (i, e) in data.elements.iter().enumerate() {
@@ -992,87 +1504,67 @@ fn derive(data: &NetworkData) -> Result<Derived, NetworkError> {
             continue;
         }
         if e.is_distribution_transformer() {
-            let id = OutageDeviceId::from(outage_kinds.len());
+            element_outage[i] = next_id(&outage_kinds).0;
             outage_kinds.push(OutageDeviceKind::Transformer(ElementId::from(i)));
-            per_element[i].push((10, id));
-            element_outage[i] = id.0;
-        } else if e.kind == ElementKind::Line
-            && e.switch
-            && per_element[i].is_empty()
-            && bundle_all_lines[i]
+        } else if e.kind == ElementKind::Line && e.switch && on_count[i] == 0 && bundle_all_lines[i]
         {
-            let id = OutageDeviceId::from(outage_kinds.len());
+            element_outage[i] = next_id(&outage_kinds).0;
             outage_kinds.push(OutageDeviceKind::Switch(ElementId::from(i)));
-            per_element[i].push((9, id));
-            element_outage[i] = id.0;
-        } else if let Some(&(_, first)) = per_element[i].first() {
-            // Naming the element names its upstream-most device.
-            element_outage[i] = first.0;
         }
     }
+    drop(bundle_all_lines);
     let mut source_device = Vec::with_capacity(data.sources.len());
     for s in 0..data.sources.len() {
-        let id = OutageDeviceId::from(outage_kinds.len());
+        source_device.push(next_id(&outage_kinds));
         outage_kinds.push(OutageDeviceKind::Source(SourceId::from(s)));
-        source_device.push(id);
     }
-    let mut on_element_start = Vec::with_capacity(ne + 1);
-    let mut on_element = Vec::new();
-    on_element_start.push(0u32);
-    for mut list in per_element {
-        list.sort_by_key(|&(r, id)| (r, id));
-        on_element.extend(list.into_iter().map(|(_, id)| id));
-        on_element_start.push(on_element.len() as u32);
+    // Outage devices on each element, upstream-most first: protective devices by kind
+    // (they were numbered in that order), then the element's own transformer or switch.
+    let mut on_element_start = vec![0u32; ne + 1];
+    for i in 0..ne {
+        let own = (element_outage[i] != NONE) as u32;
+        on_element_start[i + 1] = on_element_start[i] + on_count[i] + own;
     }
+    drop(on_count);
+    let mut fill: Vec<u32> = on_element_start[..ne].to_vec();
+    let mut on_element = vec![OutageDeviceId(0); on_element_start[ne] as usize];
+    for &i in &devices_sorted {
+        let rep = element_rep[data.devices[i].element.index()].index();
+        on_element[fill[rep] as usize] = OutageDeviceId(device_outage[i]);
+        fill[rep] += 1;
+    }
+    for i in 0..ne {
+        if element_outage[i] != NONE {
+            on_element[fill[i] as usize] = OutageDeviceId(element_outage[i]);
+        } else if on_element_start[i] < on_element_start[i + 1] {
+            // Naming the element names its upstream-most device.
+            element_outage[i] = on_element[on_element_start[i] as usize].0;
+        }
+    }
+    drop(fill);
 
-    // Adjacency over representative elements (all states: views decide what is closed).
-    let mut deg = vec![0u32; nb + 1];
-    for (i, e) in data.elements.iter().enumerate() {
-        if element_rep[i].index() == i && e.from != e.to {
-            deg[e.from.index()] += 1;
-            deg[e.to.index()] += 1;
-        }
-    }
-    let mut adj_start = Vec::with_capacity(nb + 1);
-    let mut acc = 0u32;
-    for d in deg.iter().take(nb) {
-        adj_start.push(acc);
-        acc += d;
-    }
-    adj_start.push(acc);
-    let mut fill: Vec<u32> = adj_start[..nb].to_vec();
-    let mut adj = vec![(BusId(0), ElementId(0)); acc as usize];
-    for (i, e) in data.elements.iter().enumerate() {
-        if element_rep[i].index() == i && e.from != e.to {
-            let id = ElementId::from(i);
-            adj[fill[e.from.index()] as usize] = (e.to, id);
-            fill[e.from.index()] += 1;
-            adj[fill[e.to.index()] as usize] = (e.from, id);
-            fill[e.to.index()] += 1;
-        }
-    }
-    let mut cdeg = vec![0u32; nb];
+    let mut bus_cust_start = vec![0u32; nb + 1];
     for c in &data.customers {
-        cdeg[c.bus.index()] += 1;
+        bus_cust_start[c.bus.index() + 1] += 1;
     }
-    let mut bus_cust_start = Vec::with_capacity(nb + 1);
-    let mut acc = 0u32;
-    for d in &cdeg {
-        bus_cust_start.push(acc);
-        acc += d;
+    for b in 0..nb {
+        bus_cust_start[b + 1] += bus_cust_start[b];
     }
-    bus_cust_start.push(acc);
     let mut fill: Vec<u32> = bus_cust_start[..nb].to_vec();
     let mut bus_cust = vec![CustomerId(0); nc];
     for (i, c) in data.customers.iter().enumerate() {
         bus_cust[fill[c.bus.index()] as usize] = CustomerId::from(i);
         fill[c.bus.index()] += 1;
     }
+    drop(fill);
 
+    outage_kinds.shrink_to_fit();
     let derived = Derived {
         names,
+        tag_bits,
         bus_names,
         element_rep,
+        has_device,
         outage_kinds,
         on_element_start,
         on_element,

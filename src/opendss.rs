@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -81,7 +82,7 @@ pub struct ImportReport {
 pub fn import_opendss(path: impl AsRef<Path>) -> Result<(Network, ImportReport), ImportError> {
     let path = path.as_ref();
     let mut r = Reader::default();
-    r.read_file(path, true)?;
+    r.read_file(path, None)?;
     r.finish(path)
 }
 
@@ -89,7 +90,7 @@ pub fn import_opendss(path: impl AsRef<Path>) -> Result<(Network, ImportReport),
 /// fuzzing.
 pub fn import_opendss_str(text: &str) -> Result<(Network, ImportReport), ImportError> {
     let mut r = Reader::default();
-    let p = PathBuf::from("<memory>");
+    let p = Arc::new(PathBuf::from("<memory>"));
     r.read_text(text, &p, Path::new("."));
     r.finish(&p)
 }
@@ -170,90 +171,311 @@ fn props(cls: &str) -> &'static [&'static str] {
     match cls {
         "line" => cat!(
             &[
-                "bus1", "bus2", "linecode", "length", "phases", "r1", "x1", "r0", "x0", "c1",
-                "c0", "rmatrix", "xmatrix", "cmatrix", "switch", "rg", "xg", "rho", "geometry",
-                "units", "spacing", "wires", "earthmodel", "cncables", "tscables", "b1", "b0",
-                "seasons", "ratings", "linetype"
+                "bus1",
+                "bus2",
+                "linecode",
+                "length",
+                "phases",
+                "r1",
+                "x1",
+                "r0",
+                "x0",
+                "c1",
+                "c0",
+                "rmatrix",
+                "xmatrix",
+                "cmatrix",
+                "switch",
+                "rg",
+                "xg",
+                "rho",
+                "geometry",
+                "units",
+                "spacing",
+                "wires",
+                "earthmodel",
+                "cncables",
+                "tscables",
+                "b1",
+                "b0",
+                "seasons",
+                "ratings",
+                "linetype"
             ],
             PDE,
             COMMON
         ),
         "transformer" => cat!(
             &[
-                "phases", "windings", "wdg", "bus", "conn", "kv", "kva", "tap", "%r", "rneut",
-                "xneut", "buses", "conns", "kvs", "kvas", "taps", "xhl", "xht", "xlt",
-                "xscarray", "thermal", "n", "m", "flrise", "hsrise", "%loadloss",
-                "%noloadloss", "normhkva", "emerghkva", "sub", "maxtap", "mintap", "numtaps",
-                "subname", "%imag", "ppm_antifloat", "%rs", "bank", "xfmrcode", "xrconst",
-                "x12", "x13", "x23", "leadlag", "wdgcurrents", "core", "rdcohms", "seasons",
+                "phases",
+                "windings",
+                "wdg",
+                "bus",
+                "conn",
+                "kv",
+                "kva",
+                "tap",
+                "%r",
+                "rneut",
+                "xneut",
+                "buses",
+                "conns",
+                "kvs",
+                "kvas",
+                "taps",
+                "xhl",
+                "xht",
+                "xlt",
+                "xscarray",
+                "thermal",
+                "n",
+                "m",
+                "flrise",
+                "hsrise",
+                "%loadloss",
+                "%noloadloss",
+                "normhkva",
+                "emerghkva",
+                "sub",
+                "maxtap",
+                "mintap",
+                "numtaps",
+                "subname",
+                "%imag",
+                "ppm_antifloat",
+                "%rs",
+                "bank",
+                "xfmrcode",
+                "xrconst",
+                "x12",
+                "x13",
+                "x23",
+                "leadlag",
+                "wdgcurrents",
+                "core",
+                "rdcohms",
+                "seasons",
                 "ratings"
             ],
             PDE,
             COMMON
         ),
         "xfmrcode" => cat!(&[
-            "phases", "windings", "wdg", "conn", "kv", "kva", "tap", "%r", "rneut", "xneut",
-            "conns", "kvs", "kvas", "taps", "xhl", "xht", "xlt", "xscarray", "thermal", "n",
-            "m", "flrise", "hsrise", "%loadloss", "%noloadloss", "normhkva", "emerghkva",
-            "maxtap", "mintap", "numtaps", "%imag", "ppm_antifloat", "%rs", "x12", "x13",
-            "x23", "rdcohms", "seasons", "ratings", "like"
+            "phases",
+            "windings",
+            "wdg",
+            "conn",
+            "kv",
+            "kva",
+            "tap",
+            "%r",
+            "rneut",
+            "xneut",
+            "conns",
+            "kvs",
+            "kvas",
+            "taps",
+            "xhl",
+            "xht",
+            "xlt",
+            "xscarray",
+            "thermal",
+            "n",
+            "m",
+            "flrise",
+            "hsrise",
+            "%loadloss",
+            "%noloadloss",
+            "normhkva",
+            "emerghkva",
+            "maxtap",
+            "mintap",
+            "numtaps",
+            "%imag",
+            "ppm_antifloat",
+            "%rs",
+            "x12",
+            "x13",
+            "x23",
+            "rdcohms",
+            "seasons",
+            "ratings",
+            "like"
         ]),
         "reactor" => cat!(
             &[
-                "bus1", "bus2", "phases", "kvar", "kv", "conn", "rmatrix", "xmatrix",
-                "parallel", "r", "x", "rp", "z1", "z2", "z0", "z", "rcurve", "lcurve", "lmh"
+                "bus1", "bus2", "phases", "kvar", "kv", "conn", "rmatrix", "xmatrix", "parallel",
+                "r", "x", "rp", "z1", "z2", "z0", "z", "rcurve", "lcurve", "lmh"
             ],
             PDE,
             COMMON
         ),
         "load" => cat!(
             &[
-                "phases", "bus1", "kv", "kw", "pf", "model", "yearly", "daily", "duty",
-                "growth", "conn", "kvar", "rneut", "xneut", "status", "class", "vminpu",
-                "vmaxpu", "vminnorm", "vminemerg", "xfkva", "allocationfactor", "kva",
-                "%mean", "%stddev", "cvrwatts", "cvrvars", "kwh", "kwhdays", "cfactor",
-                "cvrcurve", "numcust", "zipv", "%seriesrl", "relweight", "vlowpu", "puxharm",
-                "xrharm", "spectrum"
+                "phases",
+                "bus1",
+                "kv",
+                "kw",
+                "pf",
+                "model",
+                "yearly",
+                "daily",
+                "duty",
+                "growth",
+                "conn",
+                "kvar",
+                "rneut",
+                "xneut",
+                "status",
+                "class",
+                "vminpu",
+                "vmaxpu",
+                "vminnorm",
+                "vminemerg",
+                "xfkva",
+                "allocationfactor",
+                "kva",
+                "%mean",
+                "%stddev",
+                "cvrwatts",
+                "cvrvars",
+                "kwh",
+                "kwhdays",
+                "cfactor",
+                "cvrcurve",
+                "numcust",
+                "zipv",
+                "%seriesrl",
+                "relweight",
+                "vlowpu",
+                "puxharm",
+                "xrharm",
+                "spectrum"
             ],
             COMMON
         ),
         "fuse" => cat!(
             &[
-                "monitoredobj", "monitoredterm", "switchedobj", "switchedterm", "fusecurve",
-                "ratedcurrent", "delay", "action", "normal", "state"
+                "monitoredobj",
+                "monitoredterm",
+                "switchedobj",
+                "switchedterm",
+                "fusecurve",
+                "ratedcurrent",
+                "delay",
+                "action",
+                "normal",
+                "state"
             ],
             COMMON
         ),
         "recloser" => cat!(
             &[
-                "monitoredobj", "monitoredterm", "switchedobj", "switchedterm", "numfast",
-                "phasefast", "phasedelayed", "groundfast", "grounddelayed", "phasetrip",
-                "groundtrip", "phaseinst", "groundinst", "reset", "shots", "recloseintervals",
-                "delay", "action", "tdphfast", "tdgrfast", "tdphdelayed", "tdgrdelayed",
-                "normal", "state"
+                "monitoredobj",
+                "monitoredterm",
+                "switchedobj",
+                "switchedterm",
+                "numfast",
+                "phasefast",
+                "phasedelayed",
+                "groundfast",
+                "grounddelayed",
+                "phasetrip",
+                "groundtrip",
+                "phaseinst",
+                "groundinst",
+                "reset",
+                "shots",
+                "recloseintervals",
+                "delay",
+                "action",
+                "tdphfast",
+                "tdgrfast",
+                "tdphdelayed",
+                "tdgrdelayed",
+                "normal",
+                "state"
             ],
             COMMON
         ),
         "relay" => cat!(
             &[
-                "monitoredobj", "monitoredterm", "switchedobj", "switchedterm", "type",
-                "phasecurve", "groundcurve", "phasetrip", "groundtrip", "tdphase", "tdground",
-                "phaseinst", "groundinst", "reset", "shots", "recloseintervals", "delay",
-                "overvoltcurve", "undervoltcurve", "kvbase", "47%pickup", "46baseamps",
-                "46%pickup", "46isqt", "variable", "overtrip", "undertrip", "breakertime",
-                "action", "z1mag", "z1ang", "z0mag", "z0ang", "mphase", "mground", "eventlog",
-                "debugtrace", "distreverse", "normal", "state"
+                "monitoredobj",
+                "monitoredterm",
+                "switchedobj",
+                "switchedterm",
+                "type",
+                "phasecurve",
+                "groundcurve",
+                "phasetrip",
+                "groundtrip",
+                "tdphase",
+                "tdground",
+                "phaseinst",
+                "groundinst",
+                "reset",
+                "shots",
+                "recloseintervals",
+                "delay",
+                "overvoltcurve",
+                "undervoltcurve",
+                "kvbase",
+                "47%pickup",
+                "46baseamps",
+                "46%pickup",
+                "46isqt",
+                "variable",
+                "overtrip",
+                "undertrip",
+                "breakertime",
+                "action",
+                "z1mag",
+                "z1ang",
+                "z0mag",
+                "z0ang",
+                "mphase",
+                "mground",
+                "eventlog",
+                "debugtrace",
+                "distreverse",
+                "normal",
+                "state"
             ],
             COMMON
         ),
         "swtcontrol" => cat!(
-            &["switchedobj", "switchedterm", "action", "lock", "delay", "normal", "state", "reset"],
+            &[
+                "switchedobj",
+                "switchedterm",
+                "action",
+                "lock",
+                "delay",
+                "normal",
+                "state",
+                "reset"
+            ],
             COMMON
         ),
         "vsource" | "circuit" => cat!(
             &[
-                "bus1", "basekv", "pu", "angle", "frequency", "phases", "mvasc3", "mvasc1",
-                "x1r1", "x0r0", "isc3", "isc1", "r1", "x1", "r0", "x0", "scantype", "sequence",
+                "bus1",
+                "basekv",
+                "pu",
+                "angle",
+                "frequency",
+                "phases",
+                "mvasc3",
+                "mvasc1",
+                "x1r1",
+                "x0r0",
+                "isc3",
+                "isc1",
+                "r1",
+                "x1",
+                "r0",
+                "x0",
+                "scantype",
+                "sequence",
                 "bus2"
             ],
             COMMON
@@ -330,9 +552,7 @@ fn strip_comment(line: &str) -> &str {
             }
         } else if c == b'"' || c == b'\'' {
             quote = c;
-        } else if c == b'!' {
-            return &line[..i];
-        } else if c == b'/' && b.get(i + 1) == Some(&b'/') {
+        } else if c == b'!' || (c == b'/' && b.get(i + 1) == Some(&b'/')) {
             return &line[..i];
         }
         i += 1;
@@ -369,7 +589,11 @@ fn read_value(s: &str, i: usize) -> (String, usize) {
             }
             j += 1;
         }
-        let inner = if depth == 0 { &s[i + 1..j - 1] } else { &s[i + 1..] };
+        let inner = if depth == 0 {
+            &s[i + 1..j - 1]
+        } else {
+            &s[i + 1..]
+        };
         let v = if opener == b'(' {
             format!("({inner})")
         } else {
@@ -469,7 +693,9 @@ fn to_float(v: Option<&str>) -> Option<f64> {
 
 fn to_list(v: &str) -> Vec<String> {
     let mut v = v.trim();
-    if v.len() >= 2 && "([{".contains(&v[..1]) && ")]}".contains(&v[v.len() - 1..]) {
+    // Bytes, not string slices: the ends may be characters of more than one byte.
+    let b = v.as_bytes();
+    if b.len() >= 2 && b"([{".contains(&b[0]) && b")]}".contains(&b[b.len() - 1]) {
         v = &v[1..v.len() - 1];
     }
     v.split(|c: char| c.is_whitespace() || c == ',')
@@ -534,7 +760,10 @@ struct Reader {
 }
 
 fn find_file(base: &Path, name: &str) -> Option<PathBuf> {
-    let name = name.trim().trim_matches(|c| "\"'()".contains(c)).replace('\\', "/");
+    let name = name
+        .trim()
+        .trim_matches(|c| "\"'()".contains(c))
+        .replace('\\', "/");
     if name.is_empty() {
         return None;
     }
@@ -569,9 +798,10 @@ fn find_file(base: &Path, name: &str) -> Option<PathBuf> {
                     cur.clone()
                 };
                 let want = part.to_string_lossy().to_lowercase();
-                let hit = std::fs::read_dir(&dir).ok()?.flatten().find(|e| {
-                    e.file_name().to_string_lossy().to_lowercase() == want
-                })?;
+                let hit = std::fs::read_dir(&dir)
+                    .ok()?
+                    .flatten()
+                    .find(|e| e.file_name().to_string_lossy().to_lowercase() == want)?;
                 cur.push(hit.file_name());
             }
         }
@@ -591,27 +821,27 @@ impl Reader {
         *self.skipped.entry(what.to_string()).or_default() += 1;
     }
 
-    fn read_file(&mut self, path: &Path, top: bool) -> Result<(), ImportError> {
+    /// Reads a file: the master (`from` is `None`: failing to read it is an error) or
+    /// one that the statement at `from` redirects to (a warning).
+    fn read_file(&mut self, path: &Path, from: Option<&SourceLocation>) -> Result<(), ImportError> {
         let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if self.files.contains(&real) {
             return Ok(());
         }
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
-            Err(source) if top => {
-                return Err(ImportError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
-            Err(e) => {
-                let at = SourceLocation {
-                    file: path.to_path_buf(),
-                    line: 0,
-                };
-                self.warn(&at, format!("cannot read: {e}"));
-                return Ok(());
-            }
+            Err(source) => match from {
+                None => {
+                    return Err(ImportError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    });
+                }
+                Some(at) => {
+                    self.warn(at, format!("cannot read {}: {source}", path.display()));
+                    return Ok(());
+                }
+            },
         };
         self.files.push(real);
         // Latin-1: every byte is a character, so no model file fails to decode.
@@ -620,20 +850,18 @@ impl Reader {
             .map(|&b| if b == 0 { ' ' } else { b as char })
             .collect();
         let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        self.read_text(&text, path, &base);
+        self.read_text(&text, &Arc::new(path.to_path_buf()), &base);
         Ok(())
     }
 
-    fn read_text(&mut self, text: &str, path: &Path, base: &Path) {
+    fn read_text(&mut self, text: &str, path: &Arc<PathBuf>, base: &Path) {
         let mut in_block = false;
         // Lines split on \n, \r\n and lone \r alike.
         let mut lineno = 0u32;
         for raw in text.split('\n') {
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
             for part in raw.split('\r') {
-                if part.is_empty() && raw.ends_with('\r') {
-                    continue;
-                }
-                lineno += 1;
+                lineno = lineno.saturating_add(1);
                 let line = part.trim();
                 if in_block {
                     if line.contains("*/") {
@@ -647,10 +875,7 @@ impl Reader {
                 }
                 let line = strip_comment(line).trim();
                 if !line.is_empty() {
-                    let at = SourceLocation {
-                        file: path.to_path_buf(),
-                        line: lineno,
-                    };
+                    let at = SourceLocation::new(path, lineno);
                     self.statement(line, base, &at);
                 }
             }
@@ -702,7 +927,7 @@ impl Reader {
                     None => self.warn(at, format!("file not found: {name}")),
                     Some(f) if cmd.starts_with("bus") => self.read_coords(&f, at),
                     Some(f) => {
-                        if let Err(e) = self.read_file(&f, false) {
+                        if let Err(e) = self.read_file(&f, Some(at)) {
                             self.warn(at, e.to_string());
                         }
                     }
@@ -831,7 +1056,13 @@ impl Reader {
             .unwrap_or(key)
     }
 
-    fn apply(&mut self, o: usize, toks: &[(Option<String>, String)], cont: bool, at: &SourceLocation) {
+    fn apply(
+        &mut self,
+        o: usize,
+        toks: &[(Option<String>, String)],
+        cont: bool,
+        at: &SourceLocation,
+    ) {
         let cls = self.objects[o].cls.clone();
         let list = props(&cls);
         let mut pos: isize = if cont { self.active_pos } else { -1 };
@@ -901,6 +1132,8 @@ impl Reader {
                 .collect();
             if parts.len() >= 3
                 && let (Ok(x), Ok(y)) = (parts[1].parse::<f64>(), parts[2].parse::<f64>())
+                && x.is_finite()
+                && y.is_finite()
             {
                 self.coords.push((parts[0].to_string(), x, y));
             }
@@ -976,10 +1209,15 @@ impl Reader {
                                 phases = xc.get("phases");
                             }
                         }
-                        None => warnings.push((o.at.clone(), format!("{key}: unknown xfmrcode {code}"))),
+                        None => {
+                            warnings.push((o.at.clone(), format!("{key}: unknown xfmrcode {code}")))
+                        }
                     }
                 }
-                let buses: Vec<String> = wd.iter().filter_map(|w| w.get("bus").map(|b| bus_key(b))).collect();
+                let buses: Vec<String> = wd
+                    .iter()
+                    .filter_map(|w| w.get("bus").map(|b| bus_key(b)))
+                    .collect();
                 if buses.is_empty() {
                     warnings.push((o.at.clone(), format!("{key}: no buses, skipped")));
                     continue;
@@ -987,9 +1225,14 @@ impl Reader {
                 if enabled {
                     report.transformers += 1;
                 }
-                let kvs: Vec<f64> = wd.iter().filter_map(|w| to_float(w.get("kv").map(String::as_str))).collect();
+                let kvs: Vec<f64> = wd
+                    .iter()
+                    .filter_map(|w| to_float(w.get("kv").map(String::as_str)))
+                    .collect();
                 let lowest_kv = kvs.iter().copied().reduce(f64::min);
-                let kva = wd.first().and_then(|w| to_float(w.get("kva").map(String::as_str)));
+                let kva = wd
+                    .first()
+                    .and_then(|w| to_float(w.get("kva").map(String::as_str)));
                 let mut distinct: Vec<String> = Vec::new();
                 for b in buses {
                     if !distinct.contains(&b) {
@@ -999,7 +1242,10 @@ impl Reader {
                 if distinct.len() > 2 {
                     warnings.push((
                         o.at.clone(),
-                        format!("{key}: windings on {} buses; only the first two are joined", distinct.len()),
+                        format!(
+                            "{key}: windings on {} buses; only the first two are joined",
+                            distinct.len()
+                        ),
                     ));
                 }
                 if distinct.len() < 2 {
@@ -1026,7 +1272,10 @@ impl Reader {
                 if kind == ElementKind::Line {
                     warnings.push((o.at.clone(), format!("{key}: no bus2, skipped")));
                 } else {
-                    self.skipped.entry("reactor (shunt)".into()).and_modify(|n| *n += 1).or_insert(1);
+                    self.skipped
+                        .entry("reactor (shunt)".into())
+                        .and_modify(|n| *n += 1)
+                        .or_insert(1);
                 }
                 continue;
             };
@@ -1036,7 +1285,11 @@ impl Reader {
                 report.open_switches += open as usize;
             }
             let phases = to_float(o.get("phases")).unwrap_or_else(|| {
-                let n = b1.split('.').skip(1).filter(|p| p.parse::<u32>().is_ok_and(|x| x != 0)).count();
+                let n = b1
+                    .split('.')
+                    .skip(1)
+                    .filter(|p| p.parse::<u32>().is_ok_and(|x| x != 0))
+                    .count();
                 if n > 0 { n as f64 } else { 3.0 }
             });
             let (k1, k2) = (bus_key(b1), bus_key(b2));
@@ -1072,13 +1325,14 @@ impl Reader {
             bus_list.push(source_bus.as_str());
         }
         let mut adj: Vec<Vec<usize>> = vec![Vec::new(); bus_list.len()];
+        // The first two buses only: an element joins those (the warning above says so
+        // for transformers with more), and the builder would find loads beyond the
+        // others unsupplied.
         for e in els.iter().filter(|e| !e.open) {
             let a = bus_ix[e.buses[0].as_str()];
-            for b in &e.buses[1..] {
-                let b = bus_ix[b.as_str()];
-                adj[a].push(b);
-                adj[b].push(a);
-            }
+            let b = bus_ix[e.buses[1].as_str()];
+            adj[a].push(b);
+            adj[b].push(a);
         }
         let mut reached = vec![false; bus_list.len()];
         let s = bus_ix[source_bus.as_str()];
@@ -1105,7 +1359,15 @@ impl Reader {
                 switch: e.switch,
                 normally_open: e.open,
             };
-            b.push_element(&e.name, e.kind, &e.buses[0], &e.buses[1], opts, e.lowest_kv, e.kva)?;
+            b.push_element(
+                &e.name,
+                e.kind,
+                &e.buses[0],
+                &e.buses[1],
+                opts,
+                e.lowest_kv,
+                e.kva,
+            )?;
         }
         for o in &self.objects {
             if o.cls != "load" || !o.enabled() {
@@ -1120,7 +1382,10 @@ impl Reader {
             match bus_ix.get(bus.as_str()) {
                 Some(&i) if reached[i] => {}
                 _ => {
-                    warnings.push((o.at.clone(), format!("{key}: bus {bus} has no path to the source, skipped")));
+                    warnings.push((
+                        o.at.clone(),
+                        format!("{key}: bus {bus} has no path to the source, skipped"),
+                    ));
                     continue;
                 }
             }
@@ -1158,17 +1423,24 @@ impl Reader {
                 o.get("switchedobj").or(o.get("monitoredobj"))
             };
             let Some(target) = target else {
-                warnings.push((o.at.clone(), format!("{key}: no monitored element, skipped")));
+                warnings.push((
+                    o.at.clone(),
+                    format!("{key}: no monitored element, skipped"),
+                ));
                 continue;
             };
             let target = objname(target);
             if !element_names.contains(target.as_str()) {
-                warnings.push((o.at.clone(), format!("{key}: element {target} not found, skipped")));
+                warnings.push((
+                    o.at.clone(),
+                    format!("{key}: element {target} not found, skipped"),
+                ));
                 continue;
             }
-            let normally_open = ["normal", "state"]
-                .iter()
-                .any(|p| o.get(p).is_some_and(|v| v.trim().to_ascii_lowercase().starts_with('o')));
+            let normally_open = ["normal", "state"].iter().any(|p| {
+                o.get(p)
+                    .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with('o'))
+            });
             let telemetered = kind != DeviceKind::Fuse;
             b.at(o.at.clone());
             b.add_device_with(&key, kind, &target, telemetered, normally_open)?;
@@ -1200,9 +1472,18 @@ impl Reader {
                     let Some(e) = builder.element_id(&first) else {
                         return Err(NetworkError::Loop { elements }.into());
                     };
+                    // The warning names where the element opened was defined.
+                    let at = els
+                        .iter()
+                        .find(|el| el.name == first)
+                        .map(|el| el.at.clone())
+                        .unwrap_or_default();
                     self.warnings.push(ImportWarning {
-                        at: SourceLocation::default(),
-                        message: format!("closed loop through {}: {first} treated as open", elements.join(", ")),
+                        at,
+                        message: format!(
+                            "closed loop through {}: {first} treated as open",
+                            elements.join(", ")
+                        ),
                     });
                     builder.open_element(e);
                 }
@@ -1211,7 +1492,11 @@ impl Reader {
         };
         report.customers = net.customers().len();
         report.sources = net.sources().len();
-        report.distribution_transformers = net.elements().iter().filter(|e| e.is_distribution_transformer() && !e.normally_open).count();
+        report.distribution_transformers = net
+            .elements()
+            .iter()
+            .filter(|e| e.is_distribution_transformer() && !e.normally_open)
+            .count();
         if let Ok(view) = EnergizationView::normal(&net) {
             report.max_depth = view.max_depth() as usize + 1;
         }
@@ -1222,7 +1507,6 @@ impl Reader {
         Ok((net, report))
     }
 }
-
 
 fn set_winding(o: &mut Obj, prop: &str, v: &str) {
     fn ensure(o: &mut Obj, n: usize) {

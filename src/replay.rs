@@ -233,7 +233,9 @@ impl<'n> Replay<'n> {
         for ch in changes {
             match *ch {
                 Change::Opened(oid) | Change::Updated(oid) | Change::Closed { outage: oid, .. } => {
-                    let Some(o) = self.engine.outage(oid) else { continue };
+                    let Some(o) = self.engine.outage(oid) else {
+                        continue;
+                    };
                     let op = match ch {
                         Change::Opened(_) => {
                             self.summary.outages += 1;
@@ -321,7 +323,11 @@ fn outage_record(net: &Network, o: &Outage, op: &'static str, at: &str) -> Recor
     }
 }
 
-fn write_records(records: &[Record], out: &mut impl Write, buf: &mut Vec<u8>) -> std::io::Result<()> {
+fn write_records(
+    records: &[Record],
+    out: &mut impl Write,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<()> {
     for r in records {
         buf.clear();
         serde_json::to_writer(&mut *buf, r).map_err(std::io::Error::other)?;

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::inference::{Change, Engine, OutageCause, OutageId};
 use crate::ids::OutageDeviceId;
+use crate::inference::{Change, Engine, OutageCause, OutageId};
 use crate::network::ServiceZone;
 use crate::time::{MINUTE, Millis, Timestamp};
 
@@ -150,7 +150,9 @@ impl WorkOrders {
         for ch in changes {
             match *ch {
                 Change::Opened(oid) => {
-                    let Some(o) = engine.outage(oid) else { continue };
+                    let Some(o) = engine.outage(oid) else {
+                        continue;
+                    };
                     if o.cause != OutageCause::Fault {
                         continue;
                     }
@@ -170,7 +172,8 @@ impl WorkOrders {
                     self.changes.push(WorkOrderChange::Opened(id));
                 }
                 Change::Updated(oid) => {
-                    let (Some(o), Some(&id)) = (engine.outage(oid), self.by_outage.get(&oid)) else {
+                    let (Some(o), Some(&id)) = (engine.outage(oid), self.by_outage.get(&oid))
+                    else {
                         continue;
                     };
                     if self.orders[id.0 as usize - 1].device != o.device {
@@ -200,7 +203,12 @@ impl WorkOrders {
         &self.changes
     }
 
-    fn assess(&self, engine: &Engine<'_>, d: OutageDeviceId, now: Timestamp) -> (Priority, Timestamp) {
+    fn assess(
+        &self,
+        engine: &Engine<'_>,
+        d: OutageDeviceId,
+        now: Timestamp,
+    ) -> (Priority, Timestamp) {
         let net = engine.network();
         let below = engine.view().customers_below(d);
         let mut critical = false;

@@ -12,7 +12,17 @@ use std::fmt;
 /// assert_eq!((t + 60_000).to_string(), "2026-07-01T12:04:27Z");
 /// ```
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[serde(transparent)]
 pub struct Timestamp(pub i64);
@@ -145,7 +155,9 @@ fn fast_parse(b: &[u8]) -> Option<Timestamp> {
     if civil_from_days(days) != (y, mo, d) {
         return None;
     }
-    Some(Timestamp(((days * 24 + h) * 60 + mi) * 60_000 + s * 1000 + ms))
+    Some(Timestamp(
+        ((days * 24 + h) * 60 + mi) * 60_000 + s * 1000 + ms,
+    ))
 }
 
 impl fmt::Display for Timestamp {

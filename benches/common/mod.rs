@@ -1,0 +1,110 @@
+//! Network factories shared by the benches: synthetic networks by size, the shared
+//! feeder models, and seeded samples of customers, devices and switching operations.
+
+// Each bench uses a subset of these factories.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use outage_locator::synth::{SplitMix64, SyntheticNetworkOptions, synthetic_network};
+use outage_locator::{EnergizationView, Network, OutageDeviceId, SwitchingOp};
+
+/// The seed of every synthetic network the benches use.
+pub const SEED: u64 = 1;
+
+/// A synthetic network of `customers` customers with the default options, generated
+/// once per size and process (sizes up to a million are kept for the next bench).
+pub fn synthetic(customers: usize) -> Arc<Network> {
+    /// Networks by size.
+    type Cache = Mutex<Vec<(usize, Arc<Network>)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+    // A poisoned cache only means another bench panicked; the networks are intact.
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, net)) = cache.iter().find(|(n, _)| *n == customers) {
+        return Arc::clone(net);
+    }
+    let net = Arc::new(fresh(customers));
+    if customers <= 1_000_000 {
+        cache.push((customers, Arc::clone(&net)));
+    }
+    net
+}
+
+/// A synthetic network generated now (not cached).
+pub fn fresh(customers: usize) -> Network {
+    synthetic_network(&SyntheticNetworkOptions {
+        customers,
+        seed: SEED,
+        ..Default::default()
+    })
+}
+
+/// The view of a network's normal state.
+pub fn normal_view(net: &Network) -> EnergizationView {
+    EnergizationView::normal(net).expect("synthetic networks are radial")
+}
+
+/// A transfer on a feeder near the middle of a synthetic network: open its
+/// sectionalizing switch `line.fG_sw`, close its tie `line.fG_tie`.
+pub fn transfer(net: &Network) -> SwitchingOp {
+    let feeders = net.sources().len() * 10;
+    (0..feeders)
+        .map(|i| (feeders / 2 + i) % feeders)
+        .find_map(|g| {
+            let open = net.element_by_name(&format!("line.f{g}_sw"))?;
+            let close = net.element_by_name(&format!("line.f{g}_tie"))?;
+            Some(SwitchingOp::Transfer { open, close })
+        })
+        .expect("some feeder of a synthetic network has a tie")
+}
+
+/// `n` customers' services drawn with a fixed seed.
+pub fn sample_services(net: &Network, n: usize) -> Vec<OutageDeviceId> {
+    let mut rng = SplitMix64::new(SEED);
+    let nc = net.customers().len() as u64;
+    (0..n)
+        .map(|_| OutageDeviceId(rng.below(nc) as u32))
+        .collect()
+}
+
+/// `n` energized outage devices that are not services (transformers, fuses,
+/// reclosers, switches, breakers, sources), drawn with a fixed seed.
+pub fn sample_devices(net: &Network, view: &EnergizationView, n: usize) -> Vec<OutageDeviceId> {
+    let mut rng = SplitMix64::new(SEED ^ 0xd1ce);
+    let nc = net.customers().len() as u64;
+    let others = net.outage_device_count() as u64 - nc;
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let d = OutageDeviceId((nc + rng.below(others)) as u32);
+        if view.is_energized(d) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// The models of `../shared/feeders` that are present, by name (the benches that read
+/// them skip the absent ones).
+pub fn shared_feeders() -> Vec<(String, PathBuf)> {
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/feeders"));
+    let models = [
+        ("ieee123", "IEEE123Master.dss"),
+        ("ieee123", "eval_master.dss"),
+        ("ieee8500", "Master.dss"),
+        ("ieee8500", "eval_master.dss"),
+        ("j1", "Master_noPV.dss"),
+        ("j1", "eval_master.dss"),
+    ];
+    let mut out = Vec::new();
+    for (dir, master) in models {
+        let p = root.join(dir).join(master);
+        if p.is_file() {
+            out.push((format!("{dir}/{master}"), p));
+        } else {
+            eprintln!("skipped: {} is absent", p.display());
+        }
+    }
+    out
+}
