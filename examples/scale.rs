@@ -48,9 +48,9 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "| customers | generate | view build | generate + view | transfer, first | transfer (median) | transfer reusing (median) | peak RSS | B/customer |"
+        "| customers | generate | view build | generate + view | transfer, first | transfer (median) | transfer reusing (median) | peak RSS | B/customer | engine state B/customer |"
     );
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for n in sizes {
         let out = match Command::new(&exe).arg(CHILD).arg(n.to_string()).output() {
             Ok(o) => o,
@@ -117,8 +117,20 @@ fn measure(n: usize) -> ExitCode {
         }
     }
     let per_customer = (peak.saturating_sub(before) * 1024) as f64 / n as f64;
+    // The inference engine's own state, on top of the network and its view.
+    let rss = status_kb("VmRSS:").unwrap_or(0);
+    let engine = match outage_locator::Engine::new(&net, outage_locator::EngineOptions::default()) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let engine_rss = status_kb("VmRSS:").unwrap_or(0).saturating_sub(rss);
+    let engine_bytes = (engine_rss * 1024).max(engine.state_bytes() as u64) as f64 / n as f64;
+    drop(engine);
     println!(
-        "| {} | {} | {} | {} | {} | {} | {} | {:.0} MB | {:.0} |",
+        "| {} | {} | {} | {} | {} | {} | {} | {:.0} MB | {:.0} | {:.0} |",
         n,
         ms(generate),
         ms(build),
@@ -127,7 +139,8 @@ fn measure(n: usize) -> ExitCode {
         ms(median(&fresh[1..])),
         ms(median(&reusing[1..])),
         peak as f64 / 1024.0,
-        per_customer
+        per_customer,
+        engine_bytes
     );
     ExitCode::SUCCESS
 }

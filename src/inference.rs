@@ -770,8 +770,8 @@ impl<'n> Engine<'n> {
             self.apply(ev);
         } else {
             self.st.warnings.duplicates += 1;
-            if let Evidence::Call { customer, .. } = ev.evidence {
-                self.classify_call(customer);
+            if let Evidence::Call { customer, detail } = ev.evidence {
+                self.classify_call(customer, detail);
             }
         }
         self.run_timers();
@@ -781,10 +781,10 @@ impl<'n> Engine<'n> {
             self.refresh_all();
         }
         self.update_outages();
-        if let Evidence::Call { customer, .. } = ev.evidence
+        if let Evidence::Call { customer, detail } = ev.evidence
             && !self.changes.iter().any(|c| matches!(c, Change::Call(_)))
         {
-            self.classify_call(customer);
+            self.classify_call(customer, detail);
         }
         &self.changes
     }
@@ -1958,8 +1958,14 @@ impl<'n> Engine<'n> {
         }
     }
 
-    fn classify_call(&mut self, c: CustomerId) {
-        let cl = self.classify(c);
+    /// A call's classification: a flickering light is about a momentary interruption,
+    /// not about a sustained fault, even under one.
+    fn classify_call(&mut self, c: CustomerId, detail: CallDetail) {
+        let mut cl = self.classify(c);
+        if detail == CallDetail::Flicker && cl.cause == Some(OutageCause::Fault) {
+            cl.cause = None;
+            cl.outage = None;
+        }
         self.changes.push(Change::Call(cl));
     }
 
