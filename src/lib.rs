@@ -30,6 +30,9 @@ mod tickets;
 mod time;
 mod topology;
 
+pub mod metrics;
+pub mod rollup;
+pub mod simulate;
 pub mod synth;
 
 pub use error::{Error, EventError, ImportError, NetworkError, SourceLocation, SwitchingError};
