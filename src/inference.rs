@@ -132,6 +132,9 @@ pub struct EngineOptions {
     pub on_memory: Millis,
     /// Re-estimate the rates from confirmed outages.
     pub estimate_rates: bool,
+    /// How often the clock-dependent terms of every device with evidence are
+    /// recomputed (a path is always current after its own event).
+    pub refresh_interval: Millis,
 }
 
 impl Default for EngineOptions {
@@ -155,6 +158,7 @@ impl Default for EngineOptions {
             on_memory: 2 * MINUTE,
             restore_window: 30 * MINUTE,
             estimate_rates: true,
+            refresh_interval: 5 * MINUTE,
         }
     }
 }
@@ -469,6 +473,13 @@ pub struct Engine<'n> {
     st: State,
     changes: Vec<Change>,
     scratch: Vec<OutageDeviceId>,
+    /// Devices with an open fault outage whose values changed during this event.
+    touched: Vec<OutageDeviceId>,
+    /// The last refresh recomputed every device: every open outage's confidence may
+    /// have moved.
+    refreshed: bool,
+    /// Devices whose decision flipped during this event.
+    flipped: Vec<OutageDeviceId>,
 }
 
 /// Everything the engine learns from events: what a snapshot holds.
@@ -506,6 +517,7 @@ struct State {
     active_sorted: bool,
     flags_changed: bool,
     flagged: Vec<OutageDeviceId>,
+    in_flagged: Vec<bool>,
     // scada and momentaries
     scada_open: BTreeMap<u32, Timestamp>,
     bursts: VecDeque<(OutageDeviceId, Timestamp)>,
@@ -579,6 +591,7 @@ impl<'n> Engine<'n> {
             active_sorted: true,
             flags_changed: false,
             flagged: Vec::new(),
+            in_flagged: vec![false; nd],
             scada_open: BTreeMap::new(),
             bursts: VecDeque::new(),
             recent_lg: VecDeque::new(),
@@ -611,6 +624,9 @@ impl<'n> Engine<'n> {
             st,
             changes: Vec::new(),
             scratch: Vec::new(),
+            touched: Vec::new(),
+            refreshed: false,
+            flipped: Vec::new(),
         })
     }
 
@@ -775,9 +791,7 @@ impl<'n> Engine<'n> {
             }
         }
         self.run_timers();
-        if self.st.clock.0 - self.st.last_refresh.0 >= 30 * SECOND
-            || matches!(ev.evidence, Evidence::Tick) && advanced
-        {
+        if self.st.clock.0 - self.st.last_refresh.0 >= self.opts.refresh_interval {
             self.refresh_all();
         }
         self.update_outages();
@@ -1381,9 +1395,10 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// New rates: the next periodic refresh applies them everywhere (paths touched
+    /// before then use them at once).
     fn reweight(&mut self) {
         self.w = weights(&self.opts, &self.st.rates);
-        self.refresh_all();
     }
 
     // ---------------------------------------------------------------- the dynamic programme
@@ -1546,6 +1561,9 @@ impl<'n> Engine<'n> {
     #[inline]
     fn eval(&mut self, x: OutageDeviceId) {
         let xi = x.index();
+        if !self.st.open_fault.is_empty() && self.st.open_fault.contains_key(&x.0) {
+            self.touched.push(x);
+        }
         let (a, f) = if self.st.forced[xi] {
             (self.s_off(x).max(self.st.b[xi] + FORCED_BONUS), true)
         } else if self.has_reports(x) {
@@ -1559,7 +1577,9 @@ impl<'n> Engine<'n> {
         if self.st.flag[xi] != f {
             self.st.flag[xi] = f;
             self.st.flags_changed = true;
-            if f {
+            self.flipped.push(x);
+            if f && !self.st.in_flagged[xi] {
+                self.st.in_flagged[xi] = true;
                 self.st.flagged.push(x);
             }
         }
@@ -1571,6 +1591,7 @@ impl<'n> Engine<'n> {
     /// O(a log a) for a devices with evidence below them.
     fn refresh_all(&mut self) {
         self.st.last_refresh = self.st.clock;
+        self.refreshed = true;
         // Drop devices with nothing below them any more.
         let mut k = 0;
         while k < self.st.active.len() {
@@ -1591,10 +1612,26 @@ impl<'n> Engine<'n> {
             }
         }
         if !self.st.active_sorted {
+            // Deepest first (children before parents): a counting sort on depth, O(a).
             let view = &self.view;
-            self.st
-                .active
-                .sort_unstable_by_key(|&d| Reverse(view.preorder_index(d).unwrap_or(0)));
+            let max = view.max_depth() as usize + 1;
+            let mut start = vec![0usize; max + 1];
+            for &d in &self.st.active {
+                start[max - view.depth(d) as usize] += 1;
+            }
+            let mut acc = 0;
+            for x in start.iter_mut() {
+                let n = *x;
+                *x = acc;
+                acc += n;
+            }
+            let mut sorted = vec![OutageDeviceId(0); self.st.active.len()];
+            for &d in &self.st.active {
+                let k = max - view.depth(d) as usize;
+                sorted[start[k]] = d;
+                start[k] += 1;
+            }
+            self.st.active = sorted;
             self.st.active_sorted = true;
         }
         for idx in 0..self.st.active.len() {
@@ -1623,6 +1660,7 @@ impl<'n> Engine<'n> {
             }
         }
         self.st.flags_changed = true;
+        self.flipped.clear();
     }
 
     /// The most probable set of out devices given the evidence (the exact MAP of the
@@ -1653,10 +1691,12 @@ impl<'n> Engine<'n> {
 
     /// The best explanation: flagged devices with no flagged ancestor.
     fn best_explanation(&mut self) -> Vec<OutageDeviceId> {
-        let flag = &self.st.flag;
-        self.st.flagged.retain(|d| flag[d.index()]);
-        self.st.flagged.sort_unstable();
-        self.st.flagged.dedup();
+        let (flag, marks) = (&self.st.flag, &mut self.st.in_flagged);
+        self.st.flagged.retain(|d| {
+            let keep = flag[d.index()];
+            marks[d.index()] = keep;
+            keep
+        });
         let mut out = Vec::new();
         for &d in &self.st.flagged {
             let covered = self
@@ -1668,6 +1708,7 @@ impl<'n> Engine<'n> {
                 out.push(d);
             }
         }
+        out.sort_unstable();
         out
     }
 
@@ -1718,22 +1759,26 @@ impl<'n> Engine<'n> {
     }
 
     fn update_outages(&mut self) {
-        if !self.st.flags_changed && self.st.open_fault.is_empty() {
+        // A flip below a device that is out in the best explanation changes nothing
+        // the engine holds.
+        let covered =
+            |e: &Self, x: OutageDeviceId| e.view.upstream(x).skip(1).any(|p| e.st.flag[p.index()]);
+        let mut flipped = std::mem::take(&mut self.flipped);
+        if self.st.flags_changed && !flipped.is_empty() && flipped.iter().all(|&x| covered(self, x))
+        {
+            self.st.flags_changed = false;
+        }
+        flipped.clear();
+        self.flipped = flipped;
+        if !self.st.flags_changed {
+            // The set of out devices is unchanged: only confidences and statuses move.
+            if !self.st.open_fault.is_empty() {
+                self.update_statuses();
+            }
             return;
         }
-        let best = if self.st.flags_changed {
-            self.st.flags_changed = false;
-            self.best_explanation()
-        } else {
-            let mut v: Vec<OutageDeviceId> = self
-                .st
-                .open_fault
-                .keys()
-                .map(|&d| OutageDeviceId(d))
-                .collect();
-            v.sort_unstable();
-            v
-        };
+        self.st.flags_changed = false;
+        let best = self.best_explanation();
         let mut new: Vec<OutageDeviceId> = best
             .iter()
             .copied()
@@ -1848,8 +1893,27 @@ impl<'n> Engine<'n> {
                 self.close_outage(oid, st, None);
             }
         }
-        // Status and confidence of those that stay.
-        let ids: Vec<(u32, OutageId)> = self.st.open_fault.iter().map(|(&d, &o)| (d, o)).collect();
+        self.update_statuses();
+    }
+
+    /// Status and confidence of the open fault outages: all of them after a refresh,
+    /// else those on the paths this event changed.
+    fn update_statuses(&mut self) {
+        let ids: Vec<(u32, OutageId)> = if std::mem::take(&mut self.refreshed) {
+            self.st.open_fault.iter().map(|(&d, &o)| (d, o)).collect()
+        } else {
+            let mut t = std::mem::take(&mut self.touched);
+            t.sort_unstable();
+            t.dedup();
+            let ids = t
+                .iter()
+                .filter_map(|d| self.st.open_fault.get(&d.0).map(|&o| (d.0, o)))
+                .collect();
+            t.clear();
+            self.touched = t;
+            ids
+        };
+        self.touched.clear();
         for (d, oid) in ids {
             let dev = OutageDeviceId(d);
             let conf = round3(self.confidence(dev));
