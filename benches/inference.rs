@@ -23,7 +23,7 @@ fn csv(net: &Network, events: &[Event]) -> Vec<u8> {
 
 fn bench_ingest(c: &mut Criterion) {
     // One million customers: see `cargo run --release --example throughput`.
-    for (customers, n_events) in [(100_000usize, 100_000usize)] {
+    for (customers, n_events) in [(10_000usize, 10_000usize), (100_000, 100_000)] {
         let net = common::synthetic(customers);
         let view = common::normal_view(&net);
         let events = storm_events(&net, &view, n_events, 7);
