@@ -26,7 +26,7 @@
 //! refreshed over the devices that hold any evidence when the clock moves on.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -528,7 +528,7 @@ struct State {
     outages: Vec<Outage>,
     open_fault: BTreeMap<u32, OutageId>,
     planned: BTreeMap<u32, OutageId>,
-    last_seen: HashSet<(i64, u32, u32)>,
+    last_seen: BTreeSet<(i64, u32, u32)>,
     warnings: EngineWarnings,
 }
 
@@ -612,7 +612,7 @@ impl<'n> Engine<'n> {
             }],
             open_fault: BTreeMap::new(),
             planned: BTreeMap::new(),
-            last_seen: HashSet::new(),
+            last_seen: BTreeSet::new(),
             warnings: EngineWarnings::default(),
         };
         Ok(Engine {

@@ -6,6 +6,9 @@
 //! The layers follow the data, and imports point one way:
 //! network model ([`Network`], [`NetworkBuilder`], the OpenDSS reader
 //! [`import_opendss`]) → topology views ([`EnergizationView`]).
+//! The ticket layer follows the inference ([`Engine`]): work orders with their crews and
+//! time limits ([`WorkOrders`]), outage notices ([`Notices`]) and call answers, driven
+//! together by the [`CommandCentre`] and drawn by [`render_svg`].
 //!
 //! ```
 //! use outage_locator::{import_opendss, EnergizationView};
@@ -19,13 +22,19 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod answers;
+mod centre;
+mod crews;
 mod error;
 mod evidence;
 mod ids;
 mod inference;
+mod map;
 mod network;
+mod notices;
 mod opendss;
 mod replay;
+mod supervision;
 mod tickets;
 mod time;
 mod topology;
@@ -35,6 +44,9 @@ pub mod rollup;
 pub mod simulate;
 pub mod synth;
 
+pub use answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
+pub use centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot, Outputs};
+pub use crews::{Crew, CrewId, Geometry};
 pub use error::{Error, EventError, ImportError, NetworkError, SourceLocation, SwitchingError};
 pub use evidence::{CallDetail, Event, EventReader, EventRow, Evidence};
 pub use ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};
@@ -43,14 +55,24 @@ pub use inference::{
     EvidenceSummary, Momentary, Outage, OutageCause, OutageDevicePriors, OutageId, OutageStatus,
     RateEstimate, Rates,
 };
+pub use map::{MapOptions, render_svg};
 pub use network::{
     Bus, Customer, CustomerClass, DeviceKind, Element, ElementKind, LineOptions, Network,
     NetworkBuilder, OutageDeviceClass, OutageDeviceKind, ProtectiveDevice, ServiceZone, Source,
+};
+pub use notices::{
+    Notice, NoticeId, NoticeKind, NoticeOptions, Notices, PlannedKind, PlannedWork, Progress,
 };
 pub use opendss::{
     ImportReport, ImportWarning, import_opendss, import_opendss_str, load_network, report_for,
 };
 pub use replay::{Record, Replay, ReplaySnapshot, ReplaySummary};
+pub use supervision::{DepartmentStats, DispatchOption, SupervisionCounts, SupervisionRow};
+pub use tickets::{
+    Action, AuditEntry, AuditEvent, Closing, CrewState, Etr, EtrSource, FaultCause, Fields,
+    LimitKind, LimitState, LimitStatus, LinkedCall, OrderState, OutageSource, RestorationHistory,
+    Step, TicketError, WorkOrderOptions, ZoneLimits, device_position, zone_name,
+};
 pub use tickets::{Priority, TimeLimits, WorkOrder, WorkOrderChange, WorkOrderId, WorkOrders};
 pub use time::{MINUTE, Millis, SECOND, TimeParseError, Timestamp};
 pub use topology::{EnergizationView, SwitchState, SwitchStates, SwitchingOp, Upstream};

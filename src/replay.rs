@@ -1,15 +1,17 @@
 //! The replay contract (`../shared/spec/replay.md`): events in, JSON Lines conclusions
-//! out, driving the [`Engine`] and the [`WorkOrders`].
+//! out, driving a [`CommandCentre`]: the [`Engine`] and its [`WorkOrders`].
 
 use std::io::{Read, Write};
 
 use serde::Serialize;
 
+use crate::centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot};
 use crate::error::EventError;
 use crate::evidence::{Event, EventReader};
 use crate::inference::{Change, Engine, EngineOptions, Outage, OutageCause};
 use crate::network::Network;
-use crate::tickets::{TimeLimits, WorkOrderChange, WorkOrders};
+use crate::tickets::{Fields, WorkOrderChange, WorkOrderId, WorkOrderOptions, WorkOrders};
+use crate::time::SECOND;
 
 /// One conclusion record of the replay contract.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -95,15 +97,15 @@ pub struct ReplaySummary {
     pub tickets: u64,
 }
 
-/// A snapshot of a [`Replay`] (serde).
+/// A snapshot of a [`Replay`] (serde): the command centre's snapshot and the counts.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ReplaySnapshot {
-    engine: crate::inference::EngineSnapshot,
-    orders: WorkOrders,
+    centre: CommandCentreSnapshot,
     summary: ReplaySummary,
 }
 
-/// A replay in progress: an engine, its work orders, and the records they produce.
+/// A replay in progress: a command centre (engine, work orders, notices) and the
+/// records it produces.
 ///
 /// ```
 /// use outage_locator::{Replay, EngineOptions, import_opendss};
@@ -118,28 +120,51 @@ pub struct ReplaySnapshot {
 /// assert!(text.lines().last().unwrap().contains("\"type\":\"summary\""));
 /// ```
 pub struct Replay<'n> {
-    engine: Engine<'n>,
-    orders: WorkOrders,
+    centre: CommandCentre<'n>,
     summary: ReplaySummary,
     records: Vec<Record>,
 }
 
 impl<'n> Replay<'n> {
-    /// A replay over a network.
+    /// The ticket layer's options for an unattended replay: no crew closes orders, so
+    /// an order closes when its outage is restored; a prediction gets its order once
+    /// it has stood [`Replay::ORDER_AFTER`] (at once when confirmed or an emergency).
+    pub fn centre_options() -> CommandCentreOptions {
+        CommandCentreOptions {
+            orders: WorkOrderOptions {
+                close_on_restore: true,
+                open_after: Self::ORDER_AFTER,
+                ..WorkOrderOptions::default()
+            },
+            ..CommandCentreOptions::default()
+        }
+    }
+
+    /// How long a prediction stands before its order opens in a replay.
+    pub const ORDER_AFTER: crate::Millis = 60 * SECOND;
+
+    /// A replay over a network, with [`Replay::centre_options`].
     pub fn new(net: &'n Network, opts: EngineOptions) -> Result<Self, crate::SwitchingError> {
+        Self::with_options(net, opts, Self::centre_options())
+    }
+
+    /// A replay with the given ticket-layer options.
+    pub fn with_options(
+        net: &'n Network,
+        opts: EngineOptions,
+        centre: CommandCentreOptions,
+    ) -> Result<Self, crate::SwitchingError> {
         Ok(Replay {
-            engine: Engine::new(net, opts)?,
-            orders: WorkOrders::new(TimeLimits::default()),
+            centre: CommandCentre::new(net, opts, centre)?,
             summary: ReplaySummary::default(),
             records: Vec::new(),
         })
     }
 
-    /// A serialisable snapshot of the engine, the work orders and the counts.
+    /// A serialisable snapshot of the engine, the ticket layer and the counts.
     pub fn snapshot(&self) -> ReplaySnapshot {
         ReplaySnapshot {
-            engine: self.engine.snapshot(),
-            orders: self.orders.clone(),
+            centre: self.centre.snapshot(),
             summary: self.summary,
         }
     }
@@ -148,8 +173,7 @@ impl<'n> Replay<'n> {
     /// rest of the events gives exactly the output of an uninterrupted run.
     pub fn from_snapshot(net: &'n Network, snap: ReplaySnapshot) -> Result<Self, crate::Error> {
         Ok(Replay {
-            engine: Engine::from_snapshot(net, snap.engine)?,
-            orders: snap.orders,
+            centre: CommandCentre::from_snapshot(net, snap.centre)?,
             summary: snap.summary,
             records: Vec::new(),
         })
@@ -157,20 +181,35 @@ impl<'n> Replay<'n> {
 
     /// The engine.
     pub fn engine(&self) -> &Engine<'n> {
-        &self.engine
+        self.centre.engine()
     }
 
     /// The work orders.
     pub fn orders(&self) -> &WorkOrders {
-        &self.orders
+        self.centre.orders()
+    }
+
+    /// The command centre.
+    pub fn centre(&self) -> &CommandCentre<'n> {
+        &self.centre
+    }
+
+    /// The command centre, to act on orders between events.
+    pub fn centre_mut(&mut self) -> &mut CommandCentre<'n> {
+        &mut self.centre
+    }
+
+    /// The counts so far.
+    pub fn summary(&self) -> ReplaySummary {
+        self.summary
     }
 
     /// Feeds one event; returns the records it produced.
     pub fn feed(&mut self, ev: Event) -> &[Record] {
         self.records.clear();
         self.summary.rows += 1;
-        let changes = self.engine.ingest(ev).to_vec();
-        self.emit(&changes);
+        self.centre.ingest(ev);
+        emit(&self.centre, &mut self.records, &mut self.summary);
         &self.records
     }
 
@@ -183,8 +222,8 @@ impl<'n> Replay<'n> {
     /// Ends the stream: brings the inference up to date; returns the last records.
     pub fn finish(&mut self) -> &[Record] {
         self.records.clear();
-        let changes = self.engine.flush().to_vec();
-        self.emit(&changes);
+        self.centre.flush();
+        emit(&self.centre, &mut self.records, &mut self.summary);
         let s = self.summary;
         self.records.push(Record::Summary {
             rows: s.rows,
@@ -202,7 +241,7 @@ impl<'n> Replay<'n> {
         out: &mut impl Write,
         diag: &mut impl Write,
     ) -> std::io::Result<ReplaySummary> {
-        let net = self.engine.network();
+        let net = self.centre.network();
         let mut buf = Vec::with_capacity(256);
         for row in EventReader::new(events, net) {
             match row {
@@ -222,92 +261,111 @@ impl<'n> Replay<'n> {
         out.flush()?;
         Ok(self.summary)
     }
+}
 
-    fn emit(&mut self, changes: &[Change]) {
-        let net = self.engine.network();
-        let at = self.engine.clock().to_string();
-        let mut tickets: Vec<WorkOrderChange> = Vec::new();
-        // Tickets follow outage changes; merged orders close after the absorbing update.
-        let order_changes = self.orders.follow(&self.engine, changes).to_vec();
-        tickets.extend(order_changes);
-        for ch in changes {
-            match *ch {
-                Change::Opened(oid) | Change::Updated(oid) | Change::Closed { outage: oid, .. } => {
-                    let Some(o) = self.engine.outage(oid) else {
-                        continue;
-                    };
-                    let op = match ch {
-                        Change::Opened(_) => {
-                            self.summary.outages += 1;
-                            "open"
+/// The ticket changes the contract prints: open, update (device, priority or due),
+/// close.
+fn printed(tc: &WorkOrderChange) -> Option<(WorkOrderId, &'static str)> {
+    match *tc {
+        WorkOrderChange::Opened(id) => Some((id, "open")),
+        WorkOrderChange::Updated { order, fields }
+            if fields.intersects(Fields::DEVICE | Fields::PRIORITY | Fields::DUE) =>
+        {
+            Some((order, "update"))
+        }
+        WorkOrderChange::Merged { order, .. } | WorkOrderChange::Closed(order) => {
+            Some((order, "close"))
+        }
+        _ => None,
+    }
+}
+
+/// The records of the centre's last step: each outage record followed by its ticket
+/// records, then the remaining ticket records, with call records in place.
+fn emit(centre: &CommandCentre<'_>, records: &mut Vec<Record>, summary: &mut ReplaySummary) {
+    let engine = centre.engine();
+    let orders = centre.orders();
+    let net = engine.network();
+    let last = centre.last();
+    let at = engine.clock().to_string();
+    let mut tickets: Vec<(WorkOrderId, &'static str)> =
+        last.orders.iter().filter_map(printed).collect();
+    for ch in last.changes {
+        match *ch {
+            Change::Opened(oid) | Change::Updated(oid) | Change::Closed { outage: oid, .. } => {
+                let Some(o) = engine.outage(oid) else {
+                    continue;
+                };
+                let op = match ch {
+                    Change::Opened(_) => {
+                        summary.outages += 1;
+                        "open"
+                    }
+                    Change::Updated(_) => "update",
+                    _ => "close",
+                };
+                records.push(outage_record(net, o, op, &at));
+                // The tickets of this outage, right after it.
+                if !tickets.is_empty() {
+                    let mut i = 0;
+                    while i < tickets.len() {
+                        if orders.order(tickets[i].0).outage == Some(oid) {
+                            let (id, op) = tickets.remove(i);
+                            ticket_record(net, orders, id, op, &at, records, summary);
+                        } else {
+                            i += 1;
                         }
-                        Change::Updated(_) => "update",
-                        _ => "close",
-                    };
-                    self.records.push(outage_record(net, o, op, &at));
-                    // The order of this outage, right after it.
-                    if let Some(id) = self.orders.order_of(oid).or_else(|| {
-                        self.orders
-                            .orders()
-                            .iter()
-                            .rev()
-                            .find(|w| w.outage == oid)
-                            .map(|w| w.id)
-                    }) && let Some(pos) = tickets.iter().position(|t| {
-                        matches!(t, WorkOrderChange::Opened(x) | WorkOrderChange::Updated(x) | WorkOrderChange::Closed(x) if *x == id)
-                    }) {
-                        let tc = tickets.remove(pos);
-                        self.ticket_record(tc, &at);
                     }
                 }
-                Change::Call(cl) => {
-                    let outage = cl.outage.map(|o| o.to_string());
-                    let ticket = match cl.cause {
-                        Some(OutageCause::Fault) => cl
-                            .outage
-                            .and_then(|o| self.orders.order_of(o))
-                            .map(|w| w.to_string()),
-                        _ => None,
-                    };
-                    self.records.push(Record::Call {
-                        at: at.clone(),
-                        customer: net.customer(cl.customer).name.clone(),
-                        cause: cl.cause.map_or("none", OutageCause::as_str),
-                        outage,
-                        ticket,
-                    });
-                }
-                Change::Momentary(_) => {}
             }
-        }
-        for tc in tickets {
-            self.ticket_record(tc, &at);
+            Change::Call(cl) => {
+                let ticket = match cl.cause {
+                    Some(OutageCause::Fault) => cl
+                        .outage
+                        .and_then(|o| orders.order_of(o))
+                        .map(|w| w.to_string()),
+                    _ => None,
+                };
+                records.push(Record::Call {
+                    at: at.clone(),
+                    customer: net.customer(cl.customer).name.clone(),
+                    cause: cl.cause.map_or("none", OutageCause::as_str),
+                    outage: cl.outage.map(|o| o.to_string()),
+                    ticket,
+                });
+            }
+            Change::Momentary(_) => {}
         }
     }
+    for (id, op) in tickets {
+        ticket_record(net, orders, id, op, &at, records, summary);
+    }
+}
 
-    fn ticket_record(&mut self, tc: WorkOrderChange, at: &str) {
-        let net = self.engine.network();
-        let (id, op) = match tc {
-            WorkOrderChange::Opened(id) => {
-                self.summary.tickets += 1;
-                (id, "open")
-            }
-            WorkOrderChange::Updated(id) => (id, "update"),
-            WorkOrderChange::Closed(id) => (id, "close"),
-        };
-        let w = self.orders.order(id);
-        let open = op != "close";
-        self.records.push(Record::Ticket {
-            at: at.to_string(),
-            op,
-            ticket: id.to_string(),
-            outage: w.outage.to_string(),
-            device: net.outage_device_name(w.device).to_string(),
-            priority: open.then(|| w.priority.as_str()),
-            due: open.then(|| w.due.to_string()),
-            merged_into: w.merged_into.map(|m| m.to_string()),
-        });
+fn ticket_record(
+    net: &Network,
+    orders: &WorkOrders,
+    id: WorkOrderId,
+    op: &'static str,
+    at: &str,
+    records: &mut Vec<Record>,
+    summary: &mut ReplaySummary,
+) {
+    if op == "open" {
+        summary.tickets += 1;
     }
+    let w = orders.order(id);
+    let open = op != "close";
+    records.push(Record::Ticket {
+        at: at.to_string(),
+        op,
+        ticket: id.to_string(),
+        outage: w.outage.map_or_else(String::new, |o| o.to_string()),
+        device: net.outage_device_name(w.device).to_string(),
+        priority: open.then(|| w.priority.as_str()),
+        due: open.then(|| w.arrival_due(orders.limits()).to_string()),
+        merged_into: w.merged_into.map(|m| m.to_string()),
+    });
 }
 
 fn outage_record(net: &Network, o: &Outage, op: &'static str, at: &str) -> Record {

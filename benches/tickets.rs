@@ -1,0 +1,221 @@
+//! The cost of the ticket layer on the inference issue's storm benchmark (the storm of
+//! `benches/inference.rs`, copied here): the engine alone, the engine with its work
+//! orders and notices (the [`CommandCentre`] as the replay drives it), and the whole
+//! replay (CSV in, JSON Lines out). The ticket layer should add under 10 %.
+//!
+//!     cargo bench --bench tickets
+//!
+//! On a shared machine two benchmarks run one after the other see different loads, so
+//! `split` also times the engine's and the ticket layer's part of every event back to
+//! back in the same run, and prints the ticket layer's share.
+
+mod common;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use outage_locator::synth::SplitMix64;
+use outage_locator::{
+    CallDetail, CommandCentre, EnergizationView, Engine, EngineOptions, Event, Evidence, Network,
+    Notices, OutageDeviceClass, OutageDeviceId, Replay, Timestamp, WorkOrderChange, WorkOrders,
+};
+
+/// A storm of about `target` events: random outages at every level of the device
+/// tree, with last gasps (50 %), calls (15 %) and power restores (70 %), SCADA for
+/// breakers and reclosers, and a tick a minute over four hours.
+fn storm(net: &Network, view: &EnergizationView, target: usize, seed: u64) -> Vec<Event> {
+    let mut rng = SplitMix64::new(seed);
+    let t0: Timestamp = "2026-07-01T12:00:00Z".parse().expect("a valid time");
+    let nc = net.customers().len() as u64;
+    let mut events = Vec::with_capacity(target + 300);
+    for m in 0..240 {
+        events.push(Event {
+            time: t0 + m * 60_000,
+            evidence: Evidence::Tick,
+        });
+    }
+    let mut budget = target as i64;
+    while budget > 0 {
+        let c = OutageDeviceId(rng.below(nc) as u32);
+        let chain: Vec<OutageDeviceId> = view.upstream(c).collect();
+        // Any level but the source itself.
+        let d = chain[rng.below(chain.len().saturating_sub(1).max(1) as u64) as usize];
+        let below = view.customers_below(d);
+        if below.len() as i64 > budget * 2 {
+            continue;
+        }
+        let start = t0 + (rng.below(3 * 3600) as i64) * 1000;
+        let end = start + (1800 + rng.below(5400) as i64) * 1000;
+        let scada = matches!(
+            net.outage_device_class(d),
+            OutageDeviceClass::Breaker | OutageDeviceClass::Recloser
+        );
+        if scada {
+            events.push(Event {
+                time: start,
+                evidence: Evidence::DeviceOpen { device: d },
+            });
+            events.push(Event {
+                time: end,
+                evidence: Evidence::DeviceClose { device: d },
+            });
+        }
+        for &c in below {
+            if rng.chance(0.5) {
+                events.push(Event {
+                    time: start + (5 + rng.below(55) as i64) * 1000,
+                    evidence: Evidence::LastGasp { meter: c },
+                });
+            }
+            if rng.chance(0.15) {
+                events.push(Event {
+                    time: start + (60 + rng.below(3600) as i64) * 1000,
+                    evidence: Evidence::Call {
+                        customer: c,
+                        detail: CallDetail::NoPower,
+                    },
+                });
+            }
+            if rng.chance(0.7) {
+                events.push(Event {
+                    time: end + (5 + rng.below(55) as i64) * 1000,
+                    evidence: Evidence::PowerRestore { meter: c },
+                });
+            }
+        }
+        budget -= (below.len() as f64 * 1.35) as i64 + 1;
+    }
+    events.sort_by_key(|e| e.time);
+    events
+}
+
+fn csv(net: &Network, events: &[Event]) -> Vec<u8> {
+    let mut out = b"time,kind,id,detail\n".to_vec();
+    for e in events {
+        out.extend_from_slice(e.to_csv_row(net).as_bytes());
+        out.push(b'\n');
+    }
+    out
+}
+
+/// One replay through the engine and the ticket layer driven apart: the time spent in
+/// each.
+fn split_run(net: &Network, events: &[Event]) -> (Duration, Duration) {
+    let opts = Replay::centre_options();
+    let mut engine = Engine::new(net, EngineOptions::default()).expect("radial");
+    let mut orders = WorkOrders::new(opts.orders);
+    let mut notices = Notices::new(opts.notices);
+    let mut changes = Vec::new();
+    let mut order_changes: Vec<WorkOrderChange> = Vec::new();
+    let (mut te, mut tt) = (Duration::ZERO, Duration::ZERO);
+    for &ev in events {
+        let t0 = Instant::now();
+        changes.clear();
+        changes.extend_from_slice(engine.ingest(ev));
+        let t1 = Instant::now();
+        order_changes.clear();
+        order_changes.extend_from_slice(orders.follow(&engine, &changes));
+        black_box(
+            notices
+                .follow(&engine, &changes, &orders, &order_changes)
+                .len(),
+        );
+        te += t1 - t0;
+        tt += t1.elapsed();
+    }
+    (te, tt)
+}
+
+fn bench(c: &mut Criterion) {
+    // The inference benchmark's 100 000-customer storm. (Its 1 M-customer storm takes
+    // the engine minutes a replay today; the ticket layer's share is the same kind of
+    // work per outage and per call.)
+    bench_storm(c, 100_000, 100_000);
+}
+
+fn bench_storm(c: &mut Criterion, customers: usize, n_events: usize) {
+    let net = common::synthetic(customers);
+    let view = common::normal_view(&net);
+    let events = storm(&net, &view, n_events, 7);
+    let mut g = c.benchmark_group(format!("tickets/{}k_customers", customers / 1000));
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(events.len() as u64));
+    g.bench_function("engine", |b| {
+        b.iter_batched(
+            || Engine::new(&net, EngineOptions::default()).expect("radial"),
+            |mut engine| {
+                for &e in &events {
+                    black_box(engine.ingest(e));
+                }
+                engine
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("engine_and_tickets", |b| {
+        b.iter_batched(
+            || {
+                CommandCentre::new(&net, EngineOptions::default(), Replay::centre_options())
+                    .expect("radial")
+            },
+            |mut cc| {
+                for &e in &events {
+                    black_box(cc.ingest(e).orders.len());
+                }
+                cc
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    let mut parts = (Duration::ZERO, Duration::ZERO, 0u32);
+    g.bench_function("split", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let (te, tt) = split_run(&net, &events);
+                parts.0 += te;
+                parts.1 += tt;
+                parts.2 += 1;
+                total += te + tt;
+            }
+            total
+        })
+    });
+    let text = csv(&net, &events);
+    let mut replay_time = (Duration::ZERO, 0u32);
+    g.bench_function("replay_storm_csv_to_jsonl", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                let mut replay = Replay::new(&net, EngineOptions::default()).expect("radial");
+                black_box(
+                    replay
+                        .run(&text[..], &mut std::io::sink(), &mut std::io::sink())
+                        .expect("in memory"),
+                );
+            }
+            let e = t.elapsed();
+            replay_time.0 += e;
+            replay_time.1 += iters as u32;
+            e
+        })
+    });
+    g.finish();
+    let n = parts.2.max(1);
+    let (te, tt) = (parts.0 / n, parts.1 / n);
+    let replay = replay_time.0 / replay_time.1.max(1);
+    eprintln!(
+        "tickets/{}k_customers: {} events; per replay: engine {te:.1?}, ticket layer {tt:.1?} \
+         (+{:.1} % on the engine); whole replay with tickets {replay:.1?} (the ticket layer is \
+         {:.1} % of it, +{:.1} % on the replay without it)",
+        customers / 1000,
+        events.len(),
+        100.0 * tt.as_secs_f64() / te.as_secs_f64(),
+        100.0 * tt.as_secs_f64() / replay.as_secs_f64(),
+        100.0 * tt.as_secs_f64() / (replay.as_secs_f64() - tt.as_secs_f64()),
+    );
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

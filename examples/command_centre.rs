@@ -1,0 +1,288 @@
+//! A storm on a fixture feeder, seen from the 95598 command centre: the engine locates
+//! the outages, the work orders follow them, simulated crews are sent to the nearest
+//! order, customers are told, and every half hour the supervision view is printed:
+//! open orders, their due times, warnings and breaches. At the end: counts by zone and
+//! by crew, statistics per department, the notices sent, and what callers were told.
+//!
+//!     cargo run --release --example command_centre -- [--seed N] [--crews N] [--every MIN]
+//!
+//! The feeder is `fixtures/ieee123/eval_master.dss` with service zones and critical
+//! customers set for the demonstration; the storm comes from the crate's simulator.
+
+#[path = "common/crew_sim.rs"]
+mod crew_sim;
+
+use std::collections::BTreeMap;
+
+use outage_locator::simulate::{Profile, SimulationOptions, Simulator};
+use outage_locator::*;
+
+fn hhmm(t: Timestamp) -> String {
+    t.to_string()[11..16].to_string()
+}
+
+fn minutes(ms: Millis) -> String {
+    let m = ms as f64 / MINUTE as f64;
+    if m.abs() >= 120.0 {
+        format!("{:+.1}h", m / 60.0)
+    } else {
+        format!("{m:+.0}m")
+    }
+}
+
+fn arg(args: &[String], name: &str, default: u64) -> u64 {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn table(cc: &CommandCentre<'_>) {
+    let net = cc.network();
+    let now = cc.engine().clock();
+    let orders = cc.orders();
+    let rows = orders.supervision(now);
+    let faults = cc
+        .engine()
+        .open_outages()
+        .filter(|o| o.cause == OutageCause::Fault)
+        .count();
+    println!();
+    println!(
+        "== {} ==  open fault outages {faults}, open orders {}, about to breach {}, breached {}",
+        now,
+        rows.len(),
+        orders.about_to_breach(now).len(),
+        orders.breached(now).len()
+    );
+    if rows.is_empty() {
+        println!("   (no open orders)");
+        return;
+    }
+    println!(
+        "   {:<5} {:<22} {:<7} {:<9} {:<10} {:<5} {:>5} {:<12} {:>6} {:>7}  {:<8} {:>5}",
+        "order",
+        "device",
+        "zone",
+        "priority",
+        "state",
+        "crew",
+        "cust",
+        "next limit",
+        "due",
+        "slack",
+        "status",
+        "ETR"
+    );
+    for r in rows {
+        let (limit, due, slack) = match r.next {
+            Some(l) => (l.kind.as_str(), hhmm(l.due), minutes(l.due.0 - now.0)),
+            None => ("-", "-".into(), "".into()),
+        };
+        let status = match r.alarm {
+            LimitState::Overdue => "BREACHED",
+            LimitState::Warning => "WARNING",
+            _ => "ok",
+        };
+        let cust = if r.critical > 0 {
+            format!("{}!", r.customers)
+        } else {
+            r.customers.to_string()
+        };
+        println!(
+            "   {:<5} {:<22} {:<7} {:<9} {:<10} {:<5} {:>5} {:<12} {:>6} {:>7}  {:<8} {:>5}",
+            r.order.to_string(),
+            net.outage_device_name(r.device),
+            zone_name(r.zone),
+            r.priority.as_str(),
+            r.state.as_str(),
+            r.crew.map_or("-".into(), |c| c.to_string()),
+            cust,
+            limit,
+            due,
+            slack,
+            status,
+            r.etr.map_or("-".into(), |e| hhmm(e.at)),
+        );
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let seed = arg(&args, "--seed", 7);
+    let n_crews = arg(&args, "--crews", 4) as usize;
+    let every = arg(&args, "--every", 30) as i64 * MINUTE;
+
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/ieee123/eval_master.dss"
+    );
+    let (net, _) = import_opendss(path).expect("the fixture feeder");
+    let net = crew_sim::with_zones(&net);
+    let scenario = Simulator::new(&net)
+        .unwrap()
+        .run(&SimulationOptions::for_profile(Profile::Storm), seed);
+    let true_faults = scenario.truth.faults().count();
+
+    let mut opts = CommandCentreOptions::default();
+    opts.orders.open_after = Replay::ORDER_AFTER;
+    // The IEEE feeders' coordinates are in feet.
+    opts.orders.geometry = Geometry::Planar {
+        metres_per_unit: 0.3048,
+    };
+    let mut cc = CommandCentre::new(&net, EngineOptions::default(), opts).unwrap();
+    for crew in crew_sim::crews_over(&net, n_crews) {
+        cc.orders_mut().add_crew(crew);
+    }
+    let sim = crew_sim::CrewSim::default();
+    println!(
+        "Storm on {} ({} customers, {} critical), seed {seed}: {} events, {true_faults} faults; {n_crews} crews.",
+        net.name(),
+        net.customers().len(),
+        net.customers().iter().filter(|c| c.critical).count(),
+        scenario.events.len()
+    );
+
+    let mut notices: Vec<Notice> = Vec::new();
+    let mut alerts: Vec<String> = Vec::new();
+    let mut next_view: Option<Timestamp> = None;
+    let mut callers = Vec::new();
+    let mut answered = false;
+    for &ev in &scenario.events {
+        if let Evidence::Call { customer, .. } = ev.evidence {
+            callers.push(customer);
+        }
+        cc.ingest(ev);
+        let out = cc.last();
+        notices.extend_from_slice(out.notices);
+        let now = cc.engine().clock();
+        for ch in out.orders {
+            match *ch {
+                WorkOrderChange::Warning { order, limit } => alerts.push(format!(
+                    "{} WARNING  {order} {} due soon",
+                    hhmm(now),
+                    limit.as_str()
+                )),
+                WorkOrderChange::Breached { order, limit } => alerts.push(format!(
+                    "{} BREACHED {order} {} limit",
+                    hhmm(now),
+                    limit.as_str()
+                )),
+                _ => {}
+            }
+        }
+        sim.step(&mut cc, &mut notices);
+        let view_at = *next_view.get_or_insert(now + every);
+        if now >= view_at {
+            for a in alerts.drain(..) {
+                println!("   ! {a}");
+            }
+            table(&cc);
+            next_view = Some(view_at + every);
+            if !answered && now.0 - scenario.events[0].time.0 >= 60 * MINUTE {
+                answered = true;
+                println!("\n   What the last three callers are told now:");
+                let mut last: Vec<CustomerId> = Vec::new();
+                for &c in callers.iter().rev() {
+                    if !last.contains(&c) {
+                        last.push(c);
+                    }
+                    if last.len() == 3 {
+                        break;
+                    }
+                }
+                for c in last {
+                    println!("   {:<12} {}", net.customer(c).name, cc.answer(c).script());
+                }
+            }
+        }
+    }
+    let out = cc.flush();
+    notices.extend_from_slice(out.notices);
+    for a in alerts.drain(..) {
+        println!("   ! {a}");
+    }
+    table(&cc);
+
+    let now = cc.engine().clock();
+    let orders = cc.orders();
+    println!("\n== Open orders by zone ==");
+    for (z, c) in orders.by_zone(now) {
+        println!(
+            "   {:<7} open {:>3}  warning {:>3}  breached {:>3}",
+            zone_name(z),
+            c.open,
+            c.warning,
+            c.breached
+        );
+    }
+    println!("\n== Open orders by crew ==");
+    for (crew, c) in orders.by_crew(now) {
+        let name = crew.map_or("(none)".to_string(), |c| c.to_string());
+        println!(
+            "   {:<7} open {:>3}  warning {:>3}  breached {:>3}",
+            name, c.open, c.warning, c.breached
+        );
+    }
+    println!("\n== Departments ==");
+    println!(
+        "   {:<12} {:>6} {:>8} {:>8} {:>9} {:>13} {:>17}",
+        "department",
+        "orders",
+        "decided",
+        "on time",
+        "breaches",
+        "mean arrival",
+        "mean restoration"
+    );
+    let mins = |m: Option<Millis>| {
+        m.map_or("-".to_string(), |m| {
+            format!("{:.0} min", m as f64 / MINUTE as f64)
+        })
+    };
+    for s in orders.statistics(now) {
+        println!(
+            "   {:<12} {:>6} {:>8} {:>8} {:>9} {:>13} {:>17}",
+            s.department,
+            s.orders,
+            s.decided,
+            s.on_time_rate
+                .map_or("-".into(), |r| format!("{:.0} %", r * 100.0)),
+            s.breaches,
+            mins(s.mean_arrival),
+            mins(s.mean_restoration)
+        );
+    }
+    let opened = orders.orders().len();
+    let merged = orders
+        .orders()
+        .iter()
+        .filter(|w| w.merged_into.is_some())
+        .count();
+    println!(
+        "\n   {opened} orders opened, {merged} merged: {} for {true_faults} true faults; {} audit entries.",
+        opened - merged,
+        orders.audit().len()
+    );
+    let mut by_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for n in &notices {
+        let e = by_kind.entry(n.kind.as_str()).or_default();
+        e.0 += 1;
+        e.1 += n.customers.len();
+    }
+    println!("\n== Notices ==");
+    for (k, (n, c)) in by_kind {
+        println!("   {k:<14} {n:>4} notices to {c:>5} customers");
+    }
+    if let Some(n) = notices
+        .iter()
+        .find(|n| n.kind == NoticeKind::Update && n.progress == Progress::CrewOnSite)
+    {
+        println!(
+            "   e.g. {} customers: \"{}\"",
+            n.customers.len(),
+            n.message()
+        );
+    }
+}

@@ -1,0 +1,345 @@
+//! The command centre: the engine, its work orders and its notice desk driven together,
+//! with call answers and snapshots.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
+use crate::evidence::{Event, Evidence};
+use crate::ids::{CustomerId, OutageDeviceId};
+use crate::inference::{Change, Engine, EngineOptions, EngineSnapshot, OutageCause};
+use crate::network::Network;
+use crate::notices::{Notice, NoticeOptions, Notices, PlannedWork, Progress};
+use crate::tickets::{
+    Action, TicketError, WorkOrderChange, WorkOrderId, WorkOrderOptions, WorkOrders,
+};
+use crate::time::Timestamp;
+
+/// The options of the ticket layer.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CommandCentreOptions {
+    /// Work orders.
+    pub orders: WorkOrderOptions,
+    /// Notices.
+    pub notices: NoticeOptions,
+    /// Call answers.
+    pub answers: AnswerOptions,
+}
+
+/// What one step of the command centre produced.
+#[derive(Debug, Clone, Copy)]
+pub struct Outputs<'a> {
+    /// The engine's changes.
+    pub changes: &'a [Change],
+    /// The work orders' changes.
+    pub orders: &'a [WorkOrderChange],
+    /// The notices to send.
+    pub notices: &'a [Notice],
+}
+
+/// A serialisable snapshot of a [`CommandCentre`]: the engine's snapshot and the ticket
+/// layer's state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CommandCentreSnapshot {
+    engine: EngineSnapshot,
+    orders: WorkOrders,
+    notices: Notices,
+    reasons: BTreeMap<CustomerId, DisconnectReason>,
+    answers: AnswerOptions,
+    meters: Vec<i64>,
+}
+
+/// The engine, its work orders and its notice desk, kept in step: feed it events; act
+/// on orders; ask it what to tell a caller.
+///
+/// ```
+/// use outage_locator::*;
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
+/// let (net, _) = import_opendss(path).unwrap();
+/// let mut centre = CommandCentre::new(&net, EngineOptions::default(), CommandCentreOptions::default()).unwrap();
+/// let crew = centre.orders_mut().add_crew(Crew::new("Crew 1", "North", [700.0, 1500.0]));
+/// let fuse = net.outage_device_by_name("fuse.f_l68").unwrap();
+/// let t0: Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();
+/// for &c in &centre.engine().view().customers_below(fuse).to_vec() {
+///     centre.ingest(Event { time: t0, evidence: Evidence::LastGasp { meter: c } });
+/// }
+/// let out = centre.ingest(Event { time: t0 + 5 * MINUTE, evidence: Evidence::Tick });
+/// let WorkOrderChange::Opened(w) = out.orders[0] else { panic!() };
+/// assert_eq!(out.notices[0].kind, NoticeKind::Outage);
+///
+/// let out = centre.act(Action::Dispatch { order: w, crew }, t0 + 6 * MINUTE).unwrap();
+/// assert_eq!(out.notices[0].progress, Progress::CrewDispatched);
+///
+/// let caller = centre.engine().view().customers_below(fuse)[0];
+/// match centre.answer(caller) {
+///     CallAnswer::FaultOutage { order, crew: c, .. } => {
+///         assert_eq!(order, Some(w));
+///         assert_eq!(c, Some(crew));
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+pub struct CommandCentre<'n> {
+    engine: Engine<'n>,
+    orders: WorkOrders,
+    notices: Notices,
+    reasons: BTreeMap<CustomerId, DisconnectReason>,
+    answers: AnswerOptions,
+    /// Per customer, the latest meter report: its time times two, plus one when it said
+    /// the meter has supply (a power restore or a ping answering on); 0 when none.
+    meters: Vec<i64>,
+    changes: Vec<Change>,
+    order_changes: Vec<WorkOrderChange>,
+}
+
+impl<'n> CommandCentre<'n> {
+    /// A command centre over a network.
+    pub fn new(
+        net: &'n Network,
+        engine: EngineOptions,
+        opts: CommandCentreOptions,
+    ) -> Result<Self, crate::SwitchingError> {
+        Ok(CommandCentre {
+            engine: Engine::new(net, engine)?,
+            orders: WorkOrders::new(opts.orders),
+            notices: Notices::new(opts.notices),
+            reasons: BTreeMap::new(),
+            answers: opts.answers,
+            meters: Vec::new(),
+            changes: Vec::new(),
+            order_changes: Vec::new(),
+        })
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine<'n> {
+        &self.engine
+    }
+
+    /// The network.
+    pub fn network(&self) -> &'n Network {
+        self.engine.network()
+    }
+
+    /// The work orders.
+    pub fn orders(&self) -> &WorkOrders {
+        &self.orders
+    }
+
+    /// The work orders, for the roster (crews) and options; lifecycle steps go through
+    /// [`CommandCentre::act`] so that customers are told.
+    pub fn orders_mut(&mut self) -> &mut WorkOrders {
+        &mut self.orders
+    }
+
+    /// The notice desk.
+    pub fn notices(&self) -> &Notices {
+        &self.notices
+    }
+
+    /// What the last step produced (the same as it returned).
+    pub fn last(&self) -> Outputs<'_> {
+        Outputs {
+            changes: &self.changes,
+            orders: &self.order_changes,
+            notices: self.notices.last(),
+        }
+    }
+
+    /// Ingests one event.
+    pub fn ingest(&mut self, ev: Event) -> Outputs<'_> {
+        let meter = match ev.evidence {
+            Evidence::PowerRestore { meter } | Evidence::Ping { meter, on: true } => {
+                Some((meter, 1))
+            }
+            Evidence::LastGasp { meter } | Evidence::Ping { meter, on: false } => Some((meter, 0)),
+            _ => None,
+        };
+        if let Some((c, on)) = meter
+            && c.index() < self.network().customers().len()
+        {
+            if self.meters.is_empty() {
+                self.meters = vec![0; self.network().customers().len()];
+            }
+            let v = ev.time.0 * 2 + on;
+            if v > self.meters[c.index()] {
+                self.meters[c.index()] = v;
+            }
+        }
+        self.changes.clear();
+        self.changes.extend_from_slice(self.engine.ingest(ev));
+        self.follow()
+    }
+
+    /// Brings the inference up to date at the end of a stream.
+    pub fn flush(&mut self) -> Outputs<'_> {
+        self.changes.clear();
+        self.changes.extend_from_slice(self.engine.flush());
+        self.follow()
+    }
+
+    fn follow(&mut self) -> Outputs<'_> {
+        self.order_changes.clear();
+        self.order_changes
+            .extend_from_slice(self.orders.follow(&self.engine, &self.changes));
+        let notices = self.notices.follow(
+            &self.engine,
+            &self.changes,
+            &self.orders,
+            &self.order_changes,
+        );
+        Outputs {
+            changes: &self.changes,
+            orders: &self.order_changes,
+            notices,
+        }
+    }
+
+    /// Applies a dispatcher's or crew's action (see [`WorkOrders::apply`]); the
+    /// customers hear of the progress.
+    pub fn act(&mut self, action: Action, at: Timestamp) -> Result<Outputs<'_>, TicketError> {
+        self.order_changes.clear();
+        let ch = self.orders.apply(action, at)?;
+        self.order_changes.extend_from_slice(ch);
+        self.changes.clear();
+        let notices = self
+            .notices
+            .follow(&self.engine, &[], &self.orders, &self.order_changes);
+        Ok(Outputs {
+            changes: &self.changes,
+            orders: &self.order_changes,
+            notices,
+        })
+    }
+
+    /// Opens a single-customer order for a caller (see
+    /// [`WorkOrders::open_for_customer`]).
+    pub fn open_for_customer(&mut self, customer: CustomerId, at: Timestamp) -> WorkOrderId {
+        self.orders.open_for_customer(&self.engine, customer, at)
+    }
+
+    /// Registers planned work to announce ahead (see [`Notices::schedule`]).
+    pub fn schedule_planned(&mut self, work: PlannedWork) -> &[Notice] {
+        self.notices.schedule(&self.engine, work)
+    }
+
+    /// Records why a customer is (or will be) disconnected.
+    pub fn set_disconnect_reason(&mut self, customer: CustomerId, reason: DisconnectReason) {
+        self.reasons.insert(customer, reason);
+    }
+
+    /// What to tell a caller now: a known fault outage (order, progress, crew ETA,
+    /// estimated restoration), a planned or load-shedding interruption (its window), a
+    /// disconnection (its reason), a recent momentary interruption, or nothing known
+    /// (with advice).
+    ///
+    /// # Complexity
+    /// O(depth) plus the momentary interruptions of the last
+    /// [`AnswerOptions::momentary_recent`].
+    pub fn answer(&self, customer: CustomerId) -> CallAnswer {
+        let e = &self.engine;
+        let now = e.clock();
+        let cl = e.classify(customer);
+        match cl.cause {
+            Some(OutageCause::Disconnect) => {
+                return CallAnswer::Disconnected {
+                    outage: cl.outage,
+                    reason: self.reasons.get(&customer).copied().unwrap_or_default(),
+                    since: cl.outage.and_then(|o| e.outage(o)).map(|o| o.start),
+                };
+            }
+            Some(OutageCause::Planned) => {
+                let o = cl.outage.and_then(|o| e.outage(o));
+                let start = o.map_or(now, |o| o.start);
+                let device = o.map_or(OutageDeviceId(customer.0), |o| o.device);
+                let work = self.notices.planned_at(e, device, now);
+                return CallAnswer::Planned {
+                    outage: cl.outage,
+                    kind: work.map(|w| w.kind),
+                    start,
+                    end: o.and_then(|o| o.planned_end).or(work.map(|w| w.end)),
+                };
+            }
+            Some(OutageCause::Fault) => {
+                if let Some(o) = cl.outage.and_then(|o| e.outage(o)) {
+                    let order = self.orders.last_order_of(o.id);
+                    let w = order.map(|w| self.orders.order(w));
+                    return CallAnswer::FaultOutage {
+                        outage: o.id,
+                        status: o.status,
+                        since: o.start,
+                        customers: o.customers,
+                        order,
+                        progress: w
+                            .map_or(Progress::Investigating, |w| Progress::of_order(w.state)),
+                        crew: w.and_then(|w| w.crew),
+                        crew_eta: order.and_then(|w| self.orders.crew_eta(w)),
+                        etr: self.orders.estimate_etr(e, o.id),
+                    };
+                }
+            }
+            None => {}
+        }
+        let service = OutageDeviceId(customer.0);
+        let horizon = now.0 - self.answers.momentary_recent;
+        if let Some(m) = e
+            .momentaries()
+            .iter()
+            .rev()
+            .take_while(|m| m.time.0 >= horizon)
+            .find(|m| e.view().is_below(service, m.device))
+        {
+            return CallAnswer::Momentary {
+                at: m.time,
+                device: m.device,
+            };
+        }
+        let order = self
+            .orders
+            .open_orders()
+            .find(|w| w.outage.is_none() && w.device == service)
+            .map(|w| w.id);
+        let meter_on = self
+            .meters
+            .get(customer.index())
+            .is_some_and(|&v| v & 1 == 1 && (v >> 1) >= now.0 - self.answers.meter_on_recent);
+        let advice = if meter_on {
+            Advice::CheckOwnInstallation
+        } else {
+            Advice::SingleCustomerOrder
+        };
+        CallAnswer::NothingKnown { advice, order }
+    }
+
+    /// The whole state as a serialisable snapshot.
+    pub fn snapshot(&self) -> CommandCentreSnapshot {
+        CommandCentreSnapshot {
+            engine: self.engine.snapshot(),
+            orders: self.orders.clone(),
+            notices: self.notices.clone(),
+            reasons: self.reasons.clone(),
+            answers: self.answers,
+            meters: self.meters.clone(),
+        }
+    }
+
+    /// A command centre restored from a snapshot taken on the same network: feeding it
+    /// the rest of the events gives exactly what an uninterrupted run gives.
+    pub fn from_snapshot(
+        net: &'n Network,
+        snap: CommandCentreSnapshot,
+    ) -> Result<Self, crate::Error> {
+        Ok(CommandCentre {
+            engine: Engine::from_snapshot(net, snap.engine)?,
+            orders: snap.orders,
+            notices: snap.notices,
+            reasons: snap.reasons,
+            answers: snap.answers,
+            meters: snap.meters,
+            changes: Vec::new(),
+            order_changes: Vec::new(),
+        })
+    }
+}

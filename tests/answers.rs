@@ -1,0 +1,230 @@
+//! Call answers: what the agent or the IVR tells a caller, from what the command centre
+//! knows.
+
+mod common;
+
+use common::*;
+use outage_locator::*;
+
+fn centre(net: &Network) -> CommandCentre<'_> {
+    CommandCentre::new(
+        net,
+        EngineOptions::default(),
+        CommandCentreOptions::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_known_fault_outage_with_its_order_crew_eta_and_restoration_estimate() {
+    let net = demo_network();
+    let mut cc = centre(&net);
+    let crew = cc
+        .orders_mut()
+        .add_crew(Crew::new("Crew 1", "North", [500.0, 0.0]));
+    cc.ingest(ev(
+        t(0.0),
+        Evidence::DeviceOpen {
+            device: d(&net, "relay.brk"),
+        },
+    ));
+    cc.ingest(tick(1.0));
+    let w = cc.orders().orders()[0].id;
+    cc.act(Action::Dispatch { order: w, crew }, t(2.0)).unwrap();
+    cc.act(Action::EnRoute { order: w }, t(3.0)).unwrap();
+    let CallAnswer::FaultOutage {
+        status,
+        since,
+        customers,
+        order,
+        progress,
+        crew: on,
+        crew_eta,
+        etr,
+        ..
+    } = cc.answer(c(&net, "c5"))
+    else {
+        panic!("{:?}", cc.answer(c(&net, "c5")));
+    };
+    assert_eq!(
+        (status, since, customers),
+        (OutageStatus::Confirmed, t(0.0), 16)
+    );
+    assert_eq!(
+        (order, progress, on),
+        (Some(w), Progress::CrewEnRoute, Some(crew))
+    );
+    // From [500, 0] to the breaker's bus at [0, 0]: 500 m at 30 km/h is a minute.
+    assert_eq!(crew_eta, Some(t(4.0)));
+    // Most of the 16 customers are urban: urban breakers take 90 min on average.
+    assert_eq!(
+        etr,
+        Some(Etr {
+            at: t(90.0),
+            source: EtrSource::Historical
+        })
+    );
+    cc.act(
+        Action::CrewEstimate {
+            order: w,
+            etr: t(150.0),
+        },
+        t(10.0),
+    )
+    .unwrap();
+    let answer = cc.answer(c(&net, "c5"));
+    let CallAnswer::FaultOutage { etr, .. } = answer else {
+        panic!()
+    };
+    assert_eq!(
+        etr,
+        Some(Etr {
+            at: t(150.0),
+            source: EtrSource::Crew
+        })
+    );
+    let script = answer.script();
+    assert!(script.contains("work order W1"), "{script}");
+    assert!(
+        script.contains("The crew expects power back by 2026-07-01T14:30:00Z"),
+        "{script}"
+    );
+}
+
+#[test]
+fn a_planned_or_load_shedding_outage_with_its_window() {
+    let net = demo_network();
+    let mut cc = centre(&net);
+    let fuse = d(&net, "fuse.f2");
+    cc.ingest(tick(0.0));
+    cc.schedule_planned(PlannedWork {
+        device: fuse,
+        start: t(10.0),
+        end: t(130.0),
+        kind: PlannedKind::LoadShedding,
+    });
+    cc.ingest(ev(
+        t(10.0),
+        Evidence::PlannedOutage {
+            device: fuse,
+            end: t(130.0),
+        },
+    ));
+    let answer = cc.answer(c(&net, "c14"));
+    assert_eq!(
+        answer,
+        CallAnswer::Planned {
+            outage: answer_outage(&answer),
+            kind: Some(PlannedKind::LoadShedding),
+            start: t(10.0),
+            end: Some(t(130.0)),
+        }
+    );
+    assert!(answer.script().contains("orderly-use load shedding"));
+    // Not registered ahead: the window still, without a kind.
+    let t3 = d(&net, "transformer.t3");
+    cc.ingest(ev(
+        t(20.0),
+        Evidence::PlannedOutage {
+            device: t3,
+            end: t(50.0),
+        },
+    ));
+    let CallAnswer::Planned { kind, end, .. } = cc.answer(c(&net, "c9")) else {
+        panic!()
+    };
+    assert_eq!((kind, end), (None, Some(t(50.0))));
+}
+
+fn answer_outage(a: &CallAnswer) -> Option<OutageId> {
+    match a {
+        CallAnswer::Planned { outage, .. } => *outage,
+        _ => None,
+    }
+}
+
+#[test]
+fn a_disconnection_with_its_reason() {
+    let net = demo_network();
+    let mut cc = centre(&net);
+    let c3 = c(&net, "c3");
+    cc.set_disconnect_reason(c3, DisconnectReason::Arrears);
+    cc.ingest(ev(t(5.0), Evidence::Disconnect { meter: c3 }));
+    let a = cc.answer(c3);
+    let CallAnswer::Disconnected { reason, since, .. } = a else {
+        panic!("{a:?}")
+    };
+    assert_eq!((reason, since), (DisconnectReason::Arrears, Some(t(5.0))));
+    assert!(a.script().contains("unpaid bills"));
+}
+
+#[test]
+fn a_recent_momentary_interruption() {
+    let net = demo_network();
+    let mut cc = centre(&net);
+    for i in 1..=12 {
+        cc.ingest(lg(&net, &format!("c{i}"), 0.0));
+    }
+    for i in 1..=12 {
+        cc.ingest(ev(
+            t(0.3),
+            Evidence::PowerRestore {
+                meter: c(&net, &format!("c{i}")),
+            },
+        ));
+    }
+    cc.ingest(tick(5.0));
+    let a = cc.answer(c(&net, "c2"));
+    assert!(
+        matches!(a, CallAnswer::Momentary { at, .. } if at == t(0.0)),
+        "{a:?}"
+    );
+    assert!(a.script().contains("brief interruption"));
+    cc.ingest(tick(45.0));
+    assert!(matches!(
+        cc.answer(c(&net, "c2")),
+        CallAnswer::NothingKnown { .. }
+    ));
+}
+
+#[test]
+fn nothing_known_advises_an_order_or_a_look_at_the_installation() {
+    let net = demo_network();
+    let mut cc = centre(&net);
+    cc.ingest(tick(0.0));
+    let c9 = c(&net, "c9");
+    assert_eq!(
+        cc.answer(c9),
+        CallAnswer::NothingKnown {
+            advice: Advice::SingleCustomerOrder,
+            order: None
+        }
+    );
+    // The meter answers a ping: it has supply, so the fault is behind it.
+    let c10 = c(&net, "c10");
+    cc.ingest(ev(
+        t(1.0),
+        Evidence::Ping {
+            meter: c10,
+            on: true,
+        },
+    ));
+    let a = cc.answer(c10);
+    assert_eq!(
+        a,
+        CallAnswer::NothingKnown {
+            advice: Advice::CheckOwnInstallation,
+            order: None
+        }
+    );
+    assert!(a.script().contains("main switch"));
+    // The agent opens a single-customer order; the next answer names it.
+    let w = cc.open_for_customer(c9, t(1.0));
+    assert_eq!(
+        cc.answer(c9),
+        CallAnswer::NothingKnown {
+            advice: Advice::SingleCustomerOrder,
+            order: Some(w)
+        }
+    );
+}
