@@ -1,5 +1,5 @@
 //! The cost of the ticket layer on the inference issue's storm benchmark (the storm of
-//! `benches/inference.rs`, copied here): the engine alone, the engine with its work
+//! `benches/inference.rs`, `synth::storm_events`): the engine alone, the engine with its work
 //! orders and notices (the [`CommandCentre`] as the replay drives it), and the whole
 //! replay (CSV in, JSON Lines out). The ticket layer should add under 10 %.
 //!
@@ -15,80 +15,11 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use outage_locator::synth::SplitMix64;
+use outage_locator::synth::storm_events;
 use outage_locator::{
-    CallDetail, CommandCentre, EnergizationView, Engine, EngineOptions, Event, Evidence, Network,
-    Notices, OutageDeviceClass, OutageDeviceId, Replay, Timestamp, WorkOrderChange, WorkOrders,
+    CommandCentre, Engine, EngineOptions, Event, Network, Notices, Replay, WorkOrderChange,
+    WorkOrders,
 };
-
-/// A storm of about `target` events: random outages at every level of the device
-/// tree, with last gasps (50 %), calls (15 %) and power restores (70 %), SCADA for
-/// breakers and reclosers, and a tick a minute over four hours.
-fn storm(net: &Network, view: &EnergizationView, target: usize, seed: u64) -> Vec<Event> {
-    let mut rng = SplitMix64::new(seed);
-    let t0: Timestamp = "2026-07-01T12:00:00Z".parse().expect("a valid time");
-    let nc = net.customers().len() as u64;
-    let mut events = Vec::with_capacity(target + 300);
-    for m in 0..240 {
-        events.push(Event {
-            time: t0 + m * 60_000,
-            evidence: Evidence::Tick,
-        });
-    }
-    let mut budget = target as i64;
-    while budget > 0 {
-        let c = OutageDeviceId(rng.below(nc) as u32);
-        let chain: Vec<OutageDeviceId> = view.upstream(c).collect();
-        // Any level but the source itself.
-        let d = chain[rng.below(chain.len().saturating_sub(1).max(1) as u64) as usize];
-        let below = view.customers_below(d);
-        if below.len() as i64 > budget * 2 {
-            continue;
-        }
-        let start = t0 + (rng.below(3 * 3600) as i64) * 1000;
-        let end = start + (1800 + rng.below(5400) as i64) * 1000;
-        let scada = matches!(
-            net.outage_device_class(d),
-            OutageDeviceClass::Breaker | OutageDeviceClass::Recloser
-        );
-        if scada {
-            events.push(Event {
-                time: start,
-                evidence: Evidence::DeviceOpen { device: d },
-            });
-            events.push(Event {
-                time: end,
-                evidence: Evidence::DeviceClose { device: d },
-            });
-        }
-        for &c in below {
-            if rng.chance(0.5) {
-                events.push(Event {
-                    time: start + (5 + rng.below(55) as i64) * 1000,
-                    evidence: Evidence::LastGasp { meter: c },
-                });
-            }
-            if rng.chance(0.15) {
-                events.push(Event {
-                    time: start + (60 + rng.below(3600) as i64) * 1000,
-                    evidence: Evidence::Call {
-                        customer: c,
-                        detail: CallDetail::NoPower,
-                    },
-                });
-            }
-            if rng.chance(0.7) {
-                events.push(Event {
-                    time: end + (5 + rng.below(55) as i64) * 1000,
-                    evidence: Evidence::PowerRestore { meter: c },
-                });
-            }
-        }
-        budget -= (below.len() as f64 * 1.35) as i64 + 1;
-    }
-    events.sort_by_key(|e| e.time);
-    events
-}
 
 fn csv(net: &Network, events: &[Event]) -> Vec<u8> {
     let mut out = b"time,kind,id,detail\n".to_vec();
@@ -137,7 +68,7 @@ fn bench(c: &mut Criterion) {
 fn bench_storm(c: &mut Criterion, customers: usize, n_events: usize) {
     let net = common::synthetic(customers);
     let view = common::normal_view(&net);
-    let events = storm(&net, &view, n_events, 7);
+    let events = storm_events(&net, &view, n_events, 7);
     let mut g = c.benchmark_group(format!("tickets/{}k_customers", customers / 1000));
     g.sample_size(10);
     g.throughput(Throughput::Elements(events.len() as u64));
