@@ -8,18 +8,9 @@ mod common;
 
 use std::hint::black_box;
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use outage_locator::synth::storm_events;
-use outage_locator::{Engine, EngineOptions, Event, Network, Replay};
-
-fn csv(net: &Network, events: &[Event]) -> Vec<u8> {
-    let mut out = b"time,kind,id,detail\n".to_vec();
-    for e in events {
-        out.extend_from_slice(e.to_csv_row(net).as_bytes());
-        out.push(b'\n');
-    }
-    out
-}
+use outage_locator::{EngineOptions, Replay};
 
 fn bench_ingest(c: &mut Criterion) {
     // One million customers: see `cargo run --release --example throughput`.
@@ -30,19 +21,8 @@ fn bench_ingest(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("engine/{}k_customers", customers / 1000));
         g.sample_size(10);
         g.throughput(Throughput::Elements(events.len() as u64));
-        g.bench_function("ingest_storm", |b| {
-            b.iter_batched(
-                || Engine::new(&net, EngineOptions::default()).expect("radial"),
-                |mut engine| {
-                    for &e in &events {
-                        black_box(engine.ingest(e));
-                    }
-                    engine
-                },
-                BatchSize::LargeInput,
-            )
-        });
-        let text = csv(&net, &events);
+        common::bench_engine_ingest(&mut g, "ingest_storm", &net, &events);
+        let text = common::events_csv(&net, &events);
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_function("replay_storm_csv_to_jsonl", |b| {
             b.iter(|| {

@@ -21,15 +21,6 @@ use outage_locator::{
     WorkOrders,
 };
 
-fn csv(net: &Network, events: &[Event]) -> Vec<u8> {
-    let mut out = b"time,kind,id,detail\n".to_vec();
-    for e in events {
-        out.extend_from_slice(e.to_csv_row(net).as_bytes());
-        out.push(b'\n');
-    }
-    out
-}
-
 /// One replay through the engine and the ticket layer driven apart: the time spent in
 /// each.
 fn split_run(net: &Network, events: &[Event]) -> (Duration, Duration) {
@@ -72,18 +63,7 @@ fn bench_storm(c: &mut Criterion, customers: usize, n_events: usize) {
     let mut g = c.benchmark_group(format!("tickets/{}k_customers", customers / 1000));
     g.sample_size(10);
     g.throughput(Throughput::Elements(events.len() as u64));
-    g.bench_function("engine", |b| {
-        b.iter_batched(
-            || Engine::new(&net, EngineOptions::default()).expect("radial"),
-            |mut engine| {
-                for &e in &events {
-                    black_box(engine.ingest(e));
-                }
-                engine
-            },
-            BatchSize::LargeInput,
-        )
-    });
+    common::bench_engine_ingest(&mut g, "engine", &net, &events);
     g.bench_function("engine_and_tickets", |b| {
         b.iter_batched(
             || {
@@ -113,7 +93,7 @@ fn bench_storm(c: &mut Criterion, customers: usize, n_events: usize) {
             total
         })
     });
-    let text = csv(&net, &events);
+    let text = common::events_csv(&net, &events);
     let mut replay_time = (Duration::ZERO, 0u32);
     g.bench_function("replay_storm_csv_to_jsonl", |b| {
         b.iter_custom(|iters| {

@@ -242,24 +242,7 @@ impl<'n> Replay<'n> {
         diag: &mut impl Write,
     ) -> std::io::Result<ReplaySummary> {
         let net = self.centre.network();
-        let mut buf = Vec::with_capacity(256);
-        for row in EventReader::new(events, net) {
-            match row {
-                Ok((_, ev)) => {
-                    self.feed(ev);
-                }
-                Err(e) => {
-                    self.skip();
-                    writeln!(diag, "{}", describe(&e))?;
-                }
-            }
-            write_records(&self.records, out, &mut buf)?;
-            self.records.clear();
-        }
-        self.finish();
-        write_records(&self.records, out, &mut buf)?;
-        out.flush()?;
-        Ok(self.summary)
+        run_event_file(self, net, events, out, diag)
     }
 }
 
@@ -379,6 +362,58 @@ fn outage_record(net: &Network, o: &Outage, op: &'static str, at: &str) -> Recor
         customers: o.customers,
         confidence: o.confidence,
     }
+}
+
+/// What turns events into the contract's records: the [`Replay`] and the classic
+/// roll-up rule, driven over an event file by [`run_event_file`].
+pub(crate) trait RecordEngine {
+    /// Feeds one event; returns the records it produced.
+    fn feed(&mut self, ev: Event) -> &[Record];
+    /// Counts a row that could not be used.
+    fn skip(&mut self);
+    /// Ends the stream; returns the last records, the summary last.
+    fn finish(&mut self) -> &[Record];
+    /// The counts so far.
+    fn summary(&self) -> ReplaySummary;
+}
+
+impl RecordEngine for Replay<'_> {
+    fn feed(&mut self, ev: Event) -> &[Record] {
+        Replay::feed(self, ev)
+    }
+    fn skip(&mut self) {
+        Replay::skip(self)
+    }
+    fn finish(&mut self) -> &[Record] {
+        Replay::finish(self)
+    }
+    fn summary(&self) -> ReplaySummary {
+        Replay::summary(self)
+    }
+}
+
+/// Replays an event file through an engine: records to `out` as JSON Lines, skipped
+/// rows to `diag`.
+pub(crate) fn run_event_file(
+    engine: &mut impl RecordEngine,
+    net: &Network,
+    events: impl Read,
+    out: &mut impl Write,
+    diag: &mut impl Write,
+) -> std::io::Result<ReplaySummary> {
+    let mut buf = Vec::with_capacity(256);
+    for row in EventReader::new(events, net) {
+        match row {
+            Ok((_, ev)) => write_records(engine.feed(ev), out, &mut buf)?,
+            Err(e) => {
+                engine.skip();
+                writeln!(diag, "{}", describe(&e))?;
+            }
+        }
+    }
+    write_records(engine.finish(), out, &mut buf)?;
+    out.flush()?;
+    Ok(engine.summary())
 }
 
 fn write_records(

@@ -47,10 +47,10 @@ use std::io::{Read, Write};
 use std::ops::Range;
 
 use crate::error::SwitchingError;
-use crate::evidence::{CallDetail, Event, EventReader, Evidence};
+use crate::evidence::{CallDetail, Event, Evidence};
 use crate::ids::{CustomerId, NONE, OutageDeviceId};
 use crate::network::{Network, OutageDeviceClass};
-use crate::replay::{Record, ReplaySummary, describe};
+use crate::replay::{Record, RecordEngine, ReplaySummary, run_event_file};
 use crate::time::{MINUTE, Millis, SECOND, Timestamp};
 use crate::topology::EnergizationView;
 
@@ -158,6 +158,21 @@ fn in_tree(c: OutageDeviceClass) -> bool {
 /// Rounds to 3 decimals from the exact value of the float, as Python's `round` does.
 fn round3(x: f64) -> f64 {
     format!("{x:.3}").parse().unwrap_or(x)
+}
+
+impl RecordEngine for Rollup<'_> {
+    fn feed(&mut self, ev: Event) -> &[Record] {
+        Rollup::feed(self, ev)
+    }
+    fn skip(&mut self) {
+        Rollup::skip(self)
+    }
+    fn finish(&mut self) -> &[Record] {
+        Rollup::finish(self)
+    }
+    fn summary(&self) -> ReplaySummary {
+        Rollup::summary(self)
+    }
 }
 
 impl<'n> Rollup<'n> {
@@ -281,24 +296,7 @@ impl<'n> Rollup<'n> {
         diag: &mut impl Write,
     ) -> std::io::Result<ReplaySummary> {
         let net = self.net;
-        let mut buf = Vec::with_capacity(256);
-        for row in EventReader::new(events, net) {
-            match row {
-                Ok((_, ev)) => {
-                    self.feed(ev);
-                }
-                Err(e) => {
-                    self.records.clear();
-                    self.skip();
-                    writeln!(diag, "{}", describe(&e))?;
-                }
-            }
-            write_jsonl(&self.records, out, &mut buf)?;
-        }
-        self.finish();
-        write_jsonl(&self.records, out, &mut buf)?;
-        out.flush()?;
-        Ok(self.summary)
+        run_event_file(self, net, events, out, diag)
     }
 
     fn now(&self) -> Timestamp {
@@ -745,14 +743,4 @@ fn outage_record(net: &Network, rec: &Rec, op: &'static str, at: Timestamp) -> R
         customers: rec.customers,
         confidence: rec.confidence,
     }
-}
-
-fn write_jsonl(records: &[Record], out: &mut impl Write, buf: &mut Vec<u8>) -> std::io::Result<()> {
-    for r in records {
-        buf.clear();
-        serde_json::to_writer(&mut *buf, r).map_err(std::io::Error::other)?;
-        buf.push(b'\n');
-        out.write_all(buf)?;
-    }
-    Ok(())
 }

@@ -7,8 +7,12 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use criterion::measurement::WallTime;
+use criterion::{BatchSize, BenchmarkGroup};
 use outage_locator::synth::{SplitMix64, SyntheticNetworkOptions, synthetic_network};
-use outage_locator::{EnergizationView, Network, OutageDeviceId, SwitchingOp};
+use outage_locator::{
+    EnergizationView, Engine, EngineOptions, Event, Network, OutageDeviceId, SwitchingOp,
+};
 
 /// The seed of every synthetic network the benches use.
 pub const SEED: u64 = 1;
@@ -107,4 +111,36 @@ pub fn shared_feeders() -> Vec<(String, PathBuf)> {
         }
     }
     out
+}
+
+/// An event file (CSV with its header) holding the events.
+pub fn events_csv(net: &Network, events: &[Event]) -> Vec<u8> {
+    let mut out = b"time,kind,id,detail\n".to_vec();
+    for e in events {
+        out.extend_from_slice(e.to_csv_row(net).as_bytes());
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Benchmarks the engine alone ingesting the events, the inference current after
+/// every event (a fresh engine per iteration, built outside the timing).
+pub fn bench_engine_ingest(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    net: &Network,
+    events: &[Event],
+) {
+    g.bench_function(name, |b| {
+        b.iter_batched(
+            || Engine::new(net, EngineOptions::default()).expect("radial"),
+            |mut engine| {
+                for &e in events {
+                    std::hint::black_box(engine.ingest(e));
+                }
+                engine
+            },
+            BatchSize::LargeInput,
+        )
+    });
 }
