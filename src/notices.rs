@@ -855,7 +855,18 @@ impl Notices {
                 if still.is_some_and(|d| view.is_below(OutageDeviceId(c.0), d)) {
                     continue;
                 }
-                match holder {
+                // Else whatever open fault or planned outage the engine holds the
+                // customer under (one nested below, opened after the customer was told).
+                let held = holder.or_else(|| {
+                    let cl = engine.classify(c);
+                    match cl.cause {
+                        Some(OutageCause::Fault | OutageCause::Planned) => {
+                            cl.outage.filter(|&o| o != r.outage)
+                        }
+                        _ => None,
+                    }
+                });
+                match held {
                     Some(h) => {
                         self.tell(c, h);
                         if let Some(t) = self.outages.get_mut(&h) {
