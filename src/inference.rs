@@ -36,45 +36,51 @@ use crate::network::{Network, OutageDeviceClass};
 use crate::time::{MINUTE, Millis, SECOND, Timestamp};
 use crate::topology::EnergizationView;
 
-/// Prior probability, by class, that a device of that class is out at a given moment.
+/// How many devices of each class are expected to be out at once across the network
+/// on a calm day: the prior of one device is its class's share divided by the number
+/// of devices of that class, scaled by the current fault intensity (see
+/// [`EngineOptions::calm_intensity`]). Normalising by class size keeps the engine's
+/// judgement the same on a 100-customer feeder and a 1 M-customer system: a lone report
+/// means less where there are more customers who could have sent it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OutageDevicePriors {
-    /// A customer's own service drop.
+    /// Customers' own service drops.
     pub service: f64,
-    /// A distribution transformer.
+    /// Distribution transformers.
     pub transformer: f64,
-    /// A fuse.
+    /// Fuses.
     pub fuse: f64,
-    /// A sectionalizer.
+    /// Sectionalizers.
     pub sectionalizer: f64,
-    /// A switch (switches do not operate on faults: they are rarely the cause).
+    /// Switches (switches do not operate on faults: they are rarely the cause).
     pub switch: f64,
-    /// A recloser.
+    /// Reclosers.
     pub recloser: f64,
-    /// A breaker.
+    /// Breakers.
     pub breaker: f64,
-    /// Loss of the source itself.
+    /// Loss of a source itself.
     pub source: f64,
 }
 
 impl Default for OutageDevicePriors {
     fn default() -> Self {
+        // Typical shares of distribution faults by the device that clears them.
         OutageDevicePriors {
-            service: 0.02,
-            transformer: 0.02,
-            fuse: 0.1,
-            sectionalizer: 0.01,
-            switch: 0.0002,
-            recloser: 0.02,
-            breaker: 0.02,
+            service: 0.35,
+            transformer: 0.30,
+            fuse: 0.25,
+            sectionalizer: 0.02,
+            switch: 0.0005,
+            recloser: 0.07,
+            breaker: 0.03,
             source: 0.002,
         }
     }
 }
 
 impl OutageDevicePriors {
-    /// The prior of a class.
+    /// The expected number of out devices of a class.
     pub fn of(&self, class: OutageDeviceClass) -> f64 {
         match class {
             OutageDeviceClass::Service => self.service,
@@ -93,8 +99,21 @@ impl OutageDevicePriors {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EngineOptions {
-    /// Prior outage probabilities by device class.
+    /// Expected out devices by class (normalised by class size into per-device priors).
     pub priors: OutageDevicePriors,
+    /// Expected concurrent faults on a calm day, at least: the scale of the priors
+    /// (the fault intensity) on a network of up to `calm_faults /
+    /// calm_faults_per_customer` customers.
+    pub calm_faults: f64,
+    /// Expected concurrent faults per customer on a calm day: the intensity of a
+    /// larger network.
+    pub calm_faults_per_customer: f64,
+    /// No device's prior exceeds this (on a small network the class shares would
+    /// otherwise make every device likely out).
+    pub max_prior: f64,
+    /// Raise the fault intensity with the outages the engine holds (a storm makes
+    /// every report likelier to be real), re-estimated at every refresh.
+    pub adapt_intensity: bool,
     /// Initial probability that an off customer calls (estimated online).
     pub call_probability: f64,
     /// Initial probability that an off meter's last gasp arrives (estimated online).
@@ -141,6 +160,10 @@ impl Default for EngineOptions {
     fn default() -> Self {
         EngineOptions {
             priors: OutageDevicePriors::default(),
+            calm_faults: 20.0,
+            calm_faults_per_customer: 0.001,
+            max_prior: 0.1,
+            adapt_intensity: true,
             call_probability: 0.15,
             last_gasp_probability: 0.5,
             power_restore_probability: 0.7,
@@ -485,6 +508,8 @@ pub struct Engine<'n> {
 /// Everything the engine learns from events: what a snapshot holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct State {
+    /// Expected concurrent faults on the network: the scale of the priors.
+    intensity: f64,
     rates: Rates,
     clock: Timestamp,
     last_refresh: Timestamp,
@@ -535,6 +560,9 @@ struct State {
 const NO_OUTAGE: OutageId = OutageId(0);
 /// An outage that began this much before the outage above it stays open, nested.
 const NESTED_MARGIN: Millis = 2 * MINUTE;
+/// How many faults each held fault outage stands for when estimating the intensity
+/// (some have no evidence yet, others are lost under larger ones).
+const INTENSITY_PER_OUTAGE: f64 = 1.5;
 /// How much a SCADA-confirmed opening outweighs any explanation below it.
 const FORCED_BONUS: f64 = 1e4;
 
@@ -544,16 +572,8 @@ impl<'n> Engine<'n> {
         let view = EnergizationView::normal(net)?;
         let nd = net.outage_device_count();
         let nc = net.customers().len();
-        let mut lp = Vec::with_capacity(nd);
-        for i in 0..nd {
-            let d = OutageDeviceId::from(i);
-            let mut p = opts.priors.of(net.outage_device_class(d));
-            if net.is_telemetered(d) {
-                p *= opts.telemetry_miss_probability;
-            }
-            let p = p.clamp(1e-9, 0.5);
-            lp.push((p / (1.0 - p)).ln() as f32);
-        }
+        let intensity = calm_intensity(net, &opts);
+        let lp = log_priors(net, &opts, intensity);
         let mut counts = vec![Counts::default(); nd];
         for (i, c) in counts.iter_mut().enumerate() {
             c.pop = view.customer_count_below(OutageDeviceId::from(i));
@@ -564,6 +584,7 @@ impl<'n> Engine<'n> {
             power_restore: RateEstimate::new(opts.power_restore_probability, 10.0),
         };
         let st = State {
+            intensity,
             rates,
             clock: Timestamp::NEVER,
             last_refresh: Timestamp::NEVER,
@@ -672,6 +693,7 @@ impl<'n> Engine<'n> {
             )));
         }
         e.w = weights(&e.opts, &snap.state.rates);
+        e.lp = log_priors(net, &e.opts, snap.state.intensity);
         e.st = snap.state;
         Ok(e)
     }
@@ -1592,6 +1614,7 @@ impl<'n> Engine<'n> {
     fn refresh_all(&mut self) {
         self.st.last_refresh = self.st.clock;
         self.refreshed = true;
+        self.adapt_intensity();
         // Drop devices with nothing below them any more.
         let mut k = 0;
         while k < self.st.active.len() {
@@ -1661,6 +1684,28 @@ impl<'n> Engine<'n> {
         }
         self.st.flags_changed = true;
         self.flipped.clear();
+    }
+
+    /// Re-estimates the fault intensity from the fault outages held: each stands for
+    /// more that have no evidence yet. Priors move only on a change of more than 10 %.
+    /// O(devices) when they move.
+    fn adapt_intensity(&mut self) {
+        if !self.opts.adapt_intensity {
+            return;
+        }
+        let calm = calm_intensity(self.net, &self.opts);
+        let held = self.st.open_fault.len() as f64 * INTENSITY_PER_OUTAGE;
+        let new = calm.max(held);
+        if (new / self.st.intensity).ln().abs() > 0.1 {
+            self.st.intensity = new;
+            // The refresh that follows recomputes every device with evidence.
+            self.lp = log_priors(self.net, &self.opts, new);
+        }
+    }
+
+    /// The fault intensity the engine currently assumes: expected concurrent faults.
+    pub fn intensity(&self) -> f64 {
+        self.st.intensity
     }
 
     /// The most probable set of out devices given the evidence (the exact MAP of the
@@ -1804,7 +1849,12 @@ impl<'n> Engine<'n> {
             let Some(&gid) = self.st.open_fault.get(&g.0) else {
                 continue;
             };
-            let g_start = self.st.outages[gid.0 as usize].start;
+            // When g's own event began: the last gasps below it now (a burst still
+            // arriving outvotes stray old ones), else when it was first predicted (its
+            // backdated start may come from old stray reports).
+            let g_start = self
+                .own_start(g)
+                .unwrap_or(self.st.outages[gid.0 as usize].opened_at);
             let holder = self
                 .view
                 .upstream(g)
@@ -2099,6 +2149,37 @@ impl<'n> Engine<'n> {
             + nd * (std::mem::size_of::<Counts>() + 8 + 8 + 8 + 1 + 1 + 1 + 4)
             + self.st.outages.len() * std::mem::size_of::<Outage>()
     }
+}
+
+/// The calm-day fault intensity of a network.
+fn calm_intensity(net: &Network, opts: &EngineOptions) -> f64 {
+    (opts.calm_faults_per_customer * net.customers().len() as f64)
+        .max(opts.calm_faults)
+        .max(1e-6)
+}
+
+/// Per-device prior log-odds: the class's expected out devices times the intensity,
+/// over the number of devices of that class. O(devices).
+fn log_priors(net: &Network, opts: &EngineOptions, intensity: f64) -> Vec<f32> {
+    let nd = net.outage_device_count();
+    let mut per_class = [0u32; OutageDeviceClass::ALL.len()];
+    let class_of = |d: OutageDeviceId| net.outage_device_class(d);
+    for i in 0..nd {
+        per_class[class_of(OutageDeviceId::from(i)) as usize] += 1;
+    }
+    (0..nd)
+        .map(|i| {
+            let d = OutageDeviceId::from(i);
+            let class = class_of(d);
+            let n = per_class[class as usize].max(1) as f64;
+            let mut p = opts.priors.of(class) * intensity / n;
+            if net.is_telemetered(d) {
+                p *= opts.telemetry_miss_probability;
+            }
+            let p = p.clamp(1e-9, opts.max_prior.clamp(1e-9, 0.5));
+            (p / (1.0 - p)).ln() as f32
+        })
+        .collect()
 }
 
 fn weights(o: &EngineOptions, r: &Rates) -> Weights {

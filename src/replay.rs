@@ -128,12 +128,16 @@ pub struct Replay<'n> {
 impl<'n> Replay<'n> {
     /// The ticket layer's options for an unattended replay: no crew closes orders, so
     /// an order closes when its outage is restored; a prediction gets its order once
-    /// it has stood [`Replay::ORDER_AFTER`] (at once when confirmed or an emergency).
+    /// it has stood [`Replay::ORDER_AFTER`] and the engine is at least
+    /// [`Replay::ORDER_CONFIDENCE`] sure of it, or once it has stood
+    /// [`Replay::ORDER_UNSURE_AFTER`] (at once when confirmed or an emergency).
     pub fn centre_options() -> CommandCentreOptions {
         CommandCentreOptions {
             orders: WorkOrderOptions {
                 close_on_restore: true,
                 open_after: Self::ORDER_AFTER,
+                open_confidence: Self::ORDER_CONFIDENCE,
+                open_unsure_after: Self::ORDER_UNSURE_AFTER,
                 ..WorkOrderOptions::default()
             },
             ..CommandCentreOptions::default()
@@ -142,6 +146,13 @@ impl<'n> Replay<'n> {
 
     /// How long a prediction stands before its order opens in a replay.
     pub const ORDER_AFTER: crate::Millis = 60 * SECOND;
+
+    /// How sure the engine must be of a predicted outage before its order opens in a
+    /// replay.
+    pub const ORDER_CONFIDENCE: f64 = 0.8;
+
+    /// How long a less sure prediction stands before its order opens in a replay.
+    pub const ORDER_UNSURE_AFTER: crate::Millis = 10 * crate::MINUTE;
 
     /// A replay over a network, with [`Replay::centre_options`].
     pub fn new(net: &'n Network, opts: EngineOptions) -> Result<Self, crate::SwitchingError> {

@@ -451,6 +451,13 @@ pub struct WorkOrderOptions {
     /// stood this long: predictions the next minute of evidence withdraws get none.
     /// The promise's clock still starts when the outage opened.
     pub open_after: Millis,
+    /// A predicted outage's order waits, past `open_after`, until the engine is at
+    /// least this sure of it (a lone last gasp waits for a call, a ping or a
+    /// neighbour's report); confirmed outages and emergencies open at once.
+    pub open_confidence: f64,
+    /// A prediction the engine is less sure of gets its order once it has stood this
+    /// long (a stray last gasp usually ends in a power restore within minutes).
+    pub open_unsure_after: Millis,
     /// Close an order as soon as the engine sees its outage restored (for unattended
     /// replays); otherwise the crew closes it with the cause.
     pub close_on_restore: bool,
@@ -475,6 +482,8 @@ impl Default for WorkOrderOptions {
             high_customers: 50,
             medium_customers: 5,
             open_after: 0,
+            open_confidence: 0.0,
+            open_unsure_after: 0,
             close_on_restore: false,
             etr_extension: 30 * MINUTE,
             turnout: 5 * MINUTE,
@@ -1375,7 +1384,11 @@ impl WorkOrders {
         let Some(o) = engine.outage(oid) else { return };
         if let Some(&id) = self.by_outage.get(&oid) {
             self.refresh(engine, id, now);
-        } else if self.pending.contains_key(&oid) && o.status == OutageStatus::Confirmed {
+        } else if self.pending.contains_key(&oid)
+            && (o.status == OutageStatus::Confirmed
+                || (o.confidence >= self.opts.open_confidence
+                    && now >= o.opened_at + self.opts.open_after))
+        {
             self.pending.remove(&oid);
             self.open_for_outage(engine, oid, now);
         }
@@ -1449,8 +1462,18 @@ impl WorkOrders {
             .map(|(&o, _)| o)
             .collect();
         for oid in due {
-            self.pending.remove(&oid);
-            self.open_for_outage(engine, oid, now);
+            let Some(o) = engine.outage(oid) else {
+                self.pending.remove(&oid);
+                continue;
+            };
+            let unsure_due = o.opened_at + self.opts.open_unsure_after.max(self.opts.open_after);
+            if o.confidence >= self.opts.open_confidence || now >= unsure_due {
+                self.pending.remove(&oid);
+                self.open_for_outage(engine, oid, now);
+            } else {
+                // Waits for more evidence, or until it has stood long enough.
+                self.pending.insert(oid, unsure_due);
+            }
         }
     }
 
