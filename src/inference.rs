@@ -559,10 +559,14 @@ struct State {
 
 const NO_OUTAGE: OutageId = OutageId(0);
 /// An outage that began this much before the outage above it stays open, nested.
-const NESTED_MARGIN: Millis = 2 * MINUTE;
+const NESTED_MARGIN: Millis = 60 * SECOND;
 /// How many faults each held fault outage stands for when estimating the intensity
 /// (some have no evidence yet, others are lost under larger ones).
 const INTENSITY_PER_OUTAGE: f64 = 1.5;
+/// How long before a call the caller's power is taken to have gone (calls come
+/// minutes after, last gasps within a minute): a call dates its report this much
+/// earlier, so the meters' silence counts at once.
+const CALL_LEAD: Millis = 2 * MINUTE;
 /// How much a SCADA-confirmed opening outweighs any explanation below it.
 const FORCED_BONUS: f64 = 1e4;
 
@@ -901,7 +905,8 @@ impl<'n> Engine<'n> {
         if nb & B_CALL != 0 {
             nb &= !B_WEAK;
         }
-        self.note_report(c, t);
+        let since = Timestamp(self.st.on_since[i].0.saturating_add(1));
+        self.note_report(c, Timestamp(t.0 - CALL_LEAD).max(since));
         self.set_bits(c, nb);
     }
 
@@ -1984,19 +1989,45 @@ impl<'n> Engine<'n> {
     }
 
     /// When the event at `d` itself began: the SCADA opening, or the median last-gasp
-    /// time below `d` (robust to a few customers that were out before). `None` when
-    /// only calls speak for it (their timing is too loose to tell events apart).
+    /// time below `d` outside the SCADA-confirmed openings below it (robust to a few
+    /// customers that were out before; a larger event does not take the start of a
+    /// confirmed outage it swallows). `None` when only calls speak for it (their timing
+    /// is too loose to tell events apart).
+    ///
+    /// # Complexity
+    /// O(customers below + fault outages held).
     fn own_start(&self, d: OutageDeviceId) -> Option<Timestamp> {
         if let Some(&t) = self.st.scada_open.get(&d.0) {
             return Some(t);
         }
-        let mut times: Vec<i64> = self
-            .view
-            .customers_below(d)
-            .iter()
-            .filter(|c| self.st.bits[c.index()] & B_LG != 0)
-            .map(|c| self.st.lg_at[c.index()].0)
+        let mut held: Vec<std::ops::Range<u32>> = self
+            .st
+            .open_fault
+            .keys()
+            .map(|&g| OutageDeviceId(g))
+            .filter(|&g| g != d && self.st.forced[g.index()] && self.view.is_below(g, d))
+            .map(|g| self.view.customer_span(g))
             .collect();
+        held.sort_unstable_by_key(|r| r.start);
+        let order = self.view.customers_in_preorder();
+        let mut times: Vec<i64> = Vec::new();
+        let mut next = 0;
+        let mut pos = self.view.customer_span(d).start;
+        let end = self.view.customer_span(d).end;
+        while pos < end {
+            if let Some(r) = held.get(next)
+                && r.start <= pos
+            {
+                pos = pos.max(r.end);
+                next += 1;
+                continue;
+            }
+            let c = order[pos as usize];
+            if self.st.bits[c.index()] & B_LG != 0 {
+                times.push(self.st.lg_at[c.index()].0);
+            }
+            pos += 1;
+        }
         if times.is_empty() {
             return None;
         }
