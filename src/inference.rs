@@ -108,9 +108,9 @@ pub struct EngineOptions {
     /// Expected concurrent faults per customer on a calm day: the intensity of a
     /// larger network.
     pub calm_faults_per_customer: f64,
-    /// No device's prior exceeds this (on a small network the class shares would
-    /// otherwise make every device likely out).
-    pub max_prior: f64,
+    /// The fault intensity never exceeds this many faults per customer (on a small
+    /// network the class shares would otherwise make every device likely out).
+    pub max_faults_per_customer: f64,
     /// Raise the fault intensity with the outages the engine holds (a storm makes
     /// every report likelier to be real), re-estimated at every refresh.
     pub adapt_intensity: bool,
@@ -162,7 +162,7 @@ impl Default for EngineOptions {
             priors: OutageDevicePriors::default(),
             calm_faults: 20.0,
             calm_faults_per_customer: 0.001,
-            max_prior: 0.1,
+            max_faults_per_customer: 0.1,
             adapt_intensity: true,
             call_probability: 0.15,
             last_gasp_probability: 0.5,
@@ -1700,7 +1700,8 @@ impl<'n> Engine<'n> {
         }
         let calm = calm_intensity(self.net, &self.opts);
         let held = self.st.open_fault.len() as f64 * INTENSITY_PER_OUTAGE;
-        let new = calm.max(held);
+        let most = self.opts.max_faults_per_customer * self.net.customers().len() as f64;
+        let new = calm.max(held.min(most));
         if (new / self.st.intensity).ln().abs() > 0.1 {
             self.st.intensity = new;
             // The refresh that follows recomputes every device with evidence.
@@ -2184,13 +2185,16 @@ impl<'n> Engine<'n> {
 
 /// The calm-day fault intensity of a network.
 fn calm_intensity(net: &Network, opts: &EngineOptions) -> f64 {
-    (opts.calm_faults_per_customer * net.customers().len() as f64)
+    let n = net.customers().len() as f64;
+    (opts.calm_faults_per_customer * n)
         .max(opts.calm_faults)
+        .min(opts.max_faults_per_customer * n)
         .max(1e-6)
 }
 
-/// Per-device prior log-odds: the class's expected out devices times the intensity,
-/// over the number of devices of that class. O(devices).
+/// Per-device prior log-odds: the odds of a device are its class's expected out
+/// devices times the intensity, over the number of devices of that class (so the
+/// ratios between classes hold at any intensity). O(devices).
 fn log_priors(net: &Network, opts: &EngineOptions, intensity: f64) -> Vec<f32> {
     let nd = net.outage_device_count();
     let mut per_class = [0u32; OutageDeviceClass::ALL.len()];
@@ -2203,12 +2207,11 @@ fn log_priors(net: &Network, opts: &EngineOptions, intensity: f64) -> Vec<f32> {
             let d = OutageDeviceId::from(i);
             let class = class_of(d);
             let n = per_class[class as usize].max(1) as f64;
-            let mut p = opts.priors.of(class) * intensity / n;
+            let mut odds = opts.priors.of(class) * intensity / n;
             if net.is_telemetered(d) {
-                p *= opts.telemetry_miss_probability;
+                odds *= opts.telemetry_miss_probability;
             }
-            let p = p.clamp(1e-9, opts.max_prior.clamp(1e-9, 0.5));
-            (p / (1.0 - p)).ln() as f32
+            odds.clamp(1e-9, 1.0).ln() as f32
         })
         .collect()
 }
