@@ -466,6 +466,8 @@ struct Weights {
     await_: f64,
     p_lg: f64,
     p_call: f64,
+    /// ln(1 - p_lg): an off meter whose last gasp is overdue.
+    ln_no_lg: f64,
 }
 
 /// The inference engine. Feed it events with [`Engine::ingest`]; read the outages it
@@ -503,6 +505,9 @@ pub struct Engine<'n> {
     refreshed: bool,
     /// Devices whose decision flipped during this event.
     flipped: Vec<OutageDeviceId>,
+    /// One bit per device: it holds an open fault outage (the keys of
+    /// `st.open_fault`, for the hot path). Derived.
+    held: Vec<u64>,
 }
 
 /// Everything the engine learns from events: what a snapshot holds.
@@ -652,6 +657,7 @@ impl<'n> Engine<'n> {
             touched: Vec::new(),
             refreshed: false,
             flipped: Vec::new(),
+            held: vec![0; nd.div_ceil(64)],
         })
     }
 
@@ -699,6 +705,9 @@ impl<'n> Engine<'n> {
         e.w = weights(&e.opts, &snap.state.rates);
         e.lp = log_priors(net, &e.opts, snap.state.intensity);
         e.st = snap.state;
+        for &d in e.st.open_fault.keys() {
+            e.held[d as usize / 64] |= 1 << (d % 64);
+        }
         Ok(e)
     }
 
@@ -1457,15 +1466,24 @@ impl<'n> Engine<'n> {
                 as f64;
             let silent_lg = (base - (k.lg + k.call_only) as f64).max(0.0);
             let silent_call = (base - (k.call + k.weak) as f64).max(0.0);
-            let f_lg = ((dt - self.opts.last_gasp_hold) as f64 / MINUTE as f64).clamp(0.0, 1.0);
-            let f_call = lognormal_cdf(
-                dt as f64,
-                self.opts.call_delay_median as f64,
-                self.opts.call_delay_sigma,
-            );
-            s += silent_lg * (1.0 - w.p_lg * f_lg).max(1e-6).ln();
-            s += k.call_only as f64 * (1.0 - w.p_lg).max(1e-6).ln();
-            s += silent_call * (1.0 - w.p_call * f_call).max(1e-6).ln();
+            if silent_lg > 0.0 {
+                let f_lg = ((dt - self.opts.last_gasp_hold) as f64 / MINUTE as f64).clamp(0.0, 1.0);
+                s += silent_lg
+                    * if f_lg >= 1.0 {
+                        w.ln_no_lg
+                    } else {
+                        (1.0 - w.p_lg * f_lg).max(1e-6).ln()
+                    };
+            }
+            s += k.call_only as f64 * w.ln_no_lg;
+            if silent_call > 0.0 {
+                let f_call = lognormal_cdf(
+                    dt as f64,
+                    self.opts.call_delay_median as f64,
+                    self.opts.call_delay_sigma,
+                );
+                s += silent_call * (1.0 - w.p_call * f_call).max(1e-6).ln();
+            }
         }
         s
     }
@@ -1588,7 +1606,7 @@ impl<'n> Engine<'n> {
     #[inline]
     fn eval(&mut self, x: OutageDeviceId) {
         let xi = x.index();
-        if !self.st.open_fault.is_empty() && self.st.open_fault.contains_key(&x.0) {
+        if self.held[xi / 64] & (1 << (xi % 64)) != 0 {
             self.touched.push(x);
         }
         let (a, f) = if self.st.forced[xi] {
@@ -1801,7 +1819,9 @@ impl<'n> Engine<'n> {
         o.status = status;
         o.closed_at = Some(clock);
         if o.cause == OutageCause::Fault {
+            let d = o.device.index();
             self.st.open_fault.remove(&o.device.0);
+            self.held[d / 64] &= !(1 << (d % 64));
         }
         self.changes.push(Change::Closed {
             outage: id,
@@ -1901,6 +1921,7 @@ impl<'n> Engine<'n> {
             match keep {
                 Some(g) => {
                     let oid = self.st.open_fault.remove(&g.0).unwrap_or(NO_OUTAGE);
+                    self.held[g.index() / 64] &= !(1 << (g.index() % 64));
                     gone.retain(|&x| x != g);
                     {
                         let own_start = own.get(&d.0).copied().flatten();
@@ -1913,6 +1934,7 @@ impl<'n> Engine<'n> {
                         o.start = o.start.min(start);
                     }
                     self.st.open_fault.insert(d.0, oid);
+                    self.held[d.index() / 64] |= 1 << (d.index() % 64);
                     self.changes.push(Change::Updated(oid));
                     for &g2 in below.iter().skip(1) {
                         if let Some(o2) = self.st.open_fault.get(&g2.0).copied() {
@@ -1932,6 +1954,7 @@ impl<'n> Engine<'n> {
                     );
                     self.st.outages[oid.0 as usize].own_start = own.get(&d.0).copied().flatten();
                     self.st.open_fault.insert(d.0, oid);
+                    self.held[d.index() / 64] |= 1 << (d.index() % 64);
                 }
             }
         }
@@ -2233,6 +2256,7 @@ fn weights(o: &EngineOptions, r: &Rates) -> Weights {
         await_: (1.0 / (1.0 - p_pr)).ln(),
         p_lg,
         p_call,
+        ln_no_lg: (1.0 - p_lg).max(1e-6).ln(),
     }
 }
 
