@@ -973,19 +973,7 @@ impl<'n> Engine<'n> {
     }
 
     fn zone_of(&self, c: CustomerId) -> OutageDeviceId {
-        let mut last = OutageDeviceId(c.0);
-        for d in self.view.upstream(OutageDeviceId(c.0)) {
-            last = d;
-            if matches!(
-                self.net.outage_device_class(d),
-                OutageDeviceClass::Recloser
-                    | OutageDeviceClass::Breaker
-                    | OutageDeviceClass::Source
-            ) {
-                return d;
-            }
-        }
-        last
+        self.zone_of_device(OutageDeviceId(c.0))
     }
 
     fn on_power_restore(&mut self, c: CustomerId, t: Timestamp, ping: bool) {
@@ -1069,6 +1057,7 @@ impl<'n> Engine<'n> {
     }
 
     fn momentary(&mut self, zone: OutageDeviceId, tb: Timestamp) {
+        let zone = self.burst_zone(zone, tb);
         if self
             .st
             .bursts
@@ -1107,6 +1096,51 @@ impl<'n> Engine<'n> {
                 }
             }
         }
+    }
+
+    /// The zone a momentary seen in `zone` at `tb` spans: the zone above it when
+    /// meters outside `zone` but below the zone above sent last gasps in the same
+    /// burst (a breaker's reclose darkens every recloser zone below it, also the ones
+    /// whose power restores were all lost). O(recent last gasps) per level.
+    fn burst_zone(&self, mut zone: OutageDeviceId, tb: Timestamp) -> OutageDeviceId {
+        let window = self.opts.burst_window;
+        while let Some(p) = self.view.parent(zone) {
+            let above = self.zone_of_device(p);
+            let outside = self
+                .st
+                .recent_lg
+                .iter()
+                .filter(|&&(t, c)| {
+                    let svc = OutageDeviceId(c.0);
+                    (t.0 - tb.0).abs() <= window
+                        && !self.view.is_below(svc, zone)
+                        && self.view.is_below(svc, above)
+                })
+                .count();
+            if outside < 2 {
+                break;
+            }
+            zone = above;
+        }
+        zone
+    }
+
+    /// The nearest recloser, breaker or source at or above `d` (the topmost device
+    /// when there is none).
+    fn zone_of_device(&self, d: OutageDeviceId) -> OutageDeviceId {
+        let mut last = d;
+        for x in self.view.upstream(d) {
+            last = x;
+            if matches!(
+                self.net.outage_device_class(x),
+                OutageDeviceClass::Recloser
+                    | OutageDeviceClass::Breaker
+                    | OutageDeviceClass::Source
+            ) {
+                return x;
+            }
+        }
+        last
     }
 
     /// The earliest off evidence that remains once a customer's bits become `bits`.
