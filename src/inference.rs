@@ -397,6 +397,8 @@ enum Timer {
     PlannedEnd(u32, i64),
     /// Estimate the last-gasp rate from a confirmed opening (device, open time).
     EstimateLastGasp(u32, i64),
+    /// Estimate the call rate from a confirmed opening still open (device, open time).
+    EstimateCall(u32, i64),
     /// Estimate the power-restore rate after a restoration (device, time).
     EstimateRestore(u32, i64),
 }
@@ -572,6 +574,9 @@ const INTENSITY_PER_OUTAGE: f64 = 1.5;
 /// minutes after, last gasps within a minute): a call dates its report this much
 /// earlier, so the meters' silence counts at once.
 const CALL_LEAD: Millis = 2 * MINUTE;
+/// How long after a SCADA-confirmed opening its customers' calls are counted to
+/// estimate the call rate.
+const CALL_ESTIMATE_AFTER: Millis = 40 * MINUTE;
 /// How much a SCADA-confirmed opening outweighs any explanation below it.
 const FORCED_BONUS: f64 = 1e4;
 
@@ -1394,11 +1399,16 @@ impl<'n> Engine<'n> {
                             self.st
                                 .timers
                                 .push(Reverse((due, Timer::EstimateLastGasp(d, t))));
+                            let due = t + CALL_ESTIMATE_AFTER;
+                            self.st
+                                .timers
+                                .push(Reverse((due, Timer::EstimateCall(d, t))));
                         }
                     }
                 }
                 Timer::PlannedEnd(d, t) => self.end_planned(OutageDeviceId(d), Timestamp(t)),
                 Timer::EstimateLastGasp(d, t) => self.estimate_last_gasp(OutageDeviceId(d), t),
+                Timer::EstimateCall(d, t) => self.estimate_call(OutageDeviceId(d), t),
                 Timer::EstimateRestore(d, t) => self.estimate_restore(OutageDeviceId(d), t),
             }
         }
@@ -1417,12 +1427,21 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// Whether a customer was already off (reporting) well before `t_open`: it could
+    /// not answer the opening at `t_open` with a last gasp or a call.
+    fn off_before(&self, c: CustomerId, t_open: i64) -> bool {
+        let i = c.index();
+        self.st.bits[i] & B_EXCLUDED != 0
+            || (self.st.bits[i] & REPORTING != 0
+                && self.st.report_at[i].0 < t_open - CALL_LEAD - MINUTE)
+    }
+
     fn estimate_last_gasp(&mut self, d: OutageDeviceId, t_open: i64) {
         let mut hits = 0u32;
         let mut pop = 0u32;
         for &c in self.view.customers_below(d) {
             let i = c.index();
-            if self.st.bits[i] & B_EXCLUDED != 0 {
+            if self.off_before(c, t_open) {
                 continue;
             }
             pop += 1;
@@ -1440,19 +1459,60 @@ impl<'n> Engine<'n> {
         }
     }
 
-    fn estimate_restore(&mut self, d: OutageDeviceId, t_close: i64) {
+    /// The share of the customers below a SCADA-confirmed opening who called, by the
+    /// time most calls have come, over the share of calls that come by then.
+    fn estimate_call(&mut self, d: OutageDeviceId, t_open: i64) {
+        if !self.st.forced[d.index()] || self.st.scada_open.get(&d.0) != Some(&Timestamp(t_open)) {
+            return;
+        }
         let mut hits = 0u32;
         let mut pop = 0u32;
         for &c in self.view.customers_below(d) {
-            let i = c.index();
-            if self.st.bits[i] & B_EXCLUDED != 0 {
+            if self.off_before(c, t_open) {
                 continue;
             }
-            if self.st.await_since[i].0 == t_close || self.st.on_since[i].0 >= t_close {
-                pop += 1;
-                if self.st.on_since[i].0 >= t_close {
-                    hits += 1;
-                }
+            pop += 1;
+            let at = self.st.call_at[c.index()].0;
+            if at >= t_open {
+                hits += 1;
+            }
+        }
+        let by_now = lognormal_cdf(
+            CALL_ESTIMATE_AFTER as f64,
+            self.opts.call_delay_median as f64,
+            self.opts.call_delay_sigma,
+        )
+        .max(0.1);
+        if pop >= 5 {
+            let w = (pop as f64).min(50.0);
+            let share = (hits as f64 / pop as f64 / by_now).min(1.0);
+            self.st.rates.call.add(w * share, w);
+            self.reweight();
+        }
+    }
+
+    fn estimate_restore(&mut self, d: OutageDeviceId, t_close: i64) {
+        // Every customer below a confirmed opening was off; those still held by a
+        // nested outage are not back.
+        let nested: Vec<std::ops::Range<u32>> = self
+            .st
+            .open_fault
+            .keys()
+            .map(|&g| OutageDeviceId(g))
+            .filter(|&g| g != d && self.view.is_below(g, d))
+            .map(|g| self.view.customer_span(g))
+            .collect();
+        let mut hits = 0u32;
+        let mut pop = 0u32;
+        let order = self.view.customers_in_preorder();
+        for pos in self.view.customer_span(d) {
+            let i = order[pos as usize].index();
+            if self.st.bits[i] & B_EXCLUDED != 0 || nested.iter().any(|r| r.contains(&pos)) {
+                continue;
+            }
+            pop += 1;
+            if self.st.on_since[i].0 >= t_close {
+                hits += 1;
             }
         }
         if pop >= 5 {
