@@ -1596,7 +1596,8 @@ impl<'n> Engine<'n> {
             return;
         }
         let scope = self.st.scope[i];
-        let mut crossed = scope == crate::ids::NONE;
+        // Without a scope every bit counts all the way up.
+        let mut crossed = false;
         let (old_out, new_out) = (old & !SCOPED, new & !SCOPED);
         let deltas = |old: u8, new: u8| -> [i32; 9] {
             let d = |b: u8| (new & b != 0) as i32 - (old & b != 0) as i32;

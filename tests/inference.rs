@@ -459,3 +459,33 @@ proptest! {
         prop_assert_eq!(e.open_outages().count(), 0);
     }
 }
+
+#[test]
+fn pings_answering_on_move_a_prediction_below_the_meters_that_answered() {
+    // Three meters of a 13-customer lateral gasp: the fuse is the best explanation.
+    // The other meters answer pings with on: the outage can only be below them.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/ieee123/eval_master.dss"
+    );
+    let (net, _) = outage_locator::import_opendss(path).unwrap();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let fuse = dev(&net, "fuse.f_l68");
+    let below: Vec<CustomerId> = e.view().customers_below(fuse).to_vec();
+    for &c in &below[..3] {
+        e.ingest(ev(0, Evidence::LastGasp { meter: c }));
+    }
+    e.ingest(ev(300, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![fuse]);
+    for &c in &below[3..] {
+        e.ingest(ev(310, Evidence::Ping { meter: c, on: true }));
+    }
+    let out = open_fault_devices(&e);
+    assert!(!out.contains(&fuse), "{out:?}");
+    assert!(!out.is_empty());
+    for d in out {
+        assert!(e.view().is_below(d, fuse));
+        let held = e.view().customers_below(d);
+        assert!(held.iter().all(|c| below[..3].contains(c)));
+    }
+}
