@@ -342,7 +342,7 @@ pub struct EvidenceSummary {
     pub out_in_best_explanation: bool,
 }
 
-const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/1";
+const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/2";
 
 /// A serialisable snapshot of an [`Engine`]: its options and everything it has learnt.
 /// Restoring it and feeding the rest of the events gives exactly the output of an
@@ -496,7 +496,12 @@ pub struct Engine<'n> {
     view: EnergizationView,
     opts: EngineOptions,
     w: Weights,
+    /// Prior log-odds of the devices above the services (index minus `nc`).
     lp: Vec<f32>,
+    /// Prior log-odds of a service.
+    lp_service: f64,
+    /// Customers: the first `nc` outage devices are their services.
+    nc: usize,
     st: State,
     changes: Vec<Change>,
     scratch: Vec<OutageDeviceId>,
@@ -537,7 +542,8 @@ struct State {
     scope: Vec<u32>,
     disconnected: BTreeMap<u32, OutageId>,
     planned_depth: Vec<u16>,
-    // devices
+    // devices: `counts`, `t_first` and `b` hold the devices above the services (index
+    // minus the number of customers); a service's follow from its customer's bits.
     counts: Vec<Counts>,
     t_first: Vec<Timestamp>,
     a: Vec<f64>,
@@ -587,10 +593,10 @@ impl<'n> Engine<'n> {
         let nd = net.outage_device_count();
         let nc = net.customers().len();
         let intensity = calm_intensity(net, &opts);
-        let lp = log_priors(net, &opts, intensity);
-        let mut counts = vec![Counts::default(); nd];
+        let (lp_service, lp) = log_priors(net, &opts, intensity);
+        let mut counts = vec![Counts::default(); nd - nc];
         for (i, c) in counts.iter_mut().enumerate() {
-            c.pop = view.customer_count_below(OutageDeviceId::from(i));
+            c.pop = view.customer_count_below(OutageDeviceId::from(nc + i));
         }
         let rates = Rates {
             call: RateEstimate::new(opts.call_probability, 20.0),
@@ -616,9 +622,9 @@ impl<'n> Engine<'n> {
             disconnected: BTreeMap::new(),
             planned_depth: vec![0; nc],
             counts,
-            t_first: vec![Timestamp(i64::MAX); nd],
+            t_first: vec![Timestamp(i64::MAX); nd - nc],
             a: vec![0.0; nd],
-            b: vec![0.0; nd],
+            b: vec![0.0; nd - nc],
             flag: vec![false; nd],
             forced: vec![false; nd],
             active: Vec::new(),
@@ -656,6 +662,8 @@ impl<'n> Engine<'n> {
             w: weights(&opts, &st.rates),
             opts,
             lp,
+            lp_service,
+            nc,
             st,
             changes: Vec::new(),
             scratch: Vec::new(),
@@ -697,7 +705,7 @@ impl<'n> Engine<'n> {
             && snap.network == net.name()
             && snap.customers == net.customers().len()
             && snap.state.bits.len() == net.customers().len()
-            && snap.state.counts.len() == nd
+            && snap.state.counts.len() == nd - net.customers().len()
             && snap.state.a.len() == nd;
         if !ok {
             return Err(crate::Error::Snapshot(format!(
@@ -708,7 +716,7 @@ impl<'n> Engine<'n> {
             )));
         }
         e.w = weights(&e.opts, &snap.state.rates);
-        e.lp = log_priors(net, &e.opts, snap.state.intensity);
+        (e.lp_service, e.lp) = log_priors(net, &e.opts, snap.state.intensity);
         e.st = snap.state;
         for &d in e.st.open_fault.keys() {
             e.held[d as usize / 64] |= 1 << (d % 64);
@@ -776,13 +784,13 @@ impl<'n> Engine<'n> {
             return 0.0;
         }
         let s = self.s_off(d);
-        sigmoid(s - self.st.b[d.index()])
+        sigmoid(s - self.b_of(d))
     }
 
     /// The evidence behind the engine's belief about a device: counts of customers below
     /// it by evidence kind, and the log-odds the dynamic programme compares.
     pub fn evidence_below(&self, d: OutageDeviceId) -> EvidenceSummary {
-        let k = &self.st.counts[d.index()];
+        let k = &self.counts_of(d);
         EvidenceSummary {
             customers: k.pop,
             calls: k.call,
@@ -797,7 +805,7 @@ impl<'n> Engine<'n> {
             } else {
                 f64::NEG_INFINITY
             },
-            log_odds_below: self.st.b[d.index()],
+            log_odds_below: self.b_of(d),
             out_in_best_explanation: self.st.flag[d.index()],
         }
     }
@@ -1205,7 +1213,11 @@ impl<'n> Engine<'n> {
         self.st.forced[d.index()] = on;
         let n = self.view.customer_count_below(d);
         for x in self.view.upstream(d) {
-            let k = &mut self.st.counts[x.index()];
+            // A service's count follows from its flag.
+            let Some(xn) = x.index().checked_sub(self.nc) else {
+                continue;
+            };
+            let k = &mut self.st.counts[xn];
             if on {
                 k.forced += 1;
                 k.forced_pop += n;
@@ -1533,17 +1545,92 @@ impl<'n> Engine<'n> {
 
     // ---------------------------------------------------------------- the dynamic programme
 
+    /// A service's bits as they count at the service itself.
+    #[inline]
+    fn service_bits(&self, i: usize) -> u8 {
+        let raw = self.st.bits[i];
+        let eff = if raw & B_EXCLUDED != 0 {
+            B_EXCLUDED
+        } else {
+            raw
+        };
+        if self.st.scope[i] == i as u32 {
+            eff & !SCOPED
+        } else {
+            eff
+        }
+    }
+
+    /// The counts below a device (a service's from its customer's bits).
+    #[inline]
+    fn counts_of(&self, d: OutageDeviceId) -> Counts {
+        let i = d.index();
+        if i >= self.nc {
+            return self.st.counts[i - self.nc];
+        }
+        let b = self.service_bits(i);
+        let bit = |m: u8| (b & m != 0) as u32;
+        let forced = self.st.forced[i] as u32;
+        Counts {
+            pop: 1 - bit(B_EXCLUDED),
+            call: bit(B_CALL),
+            weak: bit(B_WEAK),
+            lg: bit(B_LG),
+            ping_off: bit(B_PING_OFF),
+            on: bit(B_ON),
+            await_: bit(B_AWAIT),
+            active: (b & !B_EXCLUDED != 0) as u32,
+            call_only: (b & (B_CALL | B_WEAK) != 0 && b & (B_LG | B_PING_OFF) == 0) as u32,
+            forced,
+            forced_pop: forced,
+        }
+    }
+
+    /// The earliest off evidence below a device (`i64::MAX` when none).
+    #[inline]
+    fn t_first_of(&self, d: OutageDeviceId) -> Timestamp {
+        let i = d.index();
+        if i >= self.nc {
+            self.st.t_first[i - self.nc]
+        } else if self.service_bits(i) & REPORTING != 0 {
+            self.st.report_at[i]
+        } else {
+            Timestamp(i64::MAX)
+        }
+    }
+
+    /// The best explanation of the subtree below a device with the device in (0 for a
+    /// service: nothing is below it).
+    #[inline]
+    fn b_of(&self, d: OutageDeviceId) -> f64 {
+        let i = d.index();
+        if i >= self.nc {
+            self.st.b[i - self.nc]
+        } else {
+            0.0
+        }
+    }
+
+    #[inline]
+    fn lp_of(&self, d: OutageDeviceId) -> f64 {
+        let i = d.index();
+        if i >= self.nc {
+            self.lp[i - self.nc] as f64
+        } else {
+            self.lp_service
+        }
+    }
+
     fn has_reports(&self, d: OutageDeviceId) -> bool {
-        let k = &self.st.counts[d.index()];
+        let k = self.counts_of(d);
         k.call + k.weak + k.lg + k.ping_off + k.await_ + k.forced > 0
     }
 
     /// Log-odds of "d out" against "all on", from the counts below d.
     fn s_off(&self, d: OutageDeviceId) -> f64 {
-        let i = d.index();
-        let k = &self.st.counts[i];
+        let k = &self.counts_of(d);
         let w = &self.w;
-        let mut s = self.lp[i] as f64
+        let mut s = self.lp_of(d)
             + k.call as f64 * w.call
             + k.weak as f64 * w.weak
             + k.lg as f64 * w.lg
@@ -1551,7 +1638,7 @@ impl<'n> Engine<'n> {
             + k.on as f64 * w.on
             + k.await_ as f64 * w.await_
             + k.forced as f64 * FORCED_BONUS;
-        let tf = self.st.t_first[i];
+        let tf = self.t_first_of(d);
         if tf.0 != i64::MAX {
             let dt = (self.st.clock.0 - tf.0).max(0);
             let base = k
@@ -1625,14 +1712,32 @@ impl<'n> Engine<'n> {
         let add = |x: u32, dlt: i32| (x as i64 + dlt as i64).max(0) as u32;
         let mut delta = 0.0f64;
         let mut x = OutageDeviceId(c.0);
+        let nc = self.nc;
         loop {
             let xi = x.index();
             if x.0 == scope {
                 crossed = true;
             }
+            if xi < nc {
+                // The service itself: its counts follow from the bits.
+                if self.counts_of(x).active > 0 && !self.st.in_active[xi] {
+                    self.st.in_active[xi] = true;
+                    self.st.active.push(x);
+                    self.st.active_sorted = false;
+                }
+                let old_a = self.st.a[xi];
+                self.eval(x);
+                delta = self.st.a[xi] - old_a;
+                match self.view.parent(x) {
+                    Some(p) => x = p,
+                    None => break,
+                }
+                continue;
+            }
             let [dc, dw, dl, dp, dn, da, dx, dact, dco] = if crossed { outside } else { inside };
+            let xn = xi - nc;
             {
-                let k = &mut self.st.counts[xi];
+                let k = &mut self.st.counts[xn];
                 k.call = add(k.call, dc);
                 k.weak = add(k.weak, dw);
                 k.lg = add(k.lg, dl);
@@ -1648,15 +1753,15 @@ impl<'n> Engine<'n> {
             } else {
                 reporting
             };
-            if rep && report < self.st.t_first[xi] {
-                self.st.t_first[xi] = report;
+            if rep && report < self.st.t_first[xn] {
+                self.st.t_first[xn] = report;
             }
-            if self.st.counts[xi].active > 0 && !self.st.in_active[xi] {
+            if self.st.counts[xn].active > 0 && !self.st.in_active[xi] {
                 self.st.in_active[xi] = true;
                 self.st.active.push(x);
                 self.st.active_sorted = false;
             }
-            self.st.b[xi] += delta;
+            self.st.b[xn] += delta;
             let old_a = self.st.a[xi];
             self.eval(x);
             delta = self.st.a[xi] - old_a;
@@ -1678,8 +1783,8 @@ impl<'n> Engine<'n> {
         let mut first = true;
         loop {
             let xi = x.index();
-            if !first {
-                self.st.b[xi] += delta;
+            if !first && xi >= self.nc {
+                self.st.b[xi - self.nc] += delta;
             }
             first = false;
             if !self.st.in_active[xi] {
@@ -1704,14 +1809,14 @@ impl<'n> Engine<'n> {
         if self.held[xi / 64] & (1 << (xi % 64)) != 0 {
             self.touched.push(x);
         }
+        let b = self.b_of(x);
         let (a, f) = if self.st.forced[xi] {
-            (self.s_off(x).max(self.st.b[xi] + FORCED_BONUS), true)
+            (self.s_off(x).max(b + FORCED_BONUS), true)
         } else if self.has_reports(x) {
             let s = self.s_off(x);
-            let b = self.st.b[xi];
             if s > b { (s, true) } else { (b, false) }
         } else {
-            (self.st.b[xi], false)
+            (b, false)
         };
         self.st.a[xi] = a;
         if self.st.flag[xi] != f {
@@ -1737,11 +1842,14 @@ impl<'n> Engine<'n> {
         let mut k = 0;
         while k < self.st.active.len() {
             let d = self.st.active[k];
-            if self.st.counts[d.index()].active == 0 && self.st.counts[d.index()].forced == 0 {
+            let kd = self.counts_of(d);
+            if kd.active == 0 && kd.forced == 0 {
                 self.st.in_active[d.index()] = false;
                 self.st.a[d.index()] = 0.0;
-                self.st.b[d.index()] = 0.0;
-                self.st.t_first[d.index()] = Timestamp(i64::MAX);
+                if let Some(n) = d.index().checked_sub(self.nc) {
+                    self.st.b[n] = 0.0;
+                    self.st.t_first[n] = Timestamp(i64::MAX);
+                }
                 if self.st.flag[d.index()] {
                     self.st.flag[d.index()] = false;
                     self.st.flags_changed = true;
@@ -1775,28 +1883,23 @@ impl<'n> Engine<'n> {
             self.st.active = sorted;
             self.st.active_sorted = true;
         }
+        let nc = self.nc;
         for idx in 0..self.st.active.len() {
-            let d = self.st.active[idx];
-            self.st.b[d.index()] = 0.0;
-            self.st.t_first[d.index()] = Timestamp(i64::MAX);
+            if let Some(n) = self.st.active[idx].index().checked_sub(nc) {
+                self.st.b[n] = 0.0;
+                self.st.t_first[n] = Timestamp(i64::MAX);
+            }
         }
         for idx in 0..self.st.active.len() {
             let d = self.st.active[idx];
-            let di = d.index();
-            if di < self.st.bits.len()
-                && self.st.bits[di] & REPORTING != 0
-                && self.st.bits[di] & B_EXCLUDED == 0
-            {
-                let r = self.st.report_at[di];
-                if r < self.st.t_first[di] {
-                    self.st.t_first[di] = r;
-                }
-            }
             self.eval(d);
             if let Some(p) = self.view.parent(d) {
-                self.st.b[p.index()] += self.st.a[di];
-                if self.st.t_first[di] < self.st.t_first[p.index()] {
-                    self.st.t_first[p.index()] = self.st.t_first[di];
+                // A parent is never a service.
+                let pn = p.index() - nc;
+                self.st.b[pn] += self.st.a[d.index()];
+                let tf = self.t_first_of(d);
+                if tf < self.st.t_first[pn] {
+                    self.st.t_first[pn] = tf;
                 }
             }
         }
@@ -1818,7 +1921,7 @@ impl<'n> Engine<'n> {
         if (new / self.st.intensity).ln().abs() > 0.1 {
             self.st.intensity = new;
             // The refresh that follows recomputes every device with evidence.
-            self.lp = log_priors(self.net, &self.opts, new);
+            (self.lp_service, self.lp) = log_priors(self.net, &self.opts, new);
         }
     }
 
@@ -2173,7 +2276,7 @@ impl<'n> Engine<'n> {
 
     /// Confirmed by SCADA or by a meter below answering a ping with off; else predicted.
     fn status_of(&self, d: OutageDeviceId) -> OutageStatus {
-        let k = &self.st.counts[d.index()];
+        let k = &self.counts_of(d);
         if self.st.forced[d.index()] || k.ping_off > 0 {
             OutageStatus::Confirmed
         } else {
@@ -2255,7 +2358,7 @@ impl<'n> Engine<'n> {
             .children(d)
             .iter()
             .copied()
-            .filter(|&k| self.st.counts[k.index()].active == 0)
+            .filter(|&k| self.counts_of(k).active == 0)
             .collect();
         kids.sort_by_key(|&k| Reverse(self.view.customer_count_below(k)));
         for k in kids {
@@ -2272,7 +2375,7 @@ impl<'n> Engine<'n> {
                 .children(p)
                 .iter()
                 .copied()
-                .filter(|&k| k != d && self.st.counts[k.index()].active == 0)
+                .filter(|&k| k != d && self.counts_of(k).active == 0)
                 .collect();
             sib.sort_by_key(|&k| Reverse(self.view.customer_count_below(k)));
             if let Some(&c) = sib
@@ -2294,9 +2397,14 @@ impl<'n> Engine<'n> {
     /// Approximate bytes of engine state per customer (on top of the network and view).
     pub fn state_bytes(&self) -> usize {
         let nc = self.st.bits.len();
-        let nd = self.st.counts.len();
-        nc * (1 + 1 + 8 * 6 + 1 + 2)
-            + nd * (std::mem::size_of::<Counts>() + 8 + 8 + 8 + 1 + 1 + 1 + 4)
+        let above = self.st.counts.len();
+        let nd = nc + above;
+        // Per customer: bits, LG state, six timestamps, two flags, scope, planned depth.
+        nc * (1 + 1 + 8 * 6 + 1 + 1 + 4 + 2)
+            // Per device: a, flag, forced, in_active, in_flagged, held bit.
+            + nd * (8 + 4) + nd.div_ceil(8)
+            // Per device above the services: counts, t_first, b, prior.
+            + above * (std::mem::size_of::<Counts>() + 8 + 8 + 4)
             + self.st.outages.len() * std::mem::size_of::<Outage>()
     }
 }
@@ -2313,25 +2421,32 @@ fn calm_intensity(net: &Network, opts: &EngineOptions) -> f64 {
 /// Per-device prior log-odds: the odds of a device are its class's expected out
 /// devices times the intensity, over the number of devices of that class (so the
 /// ratios between classes hold at any intensity). O(devices).
-fn log_priors(net: &Network, opts: &EngineOptions, intensity: f64) -> Vec<f32> {
+fn log_priors(net: &Network, opts: &EngineOptions, intensity: f64) -> (f64, Vec<f32>) {
     let nd = net.outage_device_count();
     let mut per_class = [0u32; OutageDeviceClass::ALL.len()];
     let class_of = |d: OutageDeviceId| net.outage_device_class(d);
     for i in 0..nd {
         per_class[class_of(OutageDeviceId::from(i)) as usize] += 1;
     }
-    (0..nd)
-        .map(|i| {
-            let d = OutageDeviceId::from(i);
-            let class = class_of(d);
-            let n = per_class[class as usize].max(1) as f64;
-            let mut odds = opts.priors.of(class) * intensity / n;
-            if net.is_telemetered(d) {
-                odds *= opts.telemetry_miss_probability;
-            }
-            odds.clamp(1e-9, 1.0).ln() as f32
-        })
-        .collect()
+    let prior = |d: OutageDeviceId| {
+        let class = class_of(d);
+        let n = per_class[class as usize].max(1) as f64;
+        let mut odds = opts.priors.of(class) * intensity / n;
+        if net.is_telemetered(d) {
+            odds *= opts.telemetry_miss_probability;
+        }
+        odds.clamp(1e-9, 1.0).ln()
+    };
+    let nc = net.customers().len();
+    let service = if nc > 0 {
+        prior(OutageDeviceId(0))
+    } else {
+        0.0
+    };
+    let rest = (nc..nd)
+        .map(|i| prior(OutageDeviceId::from(i)) as f32)
+        .collect();
+    (service, rest)
 }
 
 fn weights(o: &EngineOptions, r: &Rates) -> Weights {
