@@ -1622,13 +1622,17 @@ impl<'n> Engine<'n> {
     }
 
     fn has_reports(&self, d: OutageDeviceId) -> bool {
-        let k = self.counts_of(d);
-        k.call + k.weak + k.lg + k.ping_off + k.await_ + k.forced > 0
+        reports(&self.counts_of(d))
     }
 
     /// Log-odds of "d out" against "all on", from the counts below d.
     fn s_off(&self, d: OutageDeviceId) -> f64 {
-        let k = &self.counts_of(d);
+        self.s_off_with(d, &self.counts_of(d))
+    }
+
+    /// [`Engine::s_off`] with the counts of `d` at hand.
+    #[inline]
+    fn s_off_with(&self, d: OutageDeviceId, k: &Counts) -> f64 {
         let w = &self.w;
         let mut s = self.lp_of(d)
             + k.call as f64 * w.call
@@ -1810,10 +1814,11 @@ impl<'n> Engine<'n> {
             self.touched.push(x);
         }
         let b = self.b_of(x);
+        let k = self.counts_of(x);
         let (a, f) = if self.st.forced[xi] {
-            (self.s_off(x).max(b + FORCED_BONUS), true)
-        } else if self.has_reports(x) {
-            let s = self.s_off(x);
+            (self.s_off_with(x, &k).max(b + FORCED_BONUS), true)
+        } else if reports(&k) {
+            let s = self.s_off_with(x, &k);
             if s > b { (s, true) } else { (b, false) }
         } else {
             (b, false)
@@ -2468,6 +2473,12 @@ fn weights(o: &EngineOptions, r: &Rates) -> Weights {
         p_call,
         ln_no_lg: (1.0 - p_lg).max(1e-6).ln(),
     }
+}
+
+/// Whether any off evidence lies below a device with these counts.
+#[inline]
+fn reports(k: &Counts) -> bool {
+    k.call + k.weak + k.lg + k.ping_off + k.await_ + k.forced > 0
 }
 
 fn round3(x: f64) -> f64 {
