@@ -500,6 +500,10 @@ pub struct Engine<'n> {
     lp: Vec<f32>,
     /// Prior log-odds of a service.
     lp_service: f64,
+    /// ln(1 - p_call F(dt)) by dt in steps of `SILENCE_STEP` up to `SILENCE_SPAN`: the
+    /// silence of a customer who would have called by now (F: the call-delay
+    /// distribution). Rebuilt with the weights.
+    call_silence: Vec<f64>,
     /// Customers: the first `nc` outage devices are their services.
     nc: usize,
     st: State,
@@ -660,6 +664,7 @@ impl<'n> Engine<'n> {
             net,
             view,
             w: weights(&opts, &st.rates),
+            call_silence: call_silence(&opts, st.rates.call.value()),
             opts,
             lp,
             lp_service,
@@ -716,6 +721,7 @@ impl<'n> Engine<'n> {
             )));
         }
         e.w = weights(&e.opts, &snap.state.rates);
+        e.call_silence = call_silence(&e.opts, snap.state.rates.call.value());
         (e.lp_service, e.lp) = log_priors(net, &e.opts, snap.state.intensity);
         e.st = snap.state;
         for &d in e.st.open_fault.keys() {
@@ -1541,6 +1547,7 @@ impl<'n> Engine<'n> {
     /// before then use them at once).
     fn reweight(&mut self) {
         self.w = weights(&self.opts, &self.st.rates);
+        self.call_silence = call_silence(&self.opts, self.st.rates.call.value());
     }
 
     // ---------------------------------------------------------------- the dynamic programme
@@ -1662,12 +1669,18 @@ impl<'n> Engine<'n> {
             }
             s += k.call_only as f64 * w.ln_no_lg;
             if silent_call > 0.0 {
-                let f_call = lognormal_cdf(
-                    dt as f64,
-                    self.opts.call_delay_median as f64,
-                    self.opts.call_delay_sigma,
-                );
-                s += silent_call * (1.0 - w.p_call * f_call).max(1e-6).ln();
+                let g = match self.call_silence.get((dt / SILENCE_STEP) as usize) {
+                    Some(&g) => g,
+                    None => {
+                        let f_call = lognormal_cdf(
+                            dt as f64,
+                            self.opts.call_delay_median as f64,
+                            self.opts.call_delay_sigma,
+                        );
+                        (1.0 - w.p_call * f_call).max(1e-6).ln()
+                    }
+                };
+                s += silent_call * g;
             }
         }
         s
@@ -2473,6 +2486,25 @@ fn weights(o: &EngineOptions, r: &Rates) -> Weights {
         p_call,
         ln_no_lg: (1.0 - p_lg).max(1e-6).ln(),
     }
+}
+
+/// Resolution of the call-silence table.
+const SILENCE_STEP: Millis = 10 * SECOND;
+/// Span of the call-silence table (beyond it the term is computed).
+const SILENCE_SPAN: Millis = 12 * 60 * MINUTE;
+
+/// The call-silence table: ln(1 - p_call F(dt)) at the start of each step.
+fn call_silence(o: &EngineOptions, p_call: f64) -> Vec<f64> {
+    (0..SILENCE_SPAN / SILENCE_STEP)
+        .map(|k| {
+            let f = lognormal_cdf(
+                (k * SILENCE_STEP) as f64,
+                o.call_delay_median as f64,
+                o.call_delay_sigma,
+            );
+            (1.0 - p_call * f).max(1e-6).ln()
+        })
+        .collect()
 }
 
 /// Whether any off evidence lies below a device with these counts.
