@@ -579,6 +579,20 @@ impl EnergizationView {
         (p != NONE).then_some(p)
     }
 
+    /// End (exclusive) of a device's subtree in pre-order, if energized: the devices
+    /// at or below `d` are those with a pre-order index in `preorder_index(d)..end`.
+    #[inline]
+    pub fn preorder_end(&self, d: OutageDeviceId) -> Option<u32> {
+        let p = self.pre[d.index()];
+        if p == NONE {
+            None
+        } else if d.0 < self.nc {
+            Some(p + 1)
+        } else {
+            Some(self.end[d.index() - self.nc as usize])
+        }
+    }
+
     /// The customers that the given open devices de-energize, in pre-order, each once.
     ///
     /// # Complexity
