@@ -1560,8 +1560,11 @@ impl<'n> Engine<'n> {
     /// New rates: the next periodic refresh applies them everywhere (paths touched
     /// before then use them at once).
     fn reweight(&mut self) {
+        let p_call = self.w.p_call;
         self.w = weights(&self.opts, &self.st.rates);
-        self.call_silence = call_silence(&self.opts, self.st.rates.call.value());
+        if self.w.p_call != p_call {
+            self.call_silence = call_silence(&self.opts, self.w.p_call);
+        }
     }
 
     // ---------------------------------------------------------------- the dynamic programme
