@@ -26,7 +26,7 @@
 //! refreshed over the devices that hold any evidence when the clock moves on.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -383,6 +383,67 @@ const LG_NONE: u8 = 0;
 const LG_PENDING: u8 = 1;
 const LG_COUNTED: u8 = 2;
 
+/// Timers in due order. Nearly every timer is due a fixed delay after the event that
+/// set it, so each (kind, delay) lane is a queue that events fill in time order: a
+/// push is O(1) but for late events, a pop compares the lanes' fronts. The order is
+/// that of a heap on (due, timer).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct TimerQueue {
+    /// (kind, delay, timers in due order).
+    lanes: Vec<TimerLane>,
+}
+
+type TimerLane = (u8, i64, VecDeque<(i64, Timer)>);
+
+impl TimerQueue {
+    fn push(&mut self, Reverse((due, timer)): Reverse<(i64, Timer)>) {
+        let (kind, base) = timer.key();
+        let delay = due - base;
+        let lane = match self
+            .lanes
+            .iter()
+            .position(|(k, d, _)| *k == kind && *d == delay)
+        {
+            Some(i) => i,
+            None => {
+                self.lanes.push((kind, delay, VecDeque::new()));
+                self.lanes.len() - 1
+            }
+        };
+        let q = &mut self.lanes[lane].2;
+        let item = (due, timer);
+        if q.back().is_none_or(|b| *b <= item) {
+            q.push_back(item);
+        } else {
+            let at = q.partition_point(|x| *x <= item);
+            q.insert(at, item);
+        }
+    }
+
+    /// The lane whose front is due first.
+    fn first(&self) -> Option<usize> {
+        let mut best: Option<(usize, (i64, Timer))> = None;
+        for (i, (_, _, q)) in self.lanes.iter().enumerate() {
+            if let Some(&f) = q.front()
+                && best.is_none_or(|(_, b)| f < b)
+            {
+                best = Some((i, f));
+            }
+        }
+        best.map(|(i, _)| i)
+    }
+
+    fn peek(&self) -> Option<Reverse<(i64, Timer)>> {
+        self.first()
+            .and_then(|i| self.lanes[i].2.front().copied().map(Reverse))
+    }
+
+    fn pop(&mut self) -> Option<(i64, Timer)> {
+        let i = self.first()?;
+        self.lanes[i].2.pop_front()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 enum Timer {
     /// A last gasp's hold ends (customer, the last gasp's time).
@@ -418,6 +479,22 @@ struct Counts {
     /// SCADA-confirmed open devices at or below (their customers are known off).
     forced: u32,
     forced_pop: u32,
+}
+
+impl Timer {
+    /// The timer's kind and the time it counts from (its due time less its delay).
+    fn key(&self) -> (u8, i64) {
+        match *self {
+            Timer::LastGaspHold(_, t) => (0, t),
+            Timer::AwaitGrace(_, t) => (1, t),
+            Timer::OnExpire(_, t) => (2, t),
+            Timer::Lockout(_, t) => (3, t),
+            Timer::PlannedEnd(_, t) => (4, t),
+            Timer::EstimateLastGasp(_, t) => (5, t),
+            Timer::EstimateCall(_, t) => (6, t),
+            Timer::EstimateRestore(_, t) => (7, t),
+        }
+    }
 }
 
 /// A running Beta estimate of a rate.
@@ -578,7 +655,7 @@ struct State {
     bursts: VecDeque<(OutageDeviceId, Timestamp)>,
     recent_lg: VecDeque<(Timestamp, CustomerId)>,
     momentaries: Vec<Momentary>,
-    timers: BinaryHeap<Reverse<(i64, Timer)>>,
+    timers: TimerQueue,
     // outages
     outages: Vec<Outage>,
     open_fault: BTreeMap<u32, OutageId>,
@@ -654,7 +731,7 @@ impl<'n> Engine<'n> {
             bursts: VecDeque::new(),
             recent_lg: VecDeque::new(),
             momentaries: Vec::new(),
-            timers: BinaryHeap::new(),
+            timers: TimerQueue::default(),
             outages: vec![Outage {
                 id: NO_OUTAGE,
                 device: OutageDeviceId(0),
@@ -1389,7 +1466,7 @@ impl<'n> Engine<'n> {
     // ---------------------------------------------------------------- timers
 
     fn run_timers(&mut self) {
-        while let Some(&Reverse((due, timer))) = self.st.timers.peek() {
+        while let Some(Reverse((due, timer))) = self.st.timers.peek() {
             if due > self.st.clock.0 {
                 break;
             }
