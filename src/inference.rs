@@ -1092,19 +1092,20 @@ impl<'n> Engine<'n> {
             return;
         }
         // A restore soon after this customer's last gasp: a momentary interruption.
-        if !ping
+        let momentary = !ping
             && self.st.lg_state[i] != LG_NONE
-            && t.0 - self.st.lg_at[i].0 <= self.opts.momentary_max
-        {
+            && t.0 - self.st.lg_at[i].0 <= self.opts.momentary_max;
+        if momentary {
             let zone = self.zone_of(c);
             let tb = self.st.lg_at[i];
             self.momentary(zone, tb);
         }
         // A restore below a predicted fault outage stands for its restoration (a ping
-        // answering on does not: it says the prediction is too high, and moves it).
+        // answering on does not: it says the prediction is too high, and moves it; nor
+        // does the end of a momentary: the customer had supply just before it).
         let svc = OutageDeviceId(c.0);
         self.scratch.clear();
-        for d in self.view.upstream(svc).filter(|_| !ping) {
+        for d in self.view.upstream(svc).filter(|_| !ping && !momentary) {
             if let Some(&oid) = self.st.open_fault.get(&d.0) {
                 let o = &self.st.outages[oid.0 as usize];
                 if !self.st.forced[d.index()] && t > o.start {
