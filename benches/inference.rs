@@ -13,8 +13,11 @@ use outage_locator::synth::storm_events;
 use outage_locator::{EngineOptions, Replay};
 
 fn bench_ingest(c: &mut Criterion) {
-    // One million customers: see `cargo run --release --example throughput`.
-    for (customers, n_events) in [(10_000usize, 10_000usize), (100_000, 100_000)] {
+    for (customers, n_events) in [
+        (10_000usize, 10_000usize),
+        (100_000, 100_000),
+        (1_000_000, 1_000_000),
+    ] {
         let net = common::synthetic(customers);
         let view = common::normal_view(&net);
         let events = storm_events(&net, &view, n_events, 7);

@@ -2003,8 +2003,16 @@ impl<'n> Engine<'n> {
                 self.st.t_first[n] = Timestamp(i64::MAX);
             }
         }
-        for idx in 0..self.st.active.len() {
-            let d = self.st.active[idx];
+        // Services first, in id order (their arrays are read in sequence), then the
+        // devices above them, deepest first.
+        let services = (0..nc)
+            .filter(|&i| self.st.in_active[i])
+            .map(OutageDeviceId::from);
+        let above = (0..self.st.active.len())
+            .map(|idx| self.st.active[idx])
+            .filter(|d| d.index() >= nc);
+        let order: Vec<OutageDeviceId> = services.chain(above).collect();
+        for d in order {
             self.eval(d);
             if let Some(p) = self.view.parent(d) {
                 // A parent is never a service.
