@@ -3,9 +3,11 @@
 //!
 //! # The model
 //!
-//! Every outage device `d` is either out or not, with a prior probability by class
-//! ([`OutageDevicePriors`]). A customer is off supply iff some device on its chain is
-//! out. Given that, the customers' evidence is independent:
+//! Every outage device `d` is either out or not, with prior odds from its class's share
+//! of faults over the number of devices of that class, times the current fault
+//! intensity ([`OutageDevicePriors`], [`EngineOptions::calm_faults`]). A customer is off
+//! supply iff some device on its chain is out. Given that, the customers' evidence is
+//! independent:
 //!
 //! * an off customer calls with probability `p_call` (spread over time by a log-normal
 //!   delay), sends a last gasp with probability `p_lg`; an on customer calls or sends a
@@ -23,7 +25,9 @@
 //! kept per device as counts of customers by evidence kind, so a new report changes
 //! only the values on the path from its meter to the source: O(depth) per event.
 //! Time-dependent terms (how many silent customers should have reported by now) are
-//! refreshed over the devices that hold any evidence when the clock moves on.
+//! refreshed over the devices that hold any evidence when the clock moves on. A
+//! service's counts follow from its customer's bits (services keep no per-device
+//! arrays), and the best explanation is kept between events and updated flip by flip.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
