@@ -40,12 +40,12 @@ use crate::network::{Network, OutageDeviceClass};
 use crate::time::{MINUTE, Millis, SECOND, Timestamp};
 use crate::topology::EnergizationView;
 
-/// How many devices of each class are expected to be out at once across the network
-/// on a calm day: the prior of one device is its class's share divided by the number
-/// of devices of that class, scaled by the current fault intensity (see
-/// [`EngineOptions::calm_intensity`]). Normalising by class size keeps the engine's
-/// judgement the same on a 100-customer feeder and a 1 M-customer system: a lone report
-/// means less where there are more customers who could have sent it.
+/// Each class's share of faults: a device's prior odds are its class's share times the
+/// current fault intensity (expected concurrent faults, see
+/// [`EngineOptions::calm_faults`]), over the number of devices of that class.
+/// Normalising by class size keeps the ratios between classes on any network: a lone
+/// report means less where there are more customers who could have sent it, and a
+/// fuse is likelier to be the cause than any one of the many services below it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OutageDevicePriors {
@@ -84,7 +84,7 @@ impl Default for OutageDevicePriors {
 }
 
 impl OutageDevicePriors {
-    /// The expected number of out devices of a class.
+    /// The share of a class.
     pub fn of(&self, class: OutageDeviceClass) -> f64 {
         match class {
             OutageDeviceClass::Service => self.service,
@@ -103,7 +103,7 @@ impl OutageDevicePriors {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EngineOptions {
-    /// Expected out devices by class (normalised by class size into per-device priors).
+    /// Shares of faults by class (normalised by class size into per-device priors).
     pub priors: OutageDevicePriors,
     /// Expected concurrent faults on a calm day, at least: the scale of the priors
     /// (the fault intensity) on a network of up to `calm_faults /
