@@ -2007,6 +2007,13 @@ impl<'n> Engine<'n> {
                 self.st.t_first[n] = Timestamp(i64::MAX);
             }
         }
+        // Forget devices no longer flagged.
+        let (flag, marks) = (&self.st.flag, &mut self.st.in_flagged);
+        self.st.flagged.retain(|d| {
+            let keep = flag[d.index()];
+            marks[d.index()] = keep;
+            keep
+        });
         // Services first, in id order (their arrays are read in sequence), then the
         // devices above them, deepest first.
         let services = (0..nc)
@@ -2184,15 +2191,12 @@ impl<'n> Engine<'n> {
         }
     }
 
-    fn best_explanation(&mut self) -> Vec<OutageDeviceId> {
-        let (flag, marks) = (&self.st.flag, &mut self.st.in_flagged);
-        self.st.flagged.retain(|d| {
-            let keep = flag[d.index()];
-            marks[d.index()] = keep;
-            keep
-        });
+    /// The flagged devices with nothing flagged above them, in id order. Leaves the
+    /// state as it is (the list of flagged devices is compacted at refreshes only, so
+    /// that a restored snapshot compacts it at the same moments).
+    fn best_explanation(&self) -> Vec<OutageDeviceId> {
         let mut out = Vec::new();
-        for &d in &self.st.flagged {
+        for &d in self.st.flagged.iter().filter(|d| self.st.flag[d.index()]) {
             let covered = self
                 .view
                 .upstream(d)
