@@ -1338,14 +1338,7 @@ impl<'n> Engine<'n> {
             self.close_outage(oid, OutageStatus::Restored, None);
         }
         // Outages still open below d are nested: their evidence stays theirs.
-        let nested: Vec<std::ops::Range<u32>> = self
-            .st
-            .open_fault
-            .keys()
-            .map(|&g| OutageDeviceId(g))
-            .filter(|&g| g != d && self.view.is_below(g, d))
-            .map(|g| self.view.customer_span(g))
-            .collect();
+        let nested = self.held_spans_below(d, false);
         let span = self.view.customer_span(d);
         for pos in span {
             let c = self.view.customers_in_preorder()[pos as usize];
@@ -1608,14 +1601,7 @@ impl<'n> Engine<'n> {
     fn estimate_restore(&mut self, d: OutageDeviceId, t_close: i64) {
         // Every customer below a confirmed opening was off; those still held by a
         // nested outage are not back.
-        let nested: Vec<std::ops::Range<u32>> = self
-            .st
-            .open_fault
-            .keys()
-            .map(|&g| OutageDeviceId(g))
-            .filter(|&g| g != d && self.view.is_below(g, d))
-            .map(|g| self.view.customer_span(g))
-            .collect();
+        let nested = self.held_spans_below(d, false);
         let mut hits = 0u32;
         let mut pop = 0u32;
         let order = self.view.customers_in_preorder();
@@ -2469,15 +2455,7 @@ impl<'n> Engine<'n> {
         if let Some(&t) = self.st.scada_open.get(&d.0) {
             return Some(t);
         }
-        let mut held: Vec<std::ops::Range<u32>> = self
-            .st
-            .open_fault
-            .keys()
-            .map(|&g| OutageDeviceId(g))
-            .filter(|&g| g != d && self.st.forced[g.index()] && self.view.is_below(g, d))
-            .map(|g| self.view.customer_span(g))
-            .collect();
-        held.sort_unstable_by_key(|r| r.start);
+        let held = self.held_spans_below(d, true);
         let order = self.view.customers_in_preorder();
         let mut times: Vec<i64> = Vec::new();
         let mut next = 0;
@@ -2503,6 +2481,22 @@ impl<'n> Engine<'n> {
         let mid = times.len() / 2;
         let (_, m, _) = times.select_nth_unstable(mid);
         Some(Timestamp(*m))
+    }
+
+    /// The customer spans (pre-order positions) of the fault outages held strictly
+    /// below `d` (only the SCADA-confirmed ones with `confirmed`), by start.
+    fn held_spans_below(&self, d: OutageDeviceId, confirmed: bool) -> Vec<std::ops::Range<u32>> {
+        let mut spans: Vec<std::ops::Range<u32>> = self
+            .st
+            .open_fault
+            .keys()
+            .map(|&g| OutageDeviceId(g))
+            .filter(|&g| g != d && (!confirmed || self.st.forced[g.index()]))
+            .filter(|&g| self.view.is_below(g, d))
+            .map(|g| self.view.customer_span(g))
+            .collect();
+        spans.sort_unstable_by_key(|r| r.start);
+        spans
     }
 
     /// The estimated start of an outage at `d`: the SCADA opening, else the median
