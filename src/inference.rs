@@ -1822,10 +1822,8 @@ impl<'n> Engine<'n> {
             }
             if xi < nc {
                 // The service itself: its counts follow from the bits.
-                if self.counts_of(x).active > 0 && !self.st.in_active[xi] {
-                    self.st.in_active[xi] = true;
-                    self.st.active.push(x);
-                    self.st.active_sorted = false;
+                if self.counts_of(x).active > 0 {
+                    self.activate(x);
                 }
                 let old_a = self.st.a[xi];
                 self.eval(x);
@@ -1858,10 +1856,8 @@ impl<'n> Engine<'n> {
             if rep && report < self.st.t_first[xn] {
                 self.st.t_first[xn] = report;
             }
-            if self.st.counts[xn].active > 0 && !self.st.in_active[xi] {
-                self.st.in_active[xi] = true;
-                self.st.active.push(x);
-                self.st.active_sorted = false;
+            if self.st.counts[xn].active > 0 {
+                self.activate(x);
             }
             self.st.b[xn] += delta;
             let old_a = self.st.a[xi];
@@ -1874,12 +1870,18 @@ impl<'n> Engine<'n> {
         }
     }
 
-    fn touch_path(&mut self, d: OutageDeviceId) {
-        if !self.st.in_active[d.index()] {
-            self.st.in_active[d.index()] = true;
-            self.st.active.push(d);
+    /// Puts a device among those the periodic refresh recomputes.
+    #[inline]
+    fn activate(&mut self, x: OutageDeviceId) {
+        if !self.st.in_active[x.index()] {
+            self.st.in_active[x.index()] = true;
+            self.st.active.push(x);
             self.st.active_sorted = false;
         }
+    }
+
+    fn touch_path(&mut self, d: OutageDeviceId) {
+        self.activate(d);
         let mut delta = 0.0;
         let mut x = d;
         let mut first = true;
@@ -1889,11 +1891,7 @@ impl<'n> Engine<'n> {
                 self.st.b[xi - self.nc] += delta;
             }
             first = false;
-            if !self.st.in_active[xi] {
-                self.st.in_active[xi] = true;
-                self.st.active.push(x);
-                self.st.active_sorted = false;
-            }
+            self.activate(x);
             let old = self.st.a[xi];
             self.eval(x);
             delta = self.st.a[xi] - old;
