@@ -123,7 +123,7 @@ impl Event {
             line,
             value: time.to_string(),
         })?;
-        let kind_l = kind.trim().to_ascii_lowercase();
+        let kind_l = lower::<16>(kind.trim());
         let detail = detail.trim();
         let customer = || {
             net.customer_by_name(id)
@@ -147,7 +147,7 @@ impl Event {
         };
         let evidence = match kind_l.as_str() {
             "call" => {
-                let d = match detail.to_ascii_lowercase().as_str() {
+                let d = match lower::<16>(detail).as_str() {
                     "" | "no_power" => CallDetail::NoPower,
                     "partial" => CallDetail::Partial,
                     "wire_down" => CallDetail::WireDown,
@@ -162,7 +162,7 @@ impl Event {
             "last_gasp" => Evidence::LastGasp { meter: customer()? },
             "power_restore" => Evidence::PowerRestore { meter: customer()? },
             "ping" => {
-                let on = match detail.to_ascii_lowercase().as_str() {
+                let on = match lower::<16>(detail).as_str() {
                     "on" => true,
                     "off" => false,
                     _ => return Err(bad_detail()),
@@ -283,7 +283,16 @@ impl<R: Read> Iterator for EventReader<'_, R> {
                     }));
                 }
             }
-            let line = self.record.position().map_or(line, |p| p.line());
+            // The csv crate gives the first record after blank lines the line of the
+            // blank (BurntSushi/rust-csv#208): count back from where the next record
+            // begins instead, less the line breaks inside quoted fields.
+            let inside = self
+                .record
+                .iter()
+                .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
+                .sum::<u64>();
+            let after = self.csv.position().line().saturating_sub(1 + inside);
+            let line = self.record.position().map_or(line, |p| p.line()).max(after);
             let field = |i: usize| {
                 self.record
                     .get(i)
@@ -306,5 +315,34 @@ impl<R: Read> Iterator for EventReader<'_, R> {
             let (t, k, i, d) = (field(0), field(1), field(2), field(3));
             return Some(Event::from_row(self.net, line, &t, &k, &i, &d).map(|e| (line, e)));
         }
+    }
+}
+
+/// A short ASCII word in lower case, on the stack; longer or non-ASCII text reads as
+/// a NUL, which no keyword of the contract is.
+struct Lower<const N: usize> {
+    buf: [u8; N],
+    len: Option<usize>,
+}
+
+impl<const N: usize> Lower<N> {
+    fn as_str(&self) -> &str {
+        self.len
+            .and_then(|n| std::str::from_utf8(&self.buf[..n]).ok())
+            .unwrap_or("\0")
+    }
+}
+
+fn lower<const N: usize>(s: &str) -> Lower<N> {
+    let mut buf = [0u8; N];
+    if s.len() > N || !s.is_ascii() {
+        return Lower { buf, len: None };
+    }
+    for (b, c) in buf.iter_mut().zip(s.bytes()) {
+        *b = c.to_ascii_lowercase();
+    }
+    Lower {
+        buf,
+        len: Some(s.len()),
     }
 }
