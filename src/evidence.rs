@@ -1,6 +1,6 @@
 //! Typed evidence: the events of the replay contract, and a reader for event files.
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 
 use crate::error::EventError;
 use crate::ids::{CustomerId, OutageDeviceId};
@@ -237,9 +237,15 @@ pub type EventRow = Result<(u64, Event), EventError>;
 /// assert!(rows[1].is_err());
 /// ```
 pub struct EventReader<'n, R: Read> {
-    csv: csv::Reader<R>,
+    input: BufReader<R>,
     net: &'n Network,
-    record: csv::ByteRecord,
+    /// The current physical line, and the next line's number.
+    line: Vec<u8>,
+    line_no: u64,
+    /// One line's fields, unquoted, and where each ends.
+    csv: csv_core::Reader,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
     first: bool,
     done: bool,
 }
@@ -247,17 +253,65 @@ pub struct EventReader<'n, R: Read> {
 impl<'n, R: Read> EventReader<'n, R> {
     /// A reader over CSV text.
     pub fn new(input: R, net: &'n Network) -> Self {
-        let csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(input);
         EventReader {
-            csv,
+            input: BufReader::with_capacity(1 << 16, input),
             net,
-            record: csv::ByteRecord::new(),
+            line: Vec::new(),
+            line_no: 0,
+            csv: csv_core::Reader::new(),
+            fields: Vec::new(),
+            ends: Vec::new(),
             first: true,
             done: false,
+        }
+    }
+
+    /// Splits the current line into fields (quotes allowed within the line). A line
+    /// is a row: a stray quote spoils its own row only, never the rows after it.
+    fn split(&mut self) -> Result<(), String> {
+        use csv_core::ReadRecordResult as R;
+        let line = &self.line[..];
+        if line.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+            return Err("unbalanced quote".to_string());
+        }
+        // Unquoted fields are never longer than the line; one end per comma, plus one.
+        self.fields.clear();
+        self.fields.resize(line.len() + 1, 0);
+        self.ends.clear();
+        self.ends
+            .resize(line.iter().filter(|&&b| b == b',').count() + 2, 0);
+        self.csv.reset();
+        let (res, nin, nout, nend) = self.csv.read_record(line, &mut self.fields, &mut self.ends);
+        let (res, nout, nend) = match res {
+            R::InputEmpty if nin == line.len() => {
+                // The end of the input ends the record (ends count from the row's
+                // start across calls).
+                let (res, _, o, e) =
+                    self.csv
+                        .read_record(&[], &mut self.fields[nout..], &mut self.ends[nend..]);
+                (res, nout + o, nend + e)
+            }
+            other => (other, nout, nend),
+        };
+        if !matches!(res, R::Record) {
+            return Err(format!("cannot split the row ({res:?})"));
+        }
+        self.fields.truncate(nout);
+        self.ends.truncate(nend);
+        Ok(())
+    }
+
+    fn field(&self, i: usize) -> String {
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0)
+        };
+        match self.ends.get(i) {
+            Some(&end) => String::from_utf8_lossy(&self.fields[start..end])
+                .trim()
+                .to_string(),
+            None => String::new(),
         }
     }
 }
@@ -269,50 +323,41 @@ impl<R: Read> Iterator for EventReader<'_, R> {
             if self.done {
                 return None;
             }
-            let line = self.csv.position().line();
-            match self.csv.read_byte_record(&mut self.record) {
-                Ok(false) => return None,
-                Ok(true) => {}
+            self.line.clear();
+            match self.input.read_until(b'\n', &mut self.line) {
+                Ok(0) => return None,
+                Ok(_) => self.line_no += 1,
                 Err(e) => {
-                    let line = e.position().map_or(line, |p| p.line());
                     // An I/O error would repeat forever: end the stream with it.
-                    self.done = matches!(e.kind(), csv::ErrorKind::Io(_));
+                    self.done = true;
                     return Some(Err(EventError::Malformed {
-                        line,
+                        line: self.line_no + 1,
                         message: e.to_string(),
                     }));
                 }
             }
-            // The csv crate gives the first record after blank lines the line of the
-            // blank (BurntSushi/rust-csv#208): count back from where the next record
-            // begins instead, less the line breaks inside quoted fields.
-            let inside = self
-                .record
-                .iter()
-                .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
-                .sum::<u64>();
-            let after = self.csv.position().line().saturating_sub(1 + inside);
-            let line = self.record.position().map_or(line, |p| p.line()).max(after);
-            let field = |i: usize| {
-                self.record
-                    .get(i)
-                    .map(|b| String::from_utf8_lossy(b))
-                    .unwrap_or_default()
-            };
+            let line = self.line_no;
+            while matches!(self.line.last(), Some(b'\n' | b'\r')) {
+                self.line.pop();
+            }
+            if self.line.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            if let Err(message) = self.split() {
+                self.first = false;
+                return Some(Err(EventError::Malformed { line, message }));
+            }
             let first = std::mem::replace(&mut self.first, false);
-            if first && field(0).eq_ignore_ascii_case("time") {
+            if first && self.field(0).eq_ignore_ascii_case("time") {
                 continue;
             }
-            if self.record.iter().all(|f| f.is_empty()) {
-                continue;
-            }
-            if self.record.len() < 2 {
+            if self.ends.len() < 2 {
                 return Some(Err(EventError::Malformed {
                     line,
-                    message: format!("{} field(s), want time,kind,id,detail", self.record.len()),
+                    message: format!("{} field(s), want time,kind,id,detail", self.ends.len()),
                 }));
             }
-            let (t, k, i, d) = (field(0), field(1), field(2), field(3));
+            let (t, k, i, d) = (self.field(0), self.field(1), self.field(2), self.field(3));
             return Some(Event::from_row(self.net, line, &t, &k, &i, &d).map(|e| (line, e)));
         }
     }
