@@ -464,6 +464,9 @@ enum Timer {
     EstimateLastGasp(u32, i64),
     /// Estimate the call rate from a confirmed opening still open (device, open time).
     EstimateCall(u32, i64),
+    /// Estimate the last-gasp rate from a caller: did its meter gasp? (customer, call
+    /// time).
+    EstimateLastGaspFromCall(u32, i64),
     /// Estimate the power-restore rate after a restoration (device, time).
     EstimateRestore(u32, i64),
 }
@@ -496,6 +499,7 @@ impl Timer {
             Timer::PlannedEnd(_, t) => (4, t),
             Timer::EstimateLastGasp(_, t) => (5, t),
             Timer::EstimateCall(_, t) => (6, t),
+            Timer::EstimateLastGaspFromCall(_, t) => (8, t),
             Timer::EstimateRestore(_, t) => (7, t),
         }
     }
@@ -681,6 +685,11 @@ const CALL_LEAD: Millis = 2 * MINUTE;
 /// How long after a SCADA-confirmed opening its customers' calls are counted to
 /// estimate the call rate.
 const CALL_ESTIMATE_AFTER: Millis = 40 * MINUTE;
+/// How long after a call its meter's last gasp is looked for (to estimate the
+/// last-gasp rate from callers).
+const LG_FROM_CALL_AFTER: Millis = 5 * MINUTE;
+/// The weight of one caller in the last-gasp rate (a SCADA opening weighs up to 50).
+const LG_FROM_CALL_WEIGHT: f64 = 1.0;
 /// How much a SCADA-confirmed opening outweighs any explanation below it.
 const FORCED_BONUS: f64 = 1e4;
 
@@ -1031,6 +1040,14 @@ impl<'n> Engine<'n> {
         let since = Timestamp(self.st.on_since[i].0.saturating_add(1));
         self.note_report(c, Timestamp(t.0 - CALL_LEAD).max(since));
         self.set_bits(c, nb);
+        if self.opts.estimate_rates && detail != CallDetail::Partial {
+            // A caller's meter gasped or not independently of the call: callers are a
+            // sample of off meters that needs no SCADA.
+            let due = t.0 + LG_FROM_CALL_AFTER;
+            self.st
+                .timers
+                .push(Reverse((due, Timer::EstimateLastGaspFromCall(c.0, t.0))));
+        }
     }
 
     /// Off evidence at `t` (after the customer's last known-on time): the on proof no
@@ -1516,6 +1533,19 @@ impl<'n> Engine<'n> {
                 Timer::PlannedEnd(d, t) => self.end_planned(OutageDeviceId(d), Timestamp(t)),
                 Timer::EstimateLastGasp(d, t) => self.estimate_last_gasp(OutageDeviceId(d), t),
                 Timer::EstimateCall(d, t) => self.estimate_call(OutageDeviceId(d), t),
+                Timer::EstimateLastGaspFromCall(c, t) => {
+                    let i = c as usize;
+                    // Still off, and this call the customer's own (not a repeat).
+                    if self.st.call_at[i].0 == t && self.st.bits[i] & B_CALL != 0 {
+                        let gasped = self.st.bits[i] & (B_LG | B_PING_OFF) != 0
+                            || self.st.lg_state[i] != LG_NONE;
+                        self.st.rates.last_gasp.add(
+                            LG_FROM_CALL_WEIGHT * gasped as u8 as f64,
+                            LG_FROM_CALL_WEIGHT,
+                        );
+                        self.reweight();
+                    }
+                }
                 Timer::EstimateRestore(d, t) => self.estimate_restore(OutageDeviceId(d), t),
             }
         }
