@@ -1855,9 +1855,7 @@ impl<'n> Engine<'n> {
                 if self.counts_of(x).active > 0 {
                     self.activate(x);
                 }
-                let old_a = self.st.a[xi];
-                self.eval(x);
-                delta = self.st.a[xi] - old_a;
+                delta = self.reeval(x);
                 match self.view.parent(x) {
                     Some(p) => x = p,
                     None => break,
@@ -1890,9 +1888,7 @@ impl<'n> Engine<'n> {
                 self.activate(x);
             }
             self.st.b[xn] += delta;
-            let old_a = self.st.a[xi];
-            self.eval(x);
-            delta = self.st.a[xi] - old_a;
+            delta = self.reeval(x);
             match self.view.parent(x) {
                 Some(p) => x = p,
                 None => break,
@@ -1910,21 +1906,25 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// Re-evaluates a device; returns how much its A moved (what its parent's B takes).
+    #[inline]
+    fn reeval(&mut self, x: OutageDeviceId) -> f64 {
+        let old = self.st.a[x.index()];
+        self.eval(x);
+        self.st.a[x.index()] - old
+    }
+
+    /// Re-evaluates the path from `d` to the source (every device on it is refreshed
+    /// from then on).
     fn touch_path(&mut self, d: OutageDeviceId) {
-        self.activate(d);
         let mut delta = 0.0;
         let mut x = d;
-        let mut first = true;
         loop {
-            let xi = x.index();
-            if !first && xi >= self.nc {
-                self.st.b[xi - self.nc] += delta;
+            if let Some(n) = x.index().checked_sub(self.nc) {
+                self.st.b[n] += delta;
             }
-            first = false;
             self.activate(x);
-            let old = self.st.a[xi];
-            self.eval(x);
-            delta = self.st.a[xi] - old;
+            delta = self.reeval(x);
             match self.view.parent(x) {
                 Some(p) => x = p,
                 None => break,
