@@ -97,6 +97,18 @@ pub struct ReplaySummary {
     pub tickets: u64,
 }
 
+impl ReplaySummary {
+    /// The contract's closing `summary` record.
+    pub fn record(&self) -> Record {
+        Record::Summary {
+            rows: self.rows,
+            skipped: self.skipped,
+            outages: self.outages,
+            tickets: self.tickets,
+        }
+    }
+}
+
 /// A snapshot of a [`Replay`] (serde): the command centre's snapshot and the counts.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ReplaySnapshot {
@@ -235,13 +247,7 @@ impl<'n> Replay<'n> {
         self.records.clear();
         self.centre.flush();
         emit(&self.centre, &mut self.records, &mut self.summary);
-        let s = self.summary;
-        self.records.push(Record::Summary {
-            rows: s.rows,
-            skipped: s.skipped,
-            outages: s.outages,
-            tickets: s.tickets,
-        });
+        self.records.push(self.summary.record());
         &self.records
     }
 

@@ -277,13 +277,7 @@ impl<'n> Rollup<'n> {
         if self.clock.is_some() {
             self.refresh();
         }
-        let s = self.summary;
-        self.records.push(Record::Summary {
-            rows: s.rows,
-            skipped: s.skipped,
-            outages: s.outages,
-            tickets: s.tickets,
-        });
+        self.records.push(self.summary.record());
         &self.records
     }
 
