@@ -16,8 +16,8 @@
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use outage_locator::synth::{SyntheticNetworkOptions, synthetic_network};
-use outage_locator::{EnergizationView, Network, SwitchingOp};
+use outage_locator::EnergizationView;
+use outage_locator::synth::{SyntheticNetworkOptions, middle_transfer, synthetic_network};
 
 const CHILD: &str = "--measure-one";
 
@@ -88,7 +88,7 @@ fn measure(n: usize) -> ExitCode {
     };
     let build = t.elapsed();
     let peak = status_kb("VmHWM:").unwrap_or(0);
-    let Some(op) = transfer(&net) else {
+    let Some(op) = middle_transfer(&net) else {
         eprintln!("no feeder with a tie");
         return ExitCode::from(1);
     };
@@ -149,19 +149,6 @@ fn median(times: &[Duration]) -> Duration {
     let mut v = times.to_vec();
     v.sort();
     v[v.len() / 2]
-}
-
-/// A transfer on a feeder near the middle of the network: open its sectionalizing
-/// switch and close its tie.
-fn transfer(net: &Network) -> Option<SwitchingOp> {
-    let feeders = net.devices().len();
-    (0..feeders)
-        .map(|i| (feeders / 2 + i) % feeders)
-        .find_map(|g| {
-            let open = net.element_by_name(&format!("line.f{g}_sw"))?;
-            let close = net.element_by_name(&format!("line.f{g}_tie"))?;
-            Some(SwitchingOp::Transfer { open, close })
-        })
 }
 
 fn ms(d: Duration) -> String {

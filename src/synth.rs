@@ -51,7 +51,7 @@ use crate::network::{
     OutageDeviceClass, ServiceZone,
 };
 use crate::time::Timestamp;
-use crate::topology::EnergizationView;
+use crate::topology::{EnergizationView, SwitchingOp};
 
 /// What [`synthetic_network`] generates.
 ///
@@ -550,6 +550,29 @@ impl Gen<'_> {
             },
         }
     }
+}
+
+/// A transfer on a feeder near the middle of a synthetic network: open its
+/// sectionalizing switch `line.fG_sw`, close its tie `line.fG_tie`; `None` when no
+/// feeder has a tie.
+///
+/// ```
+/// use outage_locator::synth::{middle_transfer, synthetic_network, SyntheticNetworkOptions};
+/// let net = synthetic_network(&SyntheticNetworkOptions { customers: 5000, ..Default::default() });
+/// let op = middle_transfer(&net).unwrap();
+/// let view = outage_locator::EnergizationView::normal(&net).unwrap();
+/// assert!(view.switch(&net, &[op]).is_ok());
+/// ```
+pub fn middle_transfer(net: &Network) -> Option<SwitchingOp> {
+    // At most ten feeders a substation (see `SyntheticNetworkOptions`).
+    let feeders = net.sources().len() * 10;
+    (0..feeders)
+        .map(|i| (feeders / 2 + i) % feeders)
+        .find_map(|g| {
+            let open = net.element_by_name(&format!("line.f{g}_sw"))?;
+            let close = net.element_by_name(&format!("line.f{g}_tie"))?;
+            Some(SwitchingOp::Transfer { open, close })
+        })
 }
 
 /// A storm of about `target` events on any network, for speed measurements: random

@@ -50,17 +50,9 @@ pub fn normal_view(net: &Network) -> EnergizationView {
     EnergizationView::normal(net).expect("synthetic networks are radial")
 }
 
-/// A transfer on a feeder near the middle of a synthetic network: open its
-/// sectionalizing switch `line.fG_sw`, close its tie `line.fG_tie`.
+/// A transfer on a feeder near the middle of a synthetic network.
 pub fn transfer(net: &Network) -> SwitchingOp {
-    let feeders = net.sources().len() * 10;
-    (0..feeders)
-        .map(|i| (feeders / 2 + i) % feeders)
-        .find_map(|g| {
-            let open = net.element_by_name(&format!("line.f{g}_sw"))?;
-            let close = net.element_by_name(&format!("line.f{g}_tie"))?;
-            Some(SwitchingOp::Transfer { open, close })
-        })
+    outage_locator::synth::middle_transfer(net)
         .expect("some feeder of a synthetic network has a tie")
 }
 
