@@ -1,9 +1,12 @@
 //! Behaviour of the inference engine on the bundled IEEE 123-bus fixture and on small
 //! hand-built feeders, and its invariants as property tests.
 
+mod common;
+use common::ieee123;
+
 use outage_locator::{
     CallDetail, CustomerId, DeviceKind, Engine, EngineOptions, Event, Evidence, Network,
-    NetworkBuilder, OutageCause, OutageDeviceId, OutageStatus, Timestamp, import_opendss,
+    NetworkBuilder, OutageCause, OutageDeviceId, OutageStatus, Timestamp,
 };
 use proptest::prelude::*;
 
@@ -11,14 +14,6 @@ const T0: &str = "2026-07-01T12:00:00Z";
 
 fn t0() -> Timestamp {
     T0.parse().unwrap()
-}
-
-fn ieee123() -> Network {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/ieee123/eval_master.dss"
-    );
-    import_opendss(path).unwrap().0
 }
 
 fn at(secs: i64) -> Timestamp {
@@ -464,11 +459,7 @@ proptest! {
 fn pings_answering_on_move_a_prediction_below_the_meters_that_answered() {
     // Three meters of a 13-customer lateral gasp: the fuse is the best explanation.
     // The other meters answer pings with on: the outage can only be below them.
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/ieee123/eval_master.dss"
-    );
-    let (net, _) = outage_locator::import_opendss(path).unwrap();
+    let net = ieee123();
     let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
     let fuse = dev(&net, "fuse.f_l68");
     let below: Vec<CustomerId> = e.view().customers_below(fuse).to_vec();

@@ -1,6 +1,9 @@
 //! The scenario generator, the roll-up rule and the metrics: determinism, names, the
 //! truth's customers, and hand-computed values on a tiny hand-built scenario.
 
+mod common;
+use common::ieee123;
+
 use std::collections::BTreeSet;
 
 use outage_locator::metrics::{Conclusions, aggregate, diagnose, score};
@@ -11,16 +14,8 @@ use outage_locator::simulate::{
 };
 use outage_locator::{
     CallDetail, DeviceKind, EnergizationView, Event, EventReader, Evidence, Network,
-    NetworkBuilder, OutageDeviceClass, Record, Timestamp, import_opendss,
+    NetworkBuilder, OutageDeviceClass, Record, Timestamp,
 };
-
-fn ieee123() -> Network {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/ieee123/eval_master.dss"
-    );
-    import_opendss(path).unwrap().0
-}
 
 fn t(s: &str) -> Timestamp {
     format!("2026-07-01T{s}Z").parse().unwrap()

@@ -3,20 +3,14 @@
 //! exactly what an uninterrupted run gives: the same records, the same notices, the
 //! same final state.
 
+mod common;
+
 #[path = "../examples/common/crew_sim.rs"]
 mod crew_sim;
 
 use outage_locator::simulate::{Profile, SimulationOptions, Simulator};
 use outage_locator::*;
 use proptest::prelude::*;
-
-fn network() -> Network {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/ieee123/eval_master.dss"
-    );
-    import_opendss(path).unwrap().0
-}
 
 /// The first difference between two runs, if any, in a few lines.
 fn first_difference(a: &Run, b: &Run) -> Option<String> {
@@ -138,7 +132,7 @@ fn canonical(snap: &ReplaySnapshot) -> String {
 
 #[test]
 fn a_snapshot_round_trips_through_json() {
-    let net = network();
+    let net = common::ieee123();
     let sim = Simulator::new(&net).unwrap();
     let s = sim.run(&SimulationOptions::for_profile(Profile::Busy), 3);
     let full = run(&net, &s.events, None);
@@ -155,7 +149,7 @@ fn a_snapshot_round_trips_through_json() {
 
 #[test]
 fn a_snapshot_of_another_network_is_refused() {
-    let net = network();
+    let net = common::ieee123();
     let replay = Replay::new(&net, EngineOptions::default()).unwrap();
     let json = serde_json::to_string(&replay.snapshot()).unwrap();
     let other =
@@ -177,7 +171,7 @@ proptest! {
         profile in 0usize..3,
         at in 0.0f64..1.0,
     ) {
-        let net = network();
+        let net = common::ieee123();
         let sim = Simulator::new(&net).unwrap();
         let s = sim.run(&SimulationOptions::for_profile(Profile::ALL[profile]), seed);
         let cut = ((s.events.len() as f64) * at) as usize;

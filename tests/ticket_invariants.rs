@@ -2,20 +2,14 @@
 //! for one outage, orders that follow their outages, no "power restored" notice to a
 //! customer still held off, deterministic replays.
 
+mod common;
+
 #[path = "../examples/common/crew_sim.rs"]
 mod crew_sim;
 
 use outage_locator::simulate::{Profile, SimulationOptions, Simulator};
 use outage_locator::*;
 use proptest::prelude::*;
-
-fn network() -> Network {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/ieee123/eval_master.dss"
-    );
-    import_opendss(path).unwrap().0
-}
 
 fn check(cc: &CommandCentre<'_>, notices: &[Notice]) -> Result<(), String> {
     let e = cc.engine();
@@ -87,7 +81,7 @@ proptest! {
 
     #[test]
     fn the_ticket_layer_keeps_its_invariants(seed in 0u64..100_000, profile in 0usize..3, crews in 0usize..4) {
-        let net = network();
+        let net = common::ieee123();
         let sim = Simulator::new(&net).unwrap();
         let s = sim.run(&SimulationOptions::for_profile(Profile::ALL[profile]), seed);
         let first = play(&net, &s.events, crews);
@@ -143,7 +137,7 @@ proptest! {
     /// orders.
     #[test]
     fn events_delivered_twice_open_the_same_orders(seed in 0u64..100_000, profile in 0usize..3) {
-        let net = network();
+        let net = common::ieee123();
         let sim = Simulator::new(&net).unwrap();
         let s = sim.run(&SimulationOptions::for_profile(Profile::ALL[profile]), seed);
         let once = orders_of(&net, s.events.iter().copied());

@@ -4,6 +4,15 @@
 
 use outage_locator::*;
 
+/// The IEEE 123-bus fixture with the evaluation's protection layer.
+pub fn ieee123() -> Network {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/ieee123/eval_master.dss"
+    );
+    import_opendss(path).unwrap().0
+}
+
 /// The network `tickets-demo`:
 ///
 /// ```text
