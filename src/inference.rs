@@ -610,6 +610,23 @@ pub struct Engine<'n> {
     roots: Roots,
 }
 
+/// Customer spans (pre-order positions) of held outages, by start, asked about
+/// positions in increasing order.
+struct HeldSpans {
+    spans: Vec<std::ops::Range<u32>>,
+    next: usize,
+}
+
+impl HeldSpans {
+    /// Whether `pos` lies in a span; positions must come in increasing order.
+    fn contains(&mut self, pos: u32) -> bool {
+        while self.spans.get(self.next).is_some_and(|r| r.end <= pos) {
+            self.next += 1;
+        }
+        self.spans.get(self.next).is_some_and(|r| r.start <= pos)
+    }
+}
+
 /// The best explanation, maintained flip by flip (see `Engine::update_roots`).
 #[derive(Default)]
 struct Roots {
@@ -1355,11 +1372,11 @@ impl<'n> Engine<'n> {
             self.close_outage(oid, OutageStatus::Restored, None);
         }
         // Outages still open below d are nested: their evidence stays theirs.
-        let nested = self.held_spans_below(d, false);
+        let mut nested = self.held_spans_below(d, false);
         let span = self.view.customer_span(d);
         for pos in span {
             let c = self.view.customers_in_preorder()[pos as usize];
-            if Some(c) == except || nested.iter().any(|r| r.contains(&pos)) {
+            if Some(c) == except || nested.contains(pos) {
                 continue;
             }
             let i = c.index();
@@ -1631,13 +1648,13 @@ impl<'n> Engine<'n> {
     fn estimate_restore(&mut self, d: OutageDeviceId, t_close: i64) {
         // Every customer below a confirmed opening was off; those still held by a
         // nested outage are not back.
-        let nested = self.held_spans_below(d, false);
+        let mut nested = self.held_spans_below(d, false);
         let mut hits = 0u32;
         let mut pop = 0u32;
         let order = self.view.customers_in_preorder();
         for pos in self.view.customer_span(d) {
             let i = order[pos as usize].index();
-            if self.st.bits[i] & B_EXCLUDED != 0 || nested.iter().any(|r| r.contains(&pos)) {
+            if self.st.bits[i] & B_EXCLUDED != 0 || nested.contains(pos) {
                 continue;
             }
             pop += 1;
@@ -2483,25 +2500,14 @@ impl<'n> Engine<'n> {
         if let Some(&t) = self.st.scada_open.get(&d.0) {
             return Some(t);
         }
-        let held = self.held_spans_below(d, true);
+        let mut held = self.held_spans_below(d, true);
         let order = self.view.customers_in_preorder();
         let mut times: Vec<i64> = Vec::new();
-        let mut next = 0;
-        let mut pos = self.view.customer_span(d).start;
-        let end = self.view.customer_span(d).end;
-        while pos < end {
-            if let Some(r) = held.get(next)
-                && r.start <= pos
-            {
-                pos = pos.max(r.end);
-                next += 1;
-                continue;
-            }
+        for pos in self.view.customer_span(d) {
             let c = order[pos as usize];
-            if self.st.bits[c.index()] & B_LG != 0 {
+            if !held.contains(pos) && self.st.bits[c.index()] & B_LG != 0 {
                 times.push(self.st.lg_at[c.index()].0);
             }
-            pos += 1;
         }
         if times.is_empty() {
             return None;
@@ -2513,7 +2519,7 @@ impl<'n> Engine<'n> {
 
     /// The customer spans (pre-order positions) of the fault outages held strictly
     /// below `d` (only the SCADA-confirmed ones with `confirmed`), by start.
-    fn held_spans_below(&self, d: OutageDeviceId, confirmed: bool) -> Vec<std::ops::Range<u32>> {
+    fn held_spans_below(&self, d: OutageDeviceId, confirmed: bool) -> HeldSpans {
         let mut spans: Vec<std::ops::Range<u32>> = self
             .st
             .open_fault
@@ -2524,7 +2530,7 @@ impl<'n> Engine<'n> {
             .map(|g| self.view.customer_span(g))
             .collect();
         spans.sort_unstable_by_key(|r| r.start);
-        spans
+        HeldSpans { spans, next: 0 }
     }
 
     /// The estimated start of an outage at `d`: the SCADA opening, else the median
