@@ -157,14 +157,7 @@ fn print_diagnosis<'a>(profile: &str, done: impl Iterator<Item = &'a Done>) {
     for d in done {
         for (e, m) in d.diag.iter().enumerate() {
             for (class, o) in m {
-                let s = sum[e].entry(*class).or_default();
-                s.truth += o.truth;
-                s.found += o.found;
-                s.above += o.above;
-                s.below += o.below;
-                s.missed += o.missed;
-                s.false_pos += o.false_pos;
-                s.false_pos_related += o.false_pos_related;
+                *sum[e].entry(*class).or_default() += o;
             }
         }
     }

@@ -936,6 +936,19 @@ pub struct ClassOutcome {
     pub false_pos_related: u64,
 }
 
+impl std::ops::AddAssign<&ClassOutcome> for ClassOutcome {
+    /// Adds the counts of another set of scenarios.
+    fn add_assign(&mut self, o: &ClassOutcome) {
+        self.truth += o.truth;
+        self.found += o.found;
+        self.above += o.above;
+        self.below += o.below;
+        self.missed += o.missed;
+        self.false_pos += o.false_pos;
+        self.false_pos_related += o.false_pos_related;
+    }
+}
+
 /// Outcomes by device class at checkpoints of one kind: where an engine goes wrong.
 ///
 /// ```
