@@ -346,7 +346,7 @@ pub struct EvidenceSummary {
     pub out_in_best_explanation: bool,
 }
 
-const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/2";
+const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/3";
 
 /// A serialisable snapshot of an [`Engine`]: its options and everything it has learnt.
 /// Restoring it and feeding the rest of the events gives exactly the output of an
@@ -665,6 +665,10 @@ struct State {
     // minus the number of customers); a service's follow from its customer's bits.
     counts: Vec<Counts>,
     t_first: Vec<Timestamp>,
+    /// The earliest and latest last gasp below each device above the services (the
+    /// span of `lg_at` over customers whose last gasp stands), widened as last gasps
+    /// come and recomputed at each refresh.
+    lg_span: Vec<(Timestamp, Timestamp)>,
     a: Vec<f64>,
     b: Vec<f64>,
     flag: Vec<bool>,
@@ -690,6 +694,12 @@ struct State {
 }
 
 const NO_OUTAGE: OutageId = OutageId(0);
+/// No last gasp below a device: an empty span.
+const NO_SPAN: (Timestamp, Timestamp) = (Timestamp(i64::MAX), Timestamp(i64::MIN));
+/// Meters below one out device lose power at once and stamp their last gasps within
+/// a minute of it; last gasps below a device further apart than this are not all
+/// explained by that device going out.
+const LG_COHERENCE: Millis = 3 * MINUTE;
 /// An outage that began this much before the outage above it stays open, nested.
 const NESTED_MARGIN: Millis = 60 * SECOND;
 /// How many faults each held fault outage stands for when estimating the intensity
@@ -747,6 +757,7 @@ impl<'n> Engine<'n> {
             planned_depth: vec![0; nc],
             counts,
             t_first: vec![Timestamp(i64::MAX); nd - nc],
+            lg_span: vec![NO_SPAN; nd - nc],
             a: vec![0.0; nd],
             b: vec![0.0; nd - nc],
             flag: vec![false; nd],
@@ -1738,6 +1749,19 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// The span of the standing last gasps below a device ([`NO_SPAN`] when none).
+    #[inline]
+    fn lg_span_of(&self, d: OutageDeviceId) -> (Timestamp, Timestamp) {
+        let i = d.index();
+        if i >= self.nc {
+            self.st.lg_span[i - self.nc]
+        } else if self.service_bits(i) & B_LG != 0 {
+            (self.st.lg_at[i], self.st.lg_at[i])
+        } else {
+            NO_SPAN
+        }
+    }
+
     /// The best explanation of the subtree below a device with the device in (0 for a
     /// service: nothing is below it).
     #[inline]
@@ -1773,10 +1797,21 @@ impl<'n> Engine<'n> {
     #[inline]
     fn s_off_with(&self, d: OutageDeviceId, k: &Counts) -> f64 {
         let w = &self.w;
+        let i = d.index();
+        // The meters below one out device lose power together: last gasps further
+        // apart than the coherence window cannot all be its own, so one of them is
+        // taken for another fault's or a stray.
+        let mut lg = k.lg;
+        if lg >= 2 && i >= self.nc {
+            let (first, last) = self.st.lg_span[i - self.nc];
+            if last.0 - first.0 > LG_COHERENCE {
+                lg -= 1;
+            }
+        }
         let mut s = self.lp_of(d)
             + k.call as f64 * w.call
             + k.weak as f64 * w.weak
-            + k.lg as f64 * w.lg
+            + lg as f64 * w.lg
             + k.ping_off as f64 * w.ping_off
             + k.on as f64 * w.on
             + k.await_ as f64 * w.await_
@@ -1858,6 +1893,7 @@ impl<'n> Engine<'n> {
         let outside = deltas(old_out, new_out);
         let report = self.st.report_at[i];
         let reporting = new & REPORTING != 0;
+        let (gasped, gasp_at) = (new & B_LG != 0, self.st.lg_at[i]);
         let add = |x: u32, dlt: i32| (x as i64 + dlt as i64).max(0) as u32;
         let mut delta = 0.0f64;
         let mut x = OutageDeviceId(c.0);
@@ -1900,6 +1936,11 @@ impl<'n> Engine<'n> {
             };
             if rep && report < self.st.t_first[xn] {
                 self.st.t_first[xn] = report;
+            }
+            if gasped {
+                let span = &mut self.st.lg_span[xn];
+                span.0 = span.0.min(gasp_at);
+                span.1 = span.1.max(gasp_at);
             }
             if self.st.counts[xn].active > 0 {
                 self.activate(x);
@@ -1997,6 +2038,7 @@ impl<'n> Engine<'n> {
                 if let Some(n) = d.index().checked_sub(self.nc) {
                     self.st.b[n] = 0.0;
                     self.st.t_first[n] = Timestamp(i64::MAX);
+                    self.st.lg_span[n] = NO_SPAN;
                 }
                 if self.st.flag[d.index()] {
                     self.st.flag[d.index()] = false;
@@ -2036,6 +2078,7 @@ impl<'n> Engine<'n> {
             if let Some(n) = self.st.active[idx].index().checked_sub(nc) {
                 self.st.b[n] = 0.0;
                 self.st.t_first[n] = Timestamp(i64::MAX);
+                self.st.lg_span[n] = NO_SPAN;
             }
         }
         // Forget devices no longer flagged.
@@ -2064,6 +2107,10 @@ impl<'n> Engine<'n> {
                 if tf < self.st.t_first[pn] {
                     self.st.t_first[pn] = tf;
                 }
+                let (first, last) = self.lg_span_of(d);
+                let span = &mut self.st.lg_span[pn];
+                span.0 = span.0.min(first);
+                span.1 = span.1.max(last);
             }
         }
         self.st.flags_changed = true;
@@ -2678,8 +2725,8 @@ impl<'n> Engine<'n> {
         nc * (1 + 1 + 8 * 6 + 1 + 1 + 4 + 2)
             // Per device: a, flag, forced, in_active, in_flagged, held bit.
             + nd * (8 + 4) + nd.div_ceil(8)
-            // Per device above the services: counts, t_first, b, prior.
-            + above * (std::mem::size_of::<Counts>() + 8 + 8 + 4)
+            // Per device above the services: counts, t_first, last-gasp span, b, prior.
+            + above * (std::mem::size_of::<Counts>() + 8 + 16 + 8 + 4)
             + self.st.outages.len() * std::mem::size_of::<Outage>()
     }
 }

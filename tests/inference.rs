@@ -480,3 +480,38 @@ fn pings_answering_on_move_a_prediction_below_the_meters_that_answered() {
         assert!(held.iter().all(|c| below[..3].contains(c)));
     }
 }
+
+/// Two meters of one transformer gasp `gap` seconds apart and stay dark; the rest of
+/// the transformer stays silent.
+fn two_gasps_under_one_transformer(gap: i64) -> (Network, Vec<OutageDeviceId>) {
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let first = net.customer_by_name("c011").unwrap();
+    let second = net.customer_by_name("c012").unwrap();
+    e.ingest(ev(0, Evidence::LastGasp { meter: first }));
+    e.ingest(ev(gap, Evidence::LastGasp { meter: second }));
+    e.ingest(ev(gap + 600, Evidence::Tick));
+    let out = open_fault_devices(&e);
+    (net, out)
+}
+
+#[test]
+fn last_gasps_at_one_moment_roll_up_to_their_transformer() {
+    let (net, out) = two_gasps_under_one_transformer(20);
+    assert_eq!(out, vec![dev(&net, "transformer.t01")]);
+}
+
+#[test]
+fn last_gasps_forty_minutes_apart_are_two_faults_not_one_transformer() {
+    // Meters below one out device lose power together: a meter that gasps forty
+    // minutes after the other had power all that time, so its transformer was in.
+    let (net, out) = two_gasps_under_one_transformer(2400);
+    let t01 = dev(&net, "transformer.t01");
+    assert!(!out.contains(&t01), "{out:?}");
+    let mut services: Vec<_> = ["c011", "c012"]
+        .iter()
+        .map(|n| OutageDeviceId(net.customer_by_name(n).unwrap().0))
+        .collect();
+    services.sort();
+    assert_eq!(out, services);
+}
