@@ -1905,7 +1905,7 @@ impl<'n> Engine<'n> {
             }
             if xi < nc {
                 // The service itself: its counts follow from the bits.
-                if self.counts_of(x).active > 0 {
+                if reports(&self.counts_of(x)) {
                     self.activate(x);
                 }
                 delta = self.reeval(x);
@@ -1942,7 +1942,7 @@ impl<'n> Engine<'n> {
                 span.0 = span.0.min(gasp_at);
                 span.1 = span.1.max(gasp_at);
             }
-            if self.st.counts[xn].active > 0 {
+            if reports(&self.st.counts[xn]) {
                 self.activate(x);
             }
             self.st.b[xn] += delta;
@@ -2031,8 +2031,9 @@ impl<'n> Engine<'n> {
         let mut k = 0;
         while k < self.st.active.len() {
             let d = self.st.active[k];
-            let kd = self.counts_of(d);
-            if kd.active == 0 && kd.forced == 0 {
+            // Nothing reported or forced below: the whole subtree explains nothing
+            // (every A and B below is 0), so nothing below needs refreshing.
+            if !reports(&self.counts_of(d)) {
                 self.st.in_active[d.index()] = false;
                 self.st.a[d.index()] = 0.0;
                 if let Some(n) = d.index().checked_sub(self.nc) {
