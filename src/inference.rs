@@ -138,7 +138,9 @@ pub struct EngineOptions {
     pub last_gasp_hold: Millis,
     /// A last gasp followed by a power restore within this is a momentary.
     pub momentary_max: Millis,
-    /// Last gasps this close to a momentary in the same zone belong to it.
+    /// Last gasps this close to a momentary in the same zone belong to it (a
+    /// momentary's meters lose power at one instant and gasp within seconds; a
+    /// sustained fault's last gasp a few seconds later is its own).
     pub burst_window: Millis,
     /// A SCADA open followed by a close within this is a reclose (momentary).
     pub reclose_window: Millis,
@@ -178,7 +180,7 @@ impl Default for EngineOptions {
             telemetry_miss_probability: 0.3,
             last_gasp_hold: MINUTE,
             momentary_max: 90 * SECOND,
-            burst_window: 10 * SECOND,
+            burst_window: 5 * SECOND,
             reclose_window: 30 * SECOND,
             late_window: 5 * MINUTE,
             restore_grace: 2 * MINUTE,
