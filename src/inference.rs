@@ -606,6 +606,9 @@ pub struct Engine<'n> {
     /// One bit per device: it holds an open fault outage (the keys of
     /// `st.open_fault`, for the hot path). Derived.
     held: Vec<u64>,
+    /// The energized devices holding an open fault outage by pre-order index (the
+    /// outages below a device are a range). Derived.
+    held_by_pre: BTreeMap<u32, u32>,
     /// The best explanation kept between events (derived): flagged devices with no
     /// flagged device above them, by id and by pre-order index, and every energized
     /// flagged device by pre-order index. Valid until a refresh recomputes every flag.
@@ -809,6 +812,7 @@ impl<'n> Engine<'n> {
             refreshed: false,
             flipped: Vec::new(),
             held: vec![0; nd.div_ceil(64)],
+            held_by_pre: BTreeMap::new(),
             roots: Roots::default(),
         })
     }
@@ -858,8 +862,9 @@ impl<'n> Engine<'n> {
         e.call_silence = call_silence(&e.opts, snap.state.rates.call.value());
         (e.lp_service, e.lp) = log_priors(net, &e.opts, snap.state.intensity);
         e.st = snap.state;
-        for &d in e.st.open_fault.keys() {
-            e.held[d as usize / 64] |= 1 << (d % 64);
+        let held: Vec<u32> = e.st.open_fault.keys().copied().collect();
+        for d in held {
+            e.set_held(OutageDeviceId(d), true);
         }
         Ok(e)
     }
@@ -2331,7 +2336,7 @@ impl<'n> Engine<'n> {
         if o.cause == OutageCause::Fault {
             let d = o.device.index();
             self.st.open_fault.remove(&o.device.0);
-            self.held[d / 64] &= !(1 << (d % 64));
+            self.set_held(OutageDeviceId(d as u32), false);
         }
         self.changes.push(Change::Closed {
             outage: id,
@@ -2447,7 +2452,7 @@ impl<'n> Engine<'n> {
             match keep {
                 Some(g) => {
                     let oid = self.st.open_fault.remove(&g.0).unwrap_or(NO_OUTAGE);
-                    self.held[g.index() / 64] &= !(1 << (g.index() % 64));
+                    self.set_held(g, false);
                     gone.retain(|&x| x != g);
                     {
                         let own_start = own.get(&d.0).copied().flatten();
@@ -2460,7 +2465,7 @@ impl<'n> Engine<'n> {
                         o.start = o.start.min(start);
                     }
                     self.st.open_fault.insert(d.0, oid);
-                    self.held[d.index() / 64] |= 1 << (d.index() % 64);
+                    self.set_held(d, true);
                     self.changes.push(Change::Updated(oid));
                     for &g2 in below.iter().skip(1) {
                         if let Some(o2) = self.st.open_fault.get(&g2.0).copied() {
@@ -2480,7 +2485,7 @@ impl<'n> Engine<'n> {
                     );
                     self.st.outages[oid.0 as usize].own_start = own.get(&d.0).copied().flatten();
                     self.st.open_fault.insert(d.0, oid);
-                    self.held[d.index() / 64] |= 1 << (d.index() % 64);
+                    self.set_held(d, true);
                 }
             }
         }
@@ -2569,18 +2574,41 @@ impl<'n> Engine<'n> {
 
     /// The customer spans (pre-order positions) of the fault outages held strictly
     /// below `d` (only the SCADA-confirmed ones with `confirmed`), by start.
+    /// O(log o + k) for k of o open outages below `d`.
     fn held_spans_below(&self, d: OutageDeviceId, confirmed: bool) -> HeldSpans {
+        let (Some(p), Some(end)) = (self.view.preorder_index(d), self.view.preorder_end(d)) else {
+            return HeldSpans {
+                spans: Vec::new(),
+                next: 0,
+            };
+        };
         let mut spans: Vec<std::ops::Range<u32>> = self
-            .st
-            .open_fault
-            .keys()
-            .map(|&g| OutageDeviceId(g))
-            .filter(|&g| g != d && (!confirmed || self.st.forced[g.index()]))
-            .filter(|&g| self.view.is_below(g, d))
+            .held_by_pre
+            .range(p + 1..end)
+            .map(|(_, &g)| OutageDeviceId(g))
+            .filter(|&g| !confirmed || self.st.forced[g.index()])
             .map(|g| self.view.customer_span(g))
             .collect();
         spans.sort_unstable_by_key(|r| r.start);
         HeldSpans { spans, next: 0 }
+    }
+
+    /// Marks a device as holding an open fault outage or not (the derived indexes of
+    /// `st.open_fault`).
+    fn set_held(&mut self, d: OutageDeviceId, on: bool) {
+        let i = d.index();
+        if on {
+            self.held[i / 64] |= 1 << (i % 64);
+        } else {
+            self.held[i / 64] &= !(1 << (i % 64));
+        }
+        if let Some(p) = self.view.preorder_index(d) {
+            if on {
+                self.held_by_pre.insert(p, d.0);
+            } else {
+                self.held_by_pre.remove(&p);
+            }
+        }
     }
 
     /// The estimated start of an outage at `d`: the SCADA opening, else the median
