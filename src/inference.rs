@@ -2000,16 +2000,22 @@ impl<'n> Engine<'n> {
     /// A and the decision flag of one device from its counts and B.
     #[inline]
     fn eval(&mut self, x: OutageDeviceId) {
+        let k = self.counts_of(x);
+        self.eval_with(x, &k);
+    }
+
+    /// [`Engine::eval`] with the counts of `x` at hand.
+    #[inline]
+    fn eval_with(&mut self, x: OutageDeviceId, k: &Counts) {
         let xi = x.index();
         if self.held[xi / 64] & (1 << (xi % 64)) != 0 {
             self.touched.push(x);
         }
         let b = self.b_of(x);
-        let k = self.counts_of(x);
         let (a, f) = if self.st.forced[xi] {
-            (self.s_off_with(x, &k).max(b + FORCED_BONUS), true)
-        } else if reports(&k) {
-            let s = self.s_off_with(x, &k);
+            (self.s_off_with(x, k).max(b + FORCED_BONUS), true)
+        } else if reports(k) {
+            let s = self.s_off_with(x, k);
             if s > b { (s, true) } else { (b, false) }
         } else {
             (b, false)
@@ -2034,30 +2040,6 @@ impl<'n> Engine<'n> {
         self.st.last_refresh = self.st.clock;
         self.refreshed = true;
         self.adapt_intensity();
-        // Drop devices with nothing below them any more.
-        let mut k = 0;
-        while k < self.st.active.len() {
-            let d = self.st.active[k];
-            // Nothing reported or forced below: the whole subtree explains nothing
-            // (every A and B below is 0), so nothing below needs refreshing.
-            if !reports(&self.counts_of(d)) {
-                self.st.in_active[d.index()] = false;
-                self.st.a[d.index()] = 0.0;
-                if let Some(n) = d.index().checked_sub(self.nc) {
-                    self.st.b[n] = 0.0;
-                    self.st.t_first[n] = Timestamp(i64::MAX);
-                    self.st.lg_span[n] = NO_SPAN;
-                }
-                if self.st.flag[d.index()] {
-                    self.st.flag[d.index()] = false;
-                    self.st.flags_changed = true;
-                }
-                self.st.active.swap_remove(k);
-                self.st.active_sorted = false;
-            } else {
-                k += 1;
-            }
-        }
         if !self.st.active_sorted {
             // Deepest first (children before parents): a counting sort on depth, O(a).
             let view = &self.view;
@@ -2096,17 +2078,39 @@ impl<'n> Engine<'n> {
             marks[d.index()] = keep;
             keep
         });
-        // Services first, in id order (their arrays are read in sequence), then the
-        // devices above them, deepest first.
-        let services = (0..nc)
-            .filter(|&i| self.st.in_active[i])
-            .map(OutageDeviceId::from);
-        let above = (0..self.st.active.len())
-            .map(|idx| self.st.active[idx])
-            .filter(|d| d.index() >= nc);
-        let order: Vec<OutageDeviceId> = services.chain(above).collect();
+        // Services first, in id order (their arrays are read in sequence; the flags
+        // are scanned eight at a time), then the devices above them, deepest first.
+        let mut order: Vec<OutageDeviceId> = Vec::with_capacity(self.st.active.len());
+        for (w, chunk) in self.st.in_active[..nc].chunks(8).enumerate() {
+            if chunk.iter().any(|&x| x) {
+                for (j, &x) in chunk.iter().enumerate() {
+                    if x {
+                        order.push(OutageDeviceId((w * 8 + j) as u32));
+                    }
+                }
+            }
+        }
+        order.extend(self.st.active.iter().copied().filter(|d| d.index() >= nc));
+        let mut dropped = false;
         for d in order {
-            self.eval(d);
+            let k = self.counts_of(d);
+            if !reports(&k) {
+                // Nothing reported or forced below: the whole subtree explains
+                // nothing (every A and B below is 0), so it leaves the refresh.
+                let i = d.index();
+                self.st.in_active[i] = false;
+                self.st.a[i] = 0.0;
+                if let Some(n) = i.checked_sub(nc) {
+                    self.st.b[n] = 0.0;
+                }
+                if self.st.flag[i] {
+                    self.st.flag[i] = false;
+                    self.st.flags_changed = true;
+                }
+                dropped = true;
+                continue;
+            }
+            self.eval_with(d, &k);
             if let Some(p) = self.view.parent(d) {
                 // A parent is never a service.
                 let pn = p.index() - nc;
@@ -2120,6 +2124,11 @@ impl<'n> Engine<'n> {
                 span.0 = span.0.min(first);
                 span.1 = span.1.max(last);
             }
+        }
+        if dropped {
+            // Order kept: the list stays deepest first.
+            let in_active = &self.st.in_active;
+            self.st.active.retain(|d| in_active[d.index()]);
         }
         self.st.flags_changed = true;
         self.flipped.clear();
