@@ -2189,21 +2189,20 @@ impl<'n> Engine<'n> {
     /// the flips that follow. O(f · depth + f log f) for f flagged devices.
     fn rebuild_roots(&mut self) -> Vec<OutageDeviceId> {
         let best = self.best_explanation();
+        // Built in bulk (sorted, then bottom-up), not by one insertion at a time.
+        let view = &self.view;
         let r = &mut self.roots;
-        r.by_id.clear();
-        r.by_pre.clear();
-        r.flagged_by_pre.clear();
-        for &d in &self.st.flagged {
-            if let Some(p) = self.view.preorder_index(d) {
-                r.flagged_by_pre.insert((p, d.0));
-            }
-        }
-        for &d in &best {
-            r.by_id.insert(d.0);
-            if let Some(p) = self.view.preorder_index(d) {
-                r.by_pre.insert(p, d.0);
-            }
-        }
+        r.flagged_by_pre = self
+            .st
+            .flagged
+            .iter()
+            .filter_map(|&d| view.preorder_index(d).map(|p| (p, d.0)))
+            .collect();
+        r.by_id = best.iter().map(|d| d.0).collect();
+        r.by_pre = best
+            .iter()
+            .filter_map(|&d| view.preorder_index(d).map(|p| (p, d.0)))
+            .collect();
         r.valid = true;
         best
     }
