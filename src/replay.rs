@@ -287,6 +287,10 @@ fn emit(centre: &CommandCentre<'_>, records: &mut Vec<Record>, summary: &mut Rep
     let orders = centre.orders();
     let net = engine.network();
     let last = centre.last();
+    if last.changes.is_empty() && last.orders.is_empty() {
+        // Most events change nothing printed: no time to format.
+        return;
+    }
     let at = engine.clock().to_string();
     let mut tickets: Vec<(WorkOrderId, &'static str)> =
         last.orders.iter().filter_map(printed).collect();
