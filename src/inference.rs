@@ -348,7 +348,7 @@ pub struct EvidenceSummary {
     pub out_in_best_explanation: bool,
 }
 
-const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/3";
+const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/4";
 
 /// A serialisable snapshot of an [`Engine`]: its options and everything it has learnt.
 /// Restoring it and feeding the rest of the events gives exactly the output of an
@@ -678,6 +678,8 @@ struct State {
     b: Vec<f64>,
     flag: Vec<bool>,
     forced: Vec<bool>,
+    /// The devices above the services that the refresh recomputes, deepest first
+    /// once sorted (active services are known by `in_active` alone).
     active: Vec<OutageDeviceId>,
     in_active: Vec<bool>,
     active_sorted: bool,
@@ -1966,8 +1968,10 @@ impl<'n> Engine<'n> {
     fn activate(&mut self, x: OutageDeviceId) {
         if !self.st.in_active[x.index()] {
             self.st.in_active[x.index()] = true;
-            self.st.active.push(x);
-            self.st.active_sorted = false;
+            if x.index() >= self.nc {
+                self.st.active.push(x);
+                self.st.active_sorted = false;
+            }
         }
     }
 
@@ -2065,11 +2069,10 @@ impl<'n> Engine<'n> {
         }
         let nc = self.nc;
         for idx in 0..self.st.active.len() {
-            if let Some(n) = self.st.active[idx].index().checked_sub(nc) {
-                self.st.b[n] = 0.0;
-                self.st.t_first[n] = Timestamp(i64::MAX);
-                self.st.lg_span[n] = NO_SPAN;
-            }
+            let n = self.st.active[idx].index() - nc;
+            self.st.b[n] = 0.0;
+            self.st.t_first[n] = Timestamp(i64::MAX);
+            self.st.lg_span[n] = NO_SPAN;
         }
         // Forget devices no longer flagged.
         let (flag, marks) = (&self.st.flag, &mut self.st.in_flagged);
@@ -2080,7 +2083,7 @@ impl<'n> Engine<'n> {
         });
         // Services first, in id order (their arrays are read in sequence; the flags
         // are scanned eight at a time), then the devices above them, deepest first.
-        let mut order: Vec<OutageDeviceId> = Vec::with_capacity(self.st.active.len());
+        let mut order: Vec<OutageDeviceId> = Vec::with_capacity(2 * self.st.active.len());
         for (w, chunk) in self.st.in_active[..nc].chunks(8).enumerate() {
             if chunk.iter().any(|&x| x) {
                 for (j, &x) in chunk.iter().enumerate() {
@@ -2090,7 +2093,7 @@ impl<'n> Engine<'n> {
                 }
             }
         }
-        order.extend(self.st.active.iter().copied().filter(|d| d.index() >= nc));
+        order.extend_from_slice(&self.st.active);
         let mut dropped = false;
         for d in order {
             let k = self.counts_of(d);
