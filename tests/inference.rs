@@ -515,3 +515,32 @@ fn last_gasps_forty_minutes_apart_are_two_faults_not_one_transformer() {
     services.sort();
     assert_eq!(out, services);
 }
+
+#[test]
+fn a_fault_moments_after_a_momentary_is_not_taken_for_part_of_it() {
+    // The recloser trips and recloses; its meters gasp within a second and come
+    // back. Eight seconds later transformer t01 fails: its meters gasp and stay dark.
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let rec = dev(&net, "recloser.rec");
+    let t01 = dev(&net, "transformer.t01");
+    let dark: Vec<CustomerId> = e.view().customers_below(t01).to_vec();
+    e.ingest(ev(0, Evidence::DeviceOpen { device: rec }));
+    for &c in e.view().customers_below(rec).to_vec().iter() {
+        if !dark.contains(&c) {
+            e.ingest(ev(1, Evidence::LastGasp { meter: c }));
+        }
+    }
+    e.ingest(ev(2, Evidence::DeviceClose { device: rec }));
+    for &c in e.view().customers_below(rec).to_vec().iter() {
+        if !dark.contains(&c) {
+            e.ingest(ev(5, Evidence::PowerRestore { meter: c }));
+        }
+    }
+    for &c in &dark {
+        e.ingest(ev(8, Evidence::LastGasp { meter: c }));
+    }
+    e.ingest(ev(300, Evidence::Tick));
+    assert_eq!(e.momentaries().len(), 1);
+    assert_eq!(open_fault_devices(&e), vec![t01]);
+}
