@@ -15,7 +15,11 @@
 //! * a power restore or a ping answering *on* says the customer is on; a ping answering
 //!   *off* says it is off;
 //! * after a restoration above it, a customer that is still off never sends a power
-//!   restore, one that is back on does with probability `p_pr`.
+//!   restore, one that is back on does with probability `p_pr`;
+//! * the meters below one out device lose power together and stamp their last gasps
+//!   within a minute of each other: when the last gasps below a device span more than
+//!   three minutes, "d out" explains all but one of them (the other is another fault's
+//!   or a stray).
 //!
 //! On a radial network the most probable set of out devices is found exactly by a
 //! dynamic programme over the device tree: with `S(d)` the log-odds of "d out" against
