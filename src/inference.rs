@@ -1125,6 +1125,9 @@ impl<'n> Engine<'n> {
             // Keep the earliest last gasp of this outage.
             if t < self.st.lg_at[i] {
                 self.st.lg_at[i] = t;
+                if self.service_bits(i) & B_LG != 0 {
+                    self.widen_lg_spans(c);
+                }
             }
             return;
         }
@@ -1775,6 +1778,39 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// The span of the standing last gasps below a device, from its children's spans.
+    /// O(children).
+    fn children_lg_span(&self, x: OutageDeviceId) -> (Timestamp, Timestamp) {
+        let mut span = NO_SPAN;
+        for &k in self.view.children(x) {
+            let (first, last) = self.lg_span_of(k);
+            span.0 = span.0.min(first);
+            span.1 = span.1.max(last);
+        }
+        span
+    }
+
+    /// Widens the last-gasp spans on the path above a customer whose standing last
+    /// gasp moved earlier, and re-evaluates the path when one moved.
+    fn widen_lg_spans(&mut self, c: CustomerId) {
+        let t = self.st.lg_at[c.index()];
+        let svc = OutageDeviceId(c.0);
+        let mut x = svc;
+        let mut moved = false;
+        while let Some(p) = self.view.parent(x) {
+            let span = &mut self.st.lg_span[p.index() - self.nc];
+            if span.0 <= t {
+                break;
+            }
+            span.0 = t;
+            moved = true;
+            x = p;
+        }
+        if moved {
+            self.touch_path(svc);
+        }
+    }
+
     /// The best explanation of the subtree below a device with the device in (0 for a
     /// service: nothing is below it).
     #[inline]
@@ -1907,6 +1943,9 @@ impl<'n> Engine<'n> {
         let report = self.st.report_at[i];
         let reporting = new & REPORTING != 0;
         let (gasped, gasp_at) = (new & B_LG != 0, self.st.lg_at[i]);
+        // A last gasp withdrawn: the spans above are rebuilt from the children's, up to
+        // the first that does not change.
+        let mut narrowing = old & B_LG != 0 && new & B_LG == 0;
         let add = |x: u32, dlt: i32| (x as i64 + dlt as i64).max(0) as u32;
         let mut delta = 0.0f64;
         let mut x = OutageDeviceId(c.0);
@@ -1954,6 +1993,13 @@ impl<'n> Engine<'n> {
                 let span = &mut self.st.lg_span[xn];
                 span.0 = span.0.min(gasp_at);
                 span.1 = span.1.max(gasp_at);
+            } else if narrowing {
+                let span = self.children_lg_span(x);
+                if span == self.st.lg_span[xn] {
+                    narrowing = false;
+                } else {
+                    self.st.lg_span[xn] = span;
+                }
             }
             if reports(&self.st.counts[xn]) {
                 self.activate(x);

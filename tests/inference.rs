@@ -544,3 +544,19 @@ fn a_fault_moments_after_a_momentary_is_not_taken_for_part_of_it() {
     assert_eq!(e.momentaries().len(), 1);
     assert_eq!(open_fault_devices(&e), vec![t01]);
 }
+
+#[test]
+fn a_withdrawn_last_gasp_no_longer_counts_against_its_transformer() {
+    // c011 gasps and comes back (its last gasp is withdrawn); three minutes later its
+    // two neighbours gasp together. Their transformer is out: the old last gasp,
+    // gone, must not make the pair look three minutes apart from it.
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let [c011, c012, c013] = ["c011", "c012", "c013"].map(|n| net.customer_by_name(n).unwrap());
+    e.ingest(ev(1, Evidence::LastGasp { meter: c011 }));
+    e.ingest(ev(130, Evidence::PowerRestore { meter: c011 }));
+    e.ingest(ev(200, Evidence::LastGasp { meter: c012 }));
+    e.ingest(ev(200, Evidence::LastGasp { meter: c013 }));
+    e.ingest(ev(290, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![dev(&net, "transformer.t01")]);
+}
