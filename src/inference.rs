@@ -1853,7 +1853,7 @@ impl<'n> Engine<'n> {
         let mut lg = k.lg;
         if lg >= 2 && i >= self.nc {
             let (first, last) = self.st.lg_span[i - self.nc];
-            if last.0 - first.0 > LG_COHERENCE {
+            if last.0.saturating_sub(first.0) > LG_COHERENCE {
                 lg -= 1;
             }
         }
