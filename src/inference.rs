@@ -406,6 +406,24 @@ struct TimerQueue {
 type TimerLane = (u8, i64, VecDeque<(i64, Timer)>);
 
 impl TimerQueue {
+    /// Whether every timer names a customer below `nc` or a device below `nd`.
+    fn fits(&self, nc: usize, nd: usize) -> bool {
+        self.lanes.iter().flat_map(|l| l.2.iter()).all(|&(_, t)| {
+            let (id, limit) = match t {
+                Timer::LastGaspHold(c, _)
+                | Timer::AwaitGrace(c, _)
+                | Timer::OnExpire(c, _)
+                | Timer::EstimateLastGaspFromCall(c, _) => (c, nc),
+                Timer::Lockout(d, _)
+                | Timer::PlannedEnd(d, _)
+                | Timer::EstimateLastGasp(d, _)
+                | Timer::EstimateCall(d, _)
+                | Timer::EstimateRestore(d, _) => (d, nd),
+            };
+            (id as usize) < limit
+        })
+    }
+
     fn push(&mut self, Reverse((due, timer)): Reverse<(i64, Timer)>) {
         let (kind, base) = timer.key();
         let delay = due - base;
@@ -704,6 +722,63 @@ struct State {
     warnings: EngineWarnings,
 }
 
+impl State {
+    /// Whether a restored state fits a network of `nc` customers and `nd` outage
+    /// devices: every array of the right length, every id in range (a snapshot that
+    /// does not is refused, not left to panic later).
+    fn fits(&self, nc: usize, nd: usize) -> bool {
+        let above = nd.saturating_sub(nc);
+        let lens = [
+            (self.bits.len(), nc),
+            (self.lg_state.len(), nc),
+            (self.lg_at.len(), nc),
+            (self.call_at.len(), nc),
+            (self.on_since.len(), nc),
+            (self.on_by_restore.len(), nc),
+            (self.report_at.len(), nc),
+            (self.await_since.len(), nc),
+            (self.ping_off_at.len(), nc),
+            (self.wire_down.len(), nc),
+            (self.scope.len(), nc),
+            (self.planned_depth.len(), nc),
+            (self.counts.len(), above),
+            (self.t_first.len(), above),
+            (self.lg_span.len(), above),
+            (self.b.len(), above),
+            (self.a.len(), nd),
+            (self.flag.len(), nd),
+            (self.forced.len(), nd),
+            (self.in_active.len(), nd),
+            (self.in_flagged.len(), nd),
+        ];
+        let device = |d: u32| (d as usize) < nd;
+        let customer = |c: u32| (c as usize) < nc;
+        let outage = |o: OutageId| (o.0 as usize) < self.outages.len();
+        lens.iter().all(|&(have, want)| have == want)
+            && self
+                .scope
+                .iter()
+                .all(|&d| d == crate::ids::NONE || device(d))
+            && self.active.iter().all(|d| device(d.0) && d.index() >= nc)
+            && self.flagged.iter().all(|d| device(d.0))
+            && self.outages.iter().all(|o| device(o.device.0))
+            && self
+                .open_fault
+                .iter()
+                .all(|(&d, &o)| device(d) && outage(o))
+            && self.planned.iter().all(|(&d, &o)| device(d) && outage(o))
+            && self
+                .disconnected
+                .iter()
+                .all(|(&c, &o)| customer(c) && outage(o))
+            && self.scada_open.keys().all(|&d| device(d))
+            && self.bursts.iter().all(|(d, _)| device(d.0))
+            && self.recent_lg.iter().all(|(_, c)| customer(c.0))
+            && self.momentaries.iter().all(|m| device(m.device.0))
+            && self.timers.fits(nc, nd)
+    }
+}
+
 const NO_OUTAGE: OutageId = OutageId(0);
 /// No last gasp below a device: an empty span.
 const NO_SPAN: (Timestamp, Timestamp) = (Timestamp(i64::MAX), Timestamp(i64::MIN));
@@ -853,9 +928,7 @@ impl<'n> Engine<'n> {
         let ok = snap.format == SNAPSHOT_FORMAT
             && snap.network == net.name()
             && snap.customers == net.customers().len()
-            && snap.state.bits.len() == net.customers().len()
-            && snap.state.counts.len() == nd - net.customers().len()
-            && snap.state.a.len() == nd;
+            && snap.state.fits(net.customers().len(), nd);
         if !ok {
             return Err(crate::Error::Snapshot(format!(
                 "snapshot of {} ({} customers) does not fit network {}",

@@ -180,3 +180,47 @@ proptest! {
         prop_assert_eq!(first_difference(&resumed, &full), None);
     }
 }
+
+/// An engine snapshot as JSON after a busy day's first half on IEEE 123.
+fn engine_snapshot_json(net: &Network) -> serde_json::Value {
+    let sim = Simulator::new(net).unwrap();
+    let s = sim.run(&SimulationOptions::for_profile(Profile::Busy), 3);
+    let mut engine = Engine::new(net, EngineOptions::default()).unwrap();
+    for &e in &s.events[..s.events.len() / 2] {
+        engine.ingest(e);
+    }
+    serde_json::to_value(engine.snapshot()).unwrap()
+}
+
+#[test]
+fn a_tampered_snapshot_is_refused_not_left_to_panic() {
+    let net = common::ieee123();
+    let good = engine_snapshot_json(&net);
+    let restore = |v: &serde_json::Value| {
+        Engine::from_snapshot(&net, serde_json::from_value(v.clone()).unwrap()).map(|_| ())
+    };
+    assert!(restore(&good).is_ok());
+    // An array one short, and ids past the network's end, each alone.
+    let tamper: [(&str, fn(&mut serde_json::Value)); 4] = [
+        ("lg_span one short", |s| {
+            s["lg_span"].as_array_mut().unwrap().pop();
+        }),
+        ("t_first one short", |s| {
+            s["t_first"].as_array_mut().unwrap().pop();
+        }),
+        ("a device past the end in the refresh list", |s| {
+            s["active"].as_array_mut().unwrap().push(1_000_000.into());
+        }),
+        ("a customer past the end with a recent last gasp", |s| {
+            s["recent_lg"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!([0, 1_000_000]));
+        }),
+    ];
+    for (what, f) in tamper {
+        let mut bad = good.clone();
+        f(&mut bad["state"]);
+        assert!(restore(&bad).is_err(), "{what}");
+    }
+}
