@@ -192,6 +192,9 @@ fn engine_snapshot_json(net: &Network) -> serde_json::Value {
     serde_json::to_value(engine.snapshot()).unwrap()
 }
 
+/// What is done to a snapshot's state, and how.
+type Tamper = (&'static str, fn(&mut serde_json::Value));
+
 #[test]
 fn a_tampered_snapshot_is_refused_not_left_to_panic() {
     let net = common::ieee123();
@@ -201,7 +204,7 @@ fn a_tampered_snapshot_is_refused_not_left_to_panic() {
     };
     assert!(restore(&good).is_ok());
     // An array one short, and ids past the network's end, each alone.
-    let tamper: [(&str, fn(&mut serde_json::Value)); 4] = [
+    let tamper: [Tamper; 4] = [
         ("lg_span one short", |s| {
             s["lg_span"].as_array_mut().unwrap().pop();
         }),
