@@ -352,7 +352,7 @@ pub struct EvidenceSummary {
     pub out_in_best_explanation: bool,
 }
 
-const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/4";
+const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/5";
 
 /// A serialisable snapshot of an [`Engine`]: its options and everything it has learnt.
 /// Restoring it and feeding the rest of the events gives exactly the output of an
@@ -412,6 +412,7 @@ impl TimerQueue {
             let (id, limit) = match t {
                 Timer::LastGaspHold(c, _)
                 | Timer::AwaitGrace(c, _)
+                | Timer::AwaitExpire(c, _)
                 | Timer::OnExpire(c, _)
                 | Timer::EstimateLastGaspFromCall(c, _) => (c, nc),
                 Timer::Lockout(d, _)
@@ -480,6 +481,9 @@ enum Timer {
     AwaitGrace(u32, i64),
     /// An on proof stops counting against new outages (customer, its time).
     OnExpire(u32, i64),
+    /// A missing power restore stops counting for a nested outage unless one is held
+    /// above the customer (customer, restoration time).
+    AwaitExpire(u32, i64),
     /// A SCADA open that is not reclosed by now is a lockout (device, open time).
     Lockout(u32, i64),
     /// A planned outage ends (device).
@@ -525,6 +529,7 @@ impl Timer {
             Timer::EstimateCall(_, t) => (6, t),
             Timer::EstimateLastGaspFromCall(_, t) => (8, t),
             Timer::EstimateRestore(_, t) => (7, t),
+            Timer::AwaitExpire(_, t) => (9, t),
         }
     }
 }
@@ -1609,6 +1614,19 @@ impl<'n> Engine<'n> {
                     if self.st.lg_state[i] == LG_PENDING && self.st.lg_at[i].0 <= t {
                         self.st.lg_state[i] = LG_COUNTED;
                         let cid = CustomerId(c);
+                        let gasp = self.st.lg_at[i];
+                        if self.st.bits[i] & B_AWAIT != 0 && gasp > self.st.await_since[i] {
+                            // A last gasp after the restoration: the meter had power
+                            // again (its power restore was lost), so it is not still
+                            // dark from before, and this gasp starts its new report.
+                            let nb = self.st.bits[i] & !B_AWAIT;
+                            self.set_bits(cid, nb);
+                            if nb & SCOPED == 0 {
+                                self.st.scope[i] = crate::ids::NONE;
+                            }
+                            self.st.await_since[i] = Timestamp::NEVER;
+                            self.st.report_at[i] = gasp;
+                        }
                         self.note_report(cid, self.st.lg_at[i]);
                         let nb = self.st.bits[i] | B_LG;
                         self.set_bits(cid, nb);
@@ -1629,6 +1647,41 @@ impl<'n> Engine<'n> {
                     if self.st.await_since[i].0 == t && self.st.on_since[i].0 < t {
                         let nb = self.st.bits[i] | B_AWAIT;
                         self.set_bits(CustomerId(c), nb);
+                        let due = t + self.opts.restore_window;
+                        self.st
+                            .timers
+                            .push(Reverse((due, Timer::AwaitExpire(c, t))));
+                    }
+                }
+                Timer::AwaitExpire(c, t) => {
+                    let i = c as usize;
+                    if self.st.await_since[i].0 == t && self.st.bits[i] & B_AWAIT != 0 {
+                        // As long as nested outages are sought after a restoration
+                        // (the power restores of the others count as long): a
+                        // missing restore older than that is a lost message, unless
+                        // an outage held above the customer says it is still dark.
+                        let svc = OutageDeviceId(c);
+                        let held_above = self
+                            .view
+                            .upstream(svc)
+                            .any(|d| self.held[d.index() / 64] & (1 << (d.index() % 64)) != 0);
+                        if held_above {
+                            // Again a whole number of windows after the restoration
+                            // (the timer queues are per delay).
+                            let w = self.opts.restore_window.max(1);
+                            let due = t + w * (1 + (self.st.clock.0 - t).max(0) / w);
+                            self.st
+                                .timers
+                                .push(Reverse((due, Timer::AwaitExpire(c, t))));
+                        } else {
+                            let nb = self.st.bits[i] & !B_AWAIT;
+                            self.reset_report_time(CustomerId(c), nb);
+                            self.set_bits(CustomerId(c), nb);
+                            if nb & SCOPED == 0 {
+                                self.st.scope[i] = crate::ids::NONE;
+                            }
+                            self.st.await_since[i] = Timestamp::NEVER;
+                        }
                     }
                 }
                 Timer::Lockout(d, t) => {

@@ -560,3 +560,53 @@ fn a_withdrawn_last_gasp_no_longer_counts_against_its_transformer() {
     e.ingest(ev(290, Evidence::Tick));
     assert_eq!(open_fault_devices(&e), vec![dev(&net, "transformer.t01")]);
 }
+
+/// The breaker of the small feeder trips (SCADA) and every meter gasps; an hour later
+/// it recloses and every meter but those of `dark` sends its power restore.
+fn breaker_restored_with_restores_missing<'n>(net: &'n Network, dark: &[&str]) -> Engine<'n> {
+    let mut e = Engine::new(net, EngineOptions::default()).unwrap();
+    let brk = dev(net, "relay.brk");
+    let all: Vec<CustomerId> = e.view().customers_below(brk).to_vec();
+    e.ingest(ev(0, Evidence::DeviceOpen { device: brk }));
+    for &c in &all {
+        e.ingest(ev(5, Evidence::LastGasp { meter: c }));
+    }
+    e.ingest(ev(3600, Evidence::DeviceClose { device: brk }));
+    let dark: Vec<CustomerId> = dark
+        .iter()
+        .map(|n| net.customer_by_name(n).unwrap())
+        .collect();
+    for &c in all.iter().filter(|c| !dark.contains(c)) {
+        e.ingest(ev(3620, Evidence::PowerRestore { meter: c }));
+    }
+    e
+}
+
+#[test]
+fn a_lost_power_restore_stops_counting_once_nested_outages_are_no_longer_sought() {
+    // One meter's restore is lost: for half an hour its silence counts for a nested
+    // outage below the breaker; after that it is a lost message, and it must not
+    // make a later outage of the whole feeder look like one below the breaker.
+    let net = small_feeder();
+    let mut e = breaker_restored_with_restores_missing(&net, &["c011"]);
+    let c011 = OutageDeviceId(net.customer_by_name("c011").unwrap().0);
+    e.ingest(ev(3600 + 600, Evidence::Tick));
+    assert_eq!(e.evidence_below(c011).awaiting_restore, 1);
+    e.ingest(ev(3600 + 1800 + 60, Evidence::Tick));
+    assert_eq!(e.evidence_below(c011).awaiting_restore, 0);
+    assert!(open_fault_devices(&e).is_empty());
+}
+
+#[test]
+fn a_nested_outage_keeps_its_missing_restores_past_the_window() {
+    // A whole transformer stays dark after the breaker recloses: it is held as a
+    // nested outage, and its customers' missing restores keep counting for it.
+    let net = small_feeder();
+    let mut e = breaker_restored_with_restores_missing(&net, &["c011", "c012", "c013"]);
+    let t01 = dev(&net, "transformer.t01");
+    e.ingest(ev(3600 + 600, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![t01]);
+    e.ingest(ev(3600 + 3 * 1800, Evidence::Tick));
+    assert_eq!(e.evidence_below(t01).awaiting_restore, 3);
+    assert_eq!(open_fault_devices(&e), vec![t01]);
+}
