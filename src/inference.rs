@@ -1199,6 +1199,18 @@ impl<'n> Engine<'n> {
         if self.in_burst(c, t) {
             return;
         }
+        if self.st.lg_state[i] != LG_NONE && t.0 - self.st.lg_at[i].0 > LG_COHERENCE {
+            // A second last gasp well after the first, with no restore between: the
+            // meter had power again in between (the first was a stray, or its power
+            // restore was lost), so its outage began with this one.
+            self.st.lg_state[i] = LG_NONE;
+            self.st.lg_at[i] = Timestamp::NEVER;
+            if self.st.bits[i] & B_LG != 0 {
+                let nb = self.st.bits[i] & !B_LG;
+                self.reset_report_time(c, nb);
+                self.set_bits(c, nb);
+            }
+        }
         if self.st.lg_state[i] != LG_NONE {
             // Keep the earliest last gasp of this outage.
             if t < self.st.lg_at[i] {

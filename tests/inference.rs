@@ -610,3 +610,23 @@ fn a_nested_outage_keeps_its_missing_restores_past_the_window() {
     assert_eq!(e.evidence_below(t01).awaiting_restore, 3);
     assert_eq!(open_fault_devices(&e), vec![t01]);
 }
+
+#[test]
+fn a_meter_that_gasps_again_had_power_in_between() {
+    // A stray last gasp from c011, then half an hour later the breaker trips and every
+    // meter gasps, c011 too: c011 had power until the trip, so no outage of its own
+    // stays open nested under the breaker.
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let brk = dev(&net, "relay.brk");
+    let c011 = net.customer_by_name("c011").unwrap();
+    e.ingest(ev(0, Evidence::LastGasp { meter: c011 }));
+    e.ingest(ev(600, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![OutageDeviceId(c011.0)]);
+    e.ingest(ev(1800, Evidence::DeviceOpen { device: brk }));
+    for &c in e.view().customers_below(brk).to_vec().iter() {
+        e.ingest(ev(1805, Evidence::LastGasp { meter: c }));
+    }
+    e.ingest(ev(2100, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![brk]);
+}
