@@ -1212,8 +1212,10 @@ impl<'n> Engine<'n> {
             }
         }
         if self.st.lg_state[i] != LG_NONE {
-            // Keep the earliest last gasp of this outage.
-            if t < self.st.lg_at[i] {
+            // Keep the earliest last gasp of this outage (one that comes late from
+            // minutes before is of an earlier outage: the meter had power between, as
+            // when they come in order).
+            if t < self.st.lg_at[i] && self.st.lg_at[i].0 - t.0 <= LG_COHERENCE {
                 self.st.lg_at[i] = t;
                 if self.service_bits(i) & B_LG != 0 {
                     self.widen_lg_spans(c);

@@ -633,3 +633,30 @@ fn a_meter_that_gasps_again_had_power_in_between() {
     e.ingest(ev(2100, Evidence::Tick));
     assert_eq!(open_fault_devices(&e), vec![brk]);
 }
+
+#[test]
+fn a_meters_old_last_gasp_arriving_late_is_of_an_earlier_outage() {
+    // Transformer t01 goes out at 2400 s and two of its meters gasp; a stray gasp of
+    // c011 sent forty minutes earlier arrives only now. In order, the later gasp
+    // starts c011's outage anew; out of order the result must be the same (the old
+    // gasp must not make the pair look forty minutes apart).
+    let net = small_feeder();
+    let t01 = dev(&net, "transformer.t01");
+    let [c011, c012] = ["c011", "c012"].map(|n| net.customer_by_name(n).unwrap());
+    let run = |late: bool| {
+        let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+        if !late {
+            e.ingest(ev(0, Evidence::LastGasp { meter: c011 }));
+        }
+        for c in [c011, c012] {
+            e.ingest(ev(2400, Evidence::LastGasp { meter: c }));
+        }
+        if late {
+            e.ingest(ev(0, Evidence::LastGasp { meter: c011 }));
+        }
+        e.ingest(ev(3000, Evidence::Tick));
+        open_fault_devices(&e)
+    };
+    assert_eq!(run(false), vec![t01]);
+    assert_eq!(run(true), vec![t01]);
+}
