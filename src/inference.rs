@@ -1203,13 +1203,7 @@ impl<'n> Engine<'n> {
             // A second last gasp well after the first, with no restore between: the
             // meter had power again in between (the first was a stray, or its power
             // restore was lost), so its outage began with this one.
-            self.st.lg_state[i] = LG_NONE;
-            self.st.lg_at[i] = Timestamp::NEVER;
-            if self.st.bits[i] & B_LG != 0 {
-                let nb = self.st.bits[i] & !B_LG;
-                self.reset_report_time(c, nb);
-                self.set_bits(c, nb);
-            }
+            self.withdraw_last_gasp(c);
         }
         if self.st.lg_state[i] != LG_NONE {
             // Keep the earliest last gasp of this outage (one that comes late from
@@ -1324,6 +1318,18 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// Forgets a customer's last gasp, held or counted (its other reports stay).
+    fn withdraw_last_gasp(&mut self, c: CustomerId) {
+        let i = c.index();
+        self.st.lg_state[i] = LG_NONE;
+        self.st.lg_at[i] = Timestamp::NEVER;
+        if self.st.bits[i] & B_LG != 0 {
+            let nb = self.st.bits[i] & !B_LG;
+            self.reset_report_time(c, nb);
+            self.set_bits(c, nb);
+        }
+    }
+
     fn momentary(&mut self, zone: OutageDeviceId, tb: Timestamp) {
         let zone = self.burst_zone(zone, tb);
         if self
@@ -1355,13 +1361,7 @@ impl<'n> Engine<'n> {
         for c in hits {
             let i = c.index();
             if self.st.lg_state[i] != LG_NONE && (self.st.lg_at[i].0 - tb.0).abs() <= window {
-                self.st.lg_state[i] = LG_NONE;
-                self.st.lg_at[i] = Timestamp::NEVER;
-                if self.st.bits[i] & B_LG != 0 {
-                    let nb = self.st.bits[i] & !B_LG;
-                    self.reset_report_time(c, nb);
-                    self.set_bits(c, nb);
-                }
+                self.withdraw_last_gasp(c);
             }
         }
     }
