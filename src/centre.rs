@@ -331,8 +331,23 @@ impl<'n> CommandCentre<'n> {
         net: &'n Network,
         snap: CommandCentreSnapshot,
     ) -> Result<Self, crate::Error> {
+        let engine = Engine::from_snapshot(net, snap.engine)?;
+        let (nc, nd) = (net.customers().len(), net.outage_device_count());
+        // Outage ids index the engine's outages from 1.
+        let outages = engine.outages().len() + 1;
+        let fits = snap.orders.fits(nc, nd, outages)
+            && snap
+                .notices
+                .fits(nc, nd, outages, snap.orders.orders().len())
+            && snap.reasons.keys().all(|c| c.index() < nc)
+            && (snap.meters.is_empty() || snap.meters.len() == nc);
+        if !fits {
+            return Err(crate::Error::Snapshot(
+                "the ticket layer's state does not fit the network or the engine".into(),
+            ));
+        }
         Ok(CommandCentre {
-            engine: Engine::from_snapshot(net, snap.engine)?,
+            engine,
             orders: snap.orders,
             notices: snap.notices,
             reasons: snap.reasons,

@@ -380,6 +380,32 @@ pub struct Notices {
 }
 
 impl Notices {
+    /// Whether a restored state fits a network of `nc` customers and `nd` outage
+    /// devices, an engine holding `outages` outages and `orders` work orders: every id
+    /// that indexes an array in range (a snapshot that does not is refused).
+    pub(crate) fn fits(&self, nc: usize, nd: usize, outages: usize, orders: usize) -> bool {
+        let outage = |o: OutageId| (o.0 as usize) < outages;
+        let order =
+            |w: Option<WorkOrderId>| w.is_none_or(|w| (1..=orders).contains(&(w.0 as usize)));
+        let customer = |c: &CustomerId| (c.0 as usize) < nc;
+        let device = |d: OutageDeviceId| (d.0 as usize) < nd;
+        self.told.len() <= nc
+            && self.told.iter().all(|&o| (o as usize) < outages)
+            && self.outages.iter().all(|(&o, t)| {
+                outage(o)
+                    && device(t.device)
+                    && t.members.iter().all(customer)
+                    && t.info.is_none_or(|i| order(i.order))
+            })
+            && self.open_dev.iter().all(|(&d, &o)| device(d) && outage(o))
+            && self.pending.iter().all(|r| {
+                device(r.device)
+                    && outage(r.outage)
+                    && order(r.order)
+                    && r.customers.iter().all(customer)
+            })
+    }
+
     /// An empty desk.
     pub fn new(opts: NoticeOptions) -> Self {
         Notices {

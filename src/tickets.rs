@@ -394,6 +394,11 @@ impl Default for RestorationHistory {
 }
 
 impl RestorationHistory {
+    /// Whether every class and zone has its mean.
+    fn fits(&self) -> bool {
+        self.means.len() == RestorationHistory::default().means.len()
+    }
+
     fn slot(class: OutageDeviceClass, zone: ServiceZone) -> usize {
         let c = OutageDeviceClass::ALL
             .iter()
@@ -1114,6 +1119,38 @@ struct Assessment {
 }
 
 impl WorkOrders {
+    /// Whether a restored state fits a network of `nc` customers and `nd` outage
+    /// devices and an engine holding `outages` outages: every id that indexes an array
+    /// in range (a snapshot that does not is refused, not left to panic later).
+    pub(crate) fn fits(&self, nc: usize, nd: usize, outages: usize) -> bool {
+        let n = self.orders.len();
+        let order = |w: WorkOrderId| (1..=n).contains(&(w.0 as usize));
+        let crew = |c: CrewId| (1..=self.crews.len()).contains(&(c.0 as usize));
+        let outage = |o: OutageId| (o.0 as usize) < outages;
+        let customer = |c: CustomerId| (c.0 as usize) < nc;
+        self.history.fits()
+            && self.orders.iter().enumerate().all(|(k, w)| {
+                w.id.0 as usize == k + 1
+                    && (w.device.0 as usize) < nd
+                    && w.outage.is_none_or(outage)
+                    && w.critical.iter().all(|&c| customer(c))
+                    && w.crew.is_none_or(crew)
+                    && w.merged_into.is_none_or(order)
+                    && w.calls.iter().all(|l| customer(l.customer))
+            })
+            && self.by_outage.iter().all(|(&o, &w)| outage(o) && order(w))
+            && self.followed.iter().all(|(&o, &w)| outage(o) && order(w))
+            && self.open.iter().all(|&w| order(w))
+            && self.pending.keys().all(|&o| outage(o))
+            && self.single.iter().all(|&w| order(w))
+            && self.unlinked.iter().all(|&(_, c)| customer(c))
+            && self.assignment.iter().all(|(&c, &w)| crew(c) && order(w))
+            && self
+                .audit
+                .iter()
+                .all(|a| order(a.order) && a.crew.is_none_or(crew))
+    }
+
     /// Work orders with the given options and an empty crew roster.
     pub fn new(opts: WorkOrderOptions) -> Self {
         WorkOrders {
