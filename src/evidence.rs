@@ -1,5 +1,6 @@
 //! Typed evidence: the events of the replay contract, and a reader for event files.
 
+use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
 
 use crate::error::EventError;
@@ -301,17 +302,19 @@ impl<'n, R: Read> EventReader<'n, R> {
         Ok(())
     }
 
-    fn field(&self, i: usize) -> String {
+    /// Field `i` of the current line, trimmed (borrowed unless it is not UTF-8).
+    fn field(&self, i: usize) -> Cow<'_, str> {
         let start = if i == 0 {
             0
         } else {
             self.ends.get(i - 1).copied().unwrap_or(0)
         };
         match self.ends.get(i) {
-            Some(&end) => String::from_utf8_lossy(&self.fields[start..end])
-                .trim()
-                .to_string(),
-            None => String::new(),
+            Some(&end) => match String::from_utf8_lossy(&self.fields[start..end]) {
+                Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+                Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+            },
+            None => Cow::Borrowed(""),
         }
     }
 }
