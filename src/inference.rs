@@ -2358,26 +2358,9 @@ impl<'n> Engine<'n> {
     /// # Complexity
     /// O(f · depth) for f devices flagged out in their subtree's best explanation.
     pub fn most_probable_outages(&self) -> Vec<OutageDeviceId> {
-        let mut out: Vec<OutageDeviceId> = self
-            .st
-            .flagged
-            .iter()
-            .copied()
-            .filter(|d| self.st.flag[d.index()])
-            .filter(|&d| {
-                !self
-                    .view
-                    .upstream(d)
-                    .skip(1)
-                    .any(|p| self.st.flag[p.index()])
-            })
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+        self.best_explanation()
     }
 
-    /// The best explanation: flagged devices with no flagged ancestor.
     /// Recomputes the best explanation from every flagged device and keeps it for
     /// the flips that follow. O(f · depth + f log f) for f flagged devices.
     fn rebuild_roots(&mut self) -> Vec<OutageDeviceId> {
@@ -2434,12 +2417,10 @@ impl<'n> Engine<'n> {
     /// below it. O(flips · depth · log f), plus the flagged devices below an
     /// unflagged root.
     fn update_roots(&mut self, flipped: &[OutageDeviceId]) {
-        let covered =
-            |e: &Self, x: OutageDeviceId| e.view.upstream(x).skip(1).any(|p| e.st.flag[p.index()]);
         for &x in flipped {
             let span = self.view.preorder_index(x).zip(self.view.preorder_end(x));
             if self.st.flag[x.index()] {
-                if covered(self, x) {
+                if self.covered(x) {
                     self.remove_root(x);
                     continue;
                 }
@@ -2467,7 +2448,7 @@ impl<'n> Engine<'n> {
                     let mut skip_to = 0;
                     for (q, y) in below {
                         let y = OutageDeviceId(y);
-                        if q < skip_to || !self.st.flag[y.index()] || covered(self, y) {
+                        if q < skip_to || !self.st.flag[y.index()] || self.covered(y) {
                             continue;
                         }
                         self.add_root(y);
@@ -2482,19 +2463,25 @@ impl<'n> Engine<'n> {
     /// state as it is (the list of flagged devices is compacted at refreshes only, so
     /// that a restored snapshot compacts it at the same moments).
     fn best_explanation(&self) -> Vec<OutageDeviceId> {
-        let mut out = Vec::new();
-        for &d in self.st.flagged.iter().filter(|d| self.st.flag[d.index()]) {
-            let covered = self
-                .view
-                .upstream(d)
-                .skip(1)
-                .any(|p| self.st.flag[p.index()]);
-            if !covered {
-                out.push(d);
-            }
-        }
+        let mut out: Vec<OutageDeviceId> = self
+            .st
+            .flagged
+            .iter()
+            .copied()
+            .filter(|&d| self.st.flag[d.index()] && !self.covered(d))
+            .collect();
         out.sort_unstable();
+        out.dedup();
         out
+    }
+
+    /// Whether a device above `x` is out in its subtree's best explanation (then
+    /// nothing at or below `x` is a root of the best explanation).
+    fn covered(&self, x: OutageDeviceId) -> bool {
+        self.view
+            .upstream(x)
+            .skip(1)
+            .any(|p| self.st.flag[p.index()])
     }
 
     // ---------------------------------------------------------------- outages over time
@@ -2548,15 +2535,13 @@ impl<'n> Engine<'n> {
     fn update_outages(&mut self) {
         // A flip below a device that is out in the best explanation changes nothing
         // the engine holds.
-        let covered =
-            |e: &Self, x: OutageDeviceId| e.view.upstream(x).skip(1).any(|p| e.st.flag[p.index()]);
         let mut flipped = std::mem::take(&mut self.flipped);
         flipped.sort_unstable();
         flipped.dedup();
         if self.roots.valid {
             self.note_flags(&flipped);
         }
-        if self.st.flags_changed && !flipped.is_empty() && flipped.iter().all(|&x| covered(self, x))
+        if self.st.flags_changed && !flipped.is_empty() && flipped.iter().all(|&x| self.covered(x))
         {
             self.st.flags_changed = false;
         }
