@@ -1318,6 +1318,19 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// Forgets that a customer's power restore is awaited after a restoration (the
+    /// customer is no longer taken for still dark); its scope goes with its last
+    /// scoped bit.
+    fn drop_await(&mut self, c: CustomerId) {
+        let i = c.index();
+        let nb = self.st.bits[i] & !B_AWAIT;
+        self.set_bits(c, nb);
+        if nb & SCOPED == 0 {
+            self.st.scope[i] = crate::ids::NONE;
+        }
+        self.st.await_since[i] = Timestamp::NEVER;
+    }
+
     /// Forgets a customer's last gasp, held or counted (its other reports stay).
     fn withdraw_last_gasp(&mut self, c: CustomerId) {
         let i = c.index();
@@ -1633,15 +1646,10 @@ impl<'n> Engine<'n> {
                             // A last gasp after the restoration: the meter had power
                             // again (its power restore was lost), so it is not still
                             // dark from before, and this gasp starts its new report.
-                            let nb = self.st.bits[i] & !B_AWAIT;
-                            self.set_bits(cid, nb);
-                            if nb & SCOPED == 0 {
-                                self.st.scope[i] = crate::ids::NONE;
-                            }
-                            self.st.await_since[i] = Timestamp::NEVER;
+                            self.drop_await(cid);
                             self.st.report_at[i] = gasp;
                         }
-                        self.note_report(cid, self.st.lg_at[i]);
+                        self.note_report(cid, gasp);
                         let nb = self.st.bits[i] | B_LG;
                         self.set_bits(cid, nb);
                     }
@@ -1674,11 +1682,10 @@ impl<'n> Engine<'n> {
                         // (the power restores of the others count as long): a
                         // missing restore older than that is a lost message, unless
                         // an outage held above the customer says it is still dark.
-                        let svc = OutageDeviceId(c);
                         let held_above = self
                             .view
-                            .upstream(svc)
-                            .any(|d| self.held[d.index() / 64] & (1 << (d.index() % 64)) != 0);
+                            .upstream(OutageDeviceId(c))
+                            .any(|d| self.is_held(d));
                         if held_above {
                             // Again a whole number of windows after the restoration
                             // (the timer queues are per delay).
@@ -1688,13 +1695,9 @@ impl<'n> Engine<'n> {
                                 .timers
                                 .push(Reverse((due, Timer::AwaitExpire(c, t))));
                         } else {
-                            let nb = self.st.bits[i] & !B_AWAIT;
-                            self.reset_report_time(CustomerId(c), nb);
-                            self.set_bits(CustomerId(c), nb);
-                            if nb & SCOPED == 0 {
-                                self.st.scope[i] = crate::ids::NONE;
-                            }
-                            self.st.await_since[i] = Timestamp::NEVER;
+                            let cid = CustomerId(c);
+                            self.reset_report_time(cid, self.st.bits[i] & !B_AWAIT);
+                            self.drop_await(cid);
                         }
                     }
                 }
@@ -2202,7 +2205,7 @@ impl<'n> Engine<'n> {
     #[inline]
     fn eval_with(&mut self, x: OutageDeviceId, k: &Counts) {
         let xi = x.index();
-        if self.held[xi / 64] & (1 << (xi % 64)) != 0 {
+        if self.is_held(x) {
             self.touched.push(x);
         }
         let b = self.b_of(x);
@@ -2522,9 +2525,9 @@ impl<'n> Engine<'n> {
         o.status = status;
         o.closed_at = Some(clock);
         if o.cause == OutageCause::Fault {
-            let d = o.device.index();
-            self.st.open_fault.remove(&o.device.0);
-            self.set_held(OutageDeviceId(d as u32), false);
+            let d = o.device;
+            self.st.open_fault.remove(&d.0);
+            self.set_held(d, false);
         }
         self.changes.push(Change::Closed {
             outage: id,
@@ -2777,6 +2780,12 @@ impl<'n> Engine<'n> {
             .collect();
         spans.sort_unstable_by_key(|r| r.start);
         HeldSpans { spans, next: 0 }
+    }
+
+    /// Whether a device holds an open fault outage (a key of `st.open_fault`). O(1).
+    #[inline]
+    fn is_held(&self, d: OutageDeviceId) -> bool {
+        self.held[d.index() / 64] & (1 << (d.index() % 64)) != 0
     }
 
     /// Marks a device as holding an open fault outage or not (the derived indexes of
