@@ -2100,10 +2100,11 @@ impl<'n> Engine<'n> {
             }
             if xi < nc {
                 // The service itself: its counts follow from the bits.
-                if reports(&self.counts_of(x)) {
+                let k = self.counts_of(x);
+                if reports(&k) {
                     self.activate(x);
                 }
-                delta = self.reeval(x);
+                delta = self.reeval_with(x, &k);
                 match self.view.parent(x) {
                     Some(p) => x = p,
                     None => break,
@@ -2144,11 +2145,12 @@ impl<'n> Engine<'n> {
                     self.st.lg_span[xn] = span;
                 }
             }
-            if reports(&self.st.counts[xn]) {
+            let k = self.st.counts[xn];
+            if reports(&k) {
                 self.activate(x);
             }
             self.st.b[xn] += delta;
-            delta = self.reeval(x);
+            delta = self.reeval_with(x, &k);
             match self.view.parent(x) {
                 Some(p) => x = p,
                 None => break,
@@ -2171,8 +2173,15 @@ impl<'n> Engine<'n> {
     /// Re-evaluates a device; returns how much its A moved (what its parent's B takes).
     #[inline]
     fn reeval(&mut self, x: OutageDeviceId) -> f64 {
+        let k = self.counts_of(x);
+        self.reeval_with(x, &k)
+    }
+
+    /// [`Engine::reeval`] with the counts of `x` at hand.
+    #[inline]
+    fn reeval_with(&mut self, x: OutageDeviceId, k: &Counts) -> f64 {
         let old = self.st.a[x.index()];
-        self.eval(x);
+        self.eval_with(x, k);
         self.st.a[x.index()] - old
     }
 
@@ -2194,14 +2203,7 @@ impl<'n> Engine<'n> {
         }
     }
 
-    /// A and the decision flag of one device from its counts and B.
-    #[inline]
-    fn eval(&mut self, x: OutageDeviceId) {
-        let k = self.counts_of(x);
-        self.eval_with(x, &k);
-    }
-
-    /// [`Engine::eval`] with the counts of `x` at hand.
+    /// A and the decision flag of one device from its counts `k` and B.
     #[inline]
     fn eval_with(&mut self, x: OutageDeviceId, k: &Counts) {
         let xi = x.index();
