@@ -365,10 +365,12 @@ pub struct RestorationHistory {
 
 /// Pseudo-observations behind each prior mean.
 const PRIOR_WEIGHT: f64 = 5.0;
+/// One mean per device class and zone (urban, rural, remote).
+const HISTORY_SLOTS: usize = OutageDeviceClass::ALL.len() * 3;
 
 impl Default for RestorationHistory {
     fn default() -> Self {
-        let mut means = Vec::with_capacity(OutageDeviceClass::ALL.len() * 3);
+        let mut means = Vec::with_capacity(HISTORY_SLOTS);
         for class in OutageDeviceClass::ALL {
             let base = match class {
                 OutageDeviceClass::Service => 120,
@@ -396,7 +398,7 @@ impl Default for RestorationHistory {
 impl RestorationHistory {
     /// Whether every class and zone has its mean.
     fn fits(&self) -> bool {
-        self.means.len() == RestorationHistory::default().means.len()
+        self.means.len() == HISTORY_SLOTS
     }
 
     fn slot(class: OutageDeviceClass, zone: ServiceZone) -> usize {
