@@ -352,7 +352,7 @@ pub struct EvidenceSummary {
     pub out_in_best_explanation: bool,
 }
 
-const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/5";
+const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/6";
 
 /// A serialisable snapshot of an [`Engine`]: its options and everything it has learnt.
 /// Restoring it and feeding the rest of the events gives exactly the output of an
@@ -414,7 +414,8 @@ impl TimerQueue {
                 | Timer::AwaitGrace(c, _)
                 | Timer::AwaitExpire(c, _)
                 | Timer::OnExpire(c, _)
-                | Timer::EstimateLastGaspFromCall(c, _) => (c, nc),
+                | Timer::EstimateLastGaspFromCall(c, _)
+                | Timer::SilenceSettled(c, _) => (c, nc),
                 Timer::Lockout(d, _)
                 | Timer::PlannedEnd(d, _)
                 | Timer::EstimateLastGasp(d, _)
@@ -497,6 +498,10 @@ enum Timer {
     EstimateLastGaspFromCall(u32, i64),
     /// Estimate the power-restore rate after a restoration (device, time).
     EstimateRestore(u32, i64),
+    /// The silence of the meters around a counted last gasp has fully set in
+    /// (customer, the last gasp's time): its path is re-evaluated, so the outage
+    /// it suggests is narrowed now rather than at the next refresh.
+    SilenceSettled(u32, i64),
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -530,6 +535,7 @@ impl Timer {
             Timer::EstimateLastGaspFromCall(_, t) => (8, t),
             Timer::EstimateRestore(_, t) => (7, t),
             Timer::AwaitExpire(_, t) => (9, t),
+            Timer::SilenceSettled(_, t) => (10, t),
         }
     }
 }
@@ -1652,6 +1658,20 @@ impl<'n> Engine<'n> {
                         self.note_report(cid, gasp);
                         let nb = self.st.bits[i] | B_LG;
                         self.set_bits(cid, nb);
+                        // Its neighbours' silence counts in full a minute later.
+                        let due = gasp.0 + self.opts.last_gasp_hold + MINUTE;
+                        self.st
+                            .timers
+                            .push(Reverse((due, Timer::SilenceSettled(c, gasp.0))));
+                    }
+                }
+                Timer::SilenceSettled(c, t) => {
+                    let i = c as usize;
+                    if self.st.lg_state[i] == LG_COUNTED
+                        && self.st.lg_at[i].0 == t
+                        && self.st.bits[i] & B_LG != 0
+                    {
+                        self.touch_path(OutageDeviceId(c));
                     }
                 }
                 Timer::OnExpire(c, t) => {

@@ -660,3 +660,20 @@ fn a_meters_old_last_gasp_arriving_late_is_of_an_earlier_outage() {
     assert_eq!(run(false), vec![t01]);
     assert_eq!(run(true), vec![t01]);
 }
+
+#[test]
+fn a_lone_last_gasp_narrows_to_its_service_once_its_neighbours_silence_counts() {
+    // c011 gasps alone. While its neighbours' gasps may still be on their way, the
+    // transformer or fuse above explains it as well as the service does; once their
+    // silence counts in full (hold + one minute), the prediction is the service at
+    // once, not at the next periodic refresh minutes later.
+    let net = small_feeder();
+    let c011 = net.customer_by_name("c011").unwrap();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    e.ingest(ev(0, Evidence::Tick));
+    e.ingest(ev(10, Evidence::LastGasp { meter: c011 }));
+    e.ingest(ev(71, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e).len(), 1);
+    e.ingest(ev(135, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![OutageDeviceId(c011.0)]);
+}
