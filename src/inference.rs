@@ -797,6 +797,10 @@ const NO_SPAN: (Timestamp, Timestamp) = (Timestamp(i64::MAX), Timestamp(i64::MIN
 /// a minute of it; last gasps below a device further apart than this are not all
 /// explained by that device going out.
 const LG_COHERENCE: Millis = 3 * MINUTE;
+/// The share of a silent meter's missing last gasp that counts against an outage
+/// when the first last gasp below it has just passed its hold (the rest counts over
+/// the following minute, as late gasps would have arrived).
+const SILENCE_AT_HOLD: f64 = 0.5;
 /// An outage that began this much before the outage above it stays open, nested.
 const NESTED_MARGIN: Millis = 60 * SECOND;
 /// How many faults each held fault outage stands for when estimating the intensity
@@ -2038,7 +2042,13 @@ impl<'n> Engine<'n> {
             let silent_lg = (base - (k.lg + k.call_only) as f64).max(0.0);
             let silent_call = (base - (k.call + k.weak) as f64).max(0.0);
             if silent_lg > 0.0 {
-                let f_lg = ((dt - self.opts.last_gasp_hold) as f64 / MINUTE as f64).clamp(0.0, 1.0);
+                // Meters gasp within a minute of the power going: by the end of the first
+                // gasp's hold most of the others' gasps are in, the late ones follow
+                // over the next minute.
+                let f_lg = (SILENCE_AT_HOLD
+                    + (1.0 - SILENCE_AT_HOLD) * (dt - self.opts.last_gasp_hold) as f64
+                        / MINUTE as f64)
+                    .clamp(0.0, 1.0);
                 s += silent_lg
                     * if f_lg >= 1.0 {
                         w.ln_no_lg

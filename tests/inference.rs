@@ -677,3 +677,18 @@ fn a_lone_last_gasp_narrows_to_its_service_once_its_neighbours_silence_counts() 
     e.ingest(ev(135, Evidence::Tick));
     assert_eq!(open_fault_devices(&e), vec![OutageDeviceId(c011.0)]);
 }
+
+#[test]
+fn most_of_the_neighbours_silence_counts_as_soon_as_a_last_gasps_hold_ends() {
+    // Meters below one out device gasp within a minute of each other: when c011's
+    // gasp has been held a minute and the eight other meters under its fuse are
+    // silent, the fuse is already a less likely explanation than c011's transformer
+    // (whose two other meters' silence weighs less).
+    let net = small_feeder();
+    let c011 = net.customer_by_name("c011").unwrap();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    e.ingest(ev(0, Evidence::Tick));
+    e.ingest(ev(10, Evidence::LastGasp { meter: c011 }));
+    e.ingest(ev(71, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![dev(&net, "transformer.t01")]);
+}
