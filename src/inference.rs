@@ -420,7 +420,8 @@ impl TimerQueue {
                 | Timer::PlannedEnd(d, _)
                 | Timer::EstimateLastGasp(d, _)
                 | Timer::EstimateCall(d, _)
-                | Timer::EstimateRestore(d, _) => (d, nd),
+                | Timer::EstimateRestore(d, _)
+                | Timer::EstimateLastGaspFromMomentary(d, _) => (d, nd),
             };
             (id as usize) < limit
         })
@@ -498,6 +499,9 @@ enum Timer {
     EstimateLastGaspFromCall(u32, i64),
     /// Estimate the power-restore rate after a restoration (device, time).
     EstimateRestore(u32, i64),
+    /// Estimate the last-gasp rate from a momentary: every meter in its zone lost
+    /// power at once (zone, the burst's time).
+    EstimateLastGaspFromMomentary(u32, i64),
     /// The silence of the meters around a counted last gasp has fully set in
     /// (customer, the last gasp's time): its path is re-evaluated, so the outage
     /// it suggests is narrowed now rather than at the next refresh.
@@ -536,6 +540,7 @@ impl Timer {
             Timer::EstimateRestore(_, t) => (7, t),
             Timer::AwaitExpire(_, t) => (9, t),
             Timer::SilenceSettled(_, t) => (10, t),
+            Timer::EstimateLastGaspFromMomentary(_, t) => (11, t),
         }
     }
 }
@@ -723,6 +728,9 @@ struct State {
     scada_open: BTreeMap<u32, Timestamp>,
     bursts: VecDeque<(OutageDeviceId, Timestamp)>,
     recent_lg: VecDeque<(Timestamp, CustomerId)>,
+    /// The last gasps of momentaries (the burst's time, the meter), to estimate the
+    /// last-gasp rate from them.
+    burst_lg: VecDeque<(Timestamp, CustomerId)>,
     momentaries: Vec<Momentary>,
     timers: TimerQueue,
     // outages
@@ -785,6 +793,7 @@ impl State {
             && self.scada_open.keys().all(|&d| device(d))
             && self.bursts.iter().all(|(d, _)| device(d.0))
             && self.recent_lg.iter().all(|(_, c)| customer(c.0))
+            && self.burst_lg.iter().all(|(_, c)| customer(c.0))
             && self.momentaries.iter().all(|m| device(m.device.0))
             && self.timers.fits(nc, nd)
     }
@@ -818,6 +827,13 @@ const CALL_ESTIMATE_AFTER: Millis = 40 * MINUTE;
 const LG_FROM_CALL_AFTER: Millis = 5 * MINUTE;
 /// The weight of one caller in the last-gasp rate (a SCADA opening weighs up to 50).
 const LG_FROM_CALL_WEIGHT: f64 = 1.0;
+/// How long after a momentary its burst's last gasps are counted to estimate the
+/// last-gasp rate (late AMI messages arrive minutes after).
+const MOMENTARY_ESTIMATE_AFTER: Millis = 4 * MINUTE;
+/// A burst needs this many meters' last gasps to estimate the last-gasp rate from (a
+/// meter or two that gasped and came back may be a blip of their own, not their
+/// zone's momentary).
+const MOMENTARY_ESTIMATE_MIN_GASPS: u32 = 3;
 /// How much a SCADA-confirmed opening outweighs any explanation below it.
 const FORCED_BONUS: f64 = 1e4;
 
@@ -871,6 +887,7 @@ impl<'n> Engine<'n> {
             in_flagged: vec![false; nd],
             scada_open: BTreeMap::new(),
             bursts: VecDeque::new(),
+            burst_lg: VecDeque::new(),
             recent_lg: VecDeque::new(),
             momentaries: Vec::new(),
             timers: TimerQueue::default(),
@@ -1206,7 +1223,8 @@ impl<'n> Engine<'n> {
         if self.stale(c, t) {
             return;
         }
-        if self.in_burst(c, t) {
+        if let Some(tb) = self.burst_of(c, t) {
+            self.st.burst_lg.push_back((tb, c));
             return;
         }
         if self.st.lg_state[i] != LG_NONE && t.0 - self.st.lg_at[i].0 > LG_COHERENCE {
@@ -1236,11 +1254,16 @@ impl<'n> Engine<'n> {
             .push(Reverse((due, Timer::LastGaspHold(c.0, t.0))));
     }
 
-    fn in_burst(&self, c: CustomerId, t: Timestamp) -> bool {
+    /// The momentary whose burst a last gasp at `t` belongs to, by its time.
+    fn burst_of(&self, c: CustomerId, t: Timestamp) -> Option<Timestamp> {
         let svc = OutageDeviceId(c.0);
-        self.st.bursts.iter().any(|&(zone, tb)| {
-            (t.0 - tb.0).abs() <= self.opts.burst_window && self.view.is_below(svc, zone)
-        })
+        self.st
+            .bursts
+            .iter()
+            .find(|&&(zone, tb)| {
+                (t.0 - tb.0).abs() <= self.opts.burst_window && self.view.is_below(svc, zone)
+            })
+            .map(|&(_, tb)| tb)
     }
 
     fn zone_of(&self, c: CustomerId) -> OutageDeviceId {
@@ -1383,9 +1406,51 @@ impl<'n> Engine<'n> {
             .collect();
         for c in hits {
             let i = c.index();
+            self.st.burst_lg.push_back((tb, c));
             if self.st.lg_state[i] != LG_NONE && (self.st.lg_at[i].0 - tb.0).abs() <= window {
                 self.withdraw_last_gasp(c);
             }
+        }
+        if self.opts.estimate_rates {
+            let due = tb.0 + MOMENTARY_ESTIMATE_AFTER;
+            self.st.timers.push(Reverse((
+                due,
+                Timer::EstimateLastGaspFromMomentary(zone.0, tb.0),
+            )));
+        }
+    }
+
+    /// The share of the meters in a momentary's zone that sent a last gasp in its
+    /// burst: one observation of the last-gasp rate, early in a storm (before any
+    /// lockout), since every meter there lost power at the same instant.
+    fn estimate_last_gasp_from_momentary(&mut self, zone: OutageDeviceId, tb: i64) {
+        let window = self.opts.burst_window;
+        let mut gasped: Vec<CustomerId> = self
+            .st
+            .burst_lg
+            .iter()
+            .filter(|&&(t, c)| {
+                (t.0 - tb).abs() <= window && self.view.is_below(OutageDeviceId(c.0), zone)
+            })
+            .map(|&(_, c)| c)
+            .collect();
+        gasped.sort_unstable();
+        gasped.dedup();
+        let hits = gasped.len() as u32;
+        if hits < MOMENTARY_ESTIMATE_MIN_GASPS {
+            return;
+        }
+        let pop = self
+            .view
+            .customers_below(zone)
+            .iter()
+            .filter(|&&c| !self.off_before(c, tb))
+            .count() as u32;
+        if pop >= 5 {
+            let w = (pop as f64).min(50.0);
+            let share = (hits as f64 / pop as f64).min(1.0);
+            self.st.rates.last_gasp.add(w * share, w);
+            self.reweight();
         }
     }
 
@@ -1758,12 +1823,23 @@ impl<'n> Engine<'n> {
                     }
                 }
                 Timer::EstimateRestore(d, t) => self.estimate_restore(OutageDeviceId(d), t),
+                Timer::EstimateLastGaspFromMomentary(d, t) => {
+                    self.estimate_last_gasp_from_momentary(OutageDeviceId(d), t)
+                }
             }
         }
         // Forget old bursts and last gasps.
         let horizon = self.st.clock.0 - 10 * MINUTE;
         while self.st.bursts.front().is_some_and(|&(_, t)| t.0 < horizon) {
             self.st.bursts.pop_front();
+        }
+        while self
+            .st
+            .burst_lg
+            .front()
+            .is_some_and(|&(t, _)| t.0 < horizon)
+        {
+            self.st.burst_lg.pop_front();
         }
         while self
             .st

@@ -692,3 +692,30 @@ fn most_of_the_neighbours_silence_counts_as_soon_as_a_last_gasps_hold_ends() {
     e.ingest(ev(71, Evidence::Tick));
     assert_eq!(open_fault_devices(&e), vec![dev(&net, "transformer.t01")]);
 }
+
+#[test]
+fn a_momentarys_burst_of_last_gasps_teaches_the_last_gasp_rate() {
+    // The breaker recloses: all 18 meters lost power at once, and only 4 of their
+    // last gasps came (each followed by its power restore). Long before any lockout,
+    // the engine learns that last gasps are scarce, and counts silence for less.
+    let net = small_feeder();
+    let brk = dev(&net, "relay.brk");
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let before = e.rates().last_gasp.value();
+    e.ingest(ev(0, Evidence::DeviceOpen { device: brk }));
+    let below = e.view().customers_below(brk).to_vec();
+    for &c in &below[..4] {
+        e.ingest(ev(1, Evidence::LastGasp { meter: c }));
+    }
+    e.ingest(ev(3, Evidence::DeviceClose { device: brk }));
+    for &c in &below[..4] {
+        e.ingest(ev(20, Evidence::PowerRestore { meter: c }));
+    }
+    e.ingest(ev(600, Evidence::Tick));
+    assert_eq!(e.momentaries().len(), 1);
+    assert!(open_fault_devices(&e).is_empty());
+    let after = e.rates().last_gasp.value();
+    // 4 of 18 observed (weight 18) on top of the prior 0.5 (weight 10): 0.32.
+    assert!(after < before - 0.1, "{before} -> {after}");
+    assert!((after - (5.0 + 4.0) / 28.0).abs() < 0.01, "{after}");
+}
