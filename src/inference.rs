@@ -401,6 +401,10 @@ const LG_COUNTED: u8 = 2;
 struct TimerQueue {
     /// (kind, delay, timers in due order).
     lanes: Vec<TimerLane>,
+    /// No timer is due before this (a lower bound: exact after a pop, lowered by
+    /// pushes; a restored queue starts from "maybe now" and finds out).
+    #[serde(skip)]
+    next_due: i64,
 }
 
 type TimerLane = (u8, i64, VecDeque<(i64, Timer)>);
@@ -441,14 +445,37 @@ impl TimerQueue {
                 self.lanes.len() - 1
             }
         };
+        self.next_due = self.next_due.min(due);
         let q = &mut self.lanes[lane].2;
         let item = (due, timer);
         if q.back().is_none_or(|b| *b <= item) {
             q.push_back(item);
-        } else {
-            let at = q.partition_point(|x| *x <= item);
-            q.insert(at, item);
+            return;
         }
+        // A late event, or one among many due at the same moment: its place is near
+        // the back, so gallop back from there, then bisect.
+        let mut hi = q.len() - 1; // q[hi] > item
+        let mut step = 1;
+        let mut lo = loop {
+            if hi < step {
+                break 0;
+            }
+            let probe = hi - step;
+            if q[probe] <= item {
+                break probe + 1;
+            }
+            hi = probe;
+            step *= 2;
+        };
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if q[mid] <= item {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        q.insert(lo, item);
     }
 
     /// The lane whose front is due first.
@@ -464,14 +491,24 @@ impl TimerQueue {
         best.map(|(i, _)| i)
     }
 
-    fn peek(&self) -> Option<Reverse<(i64, Timer)>> {
-        self.first()
-            .and_then(|i| self.lanes[i].2.front().copied().map(Reverse))
-    }
-
-    fn pop(&mut self) -> Option<(i64, Timer)> {
-        let i = self.first()?;
-        self.lanes[i].2.pop_front()
+    /// The first timer in due order if it is due by `now`.
+    fn pop_due(&mut self, now: i64) -> Option<(i64, Timer)> {
+        if self.next_due > now {
+            return None;
+        }
+        let Some(i) = self.first() else {
+            self.next_due = i64::MAX;
+            return None;
+        };
+        let front = self.lanes[i].2.front().copied();
+        match front {
+            Some((due, _)) if due <= now => self.lanes[i].2.pop_front(),
+            Some((due, _)) => {
+                self.next_due = due;
+                None
+            }
+            None => None,
+        }
     }
 }
 
@@ -1705,11 +1742,7 @@ impl<'n> Engine<'n> {
     // ---------------------------------------------------------------- timers
 
     fn run_timers(&mut self) {
-        while let Some(Reverse((due, timer))) = self.st.timers.peek() {
-            if due > self.st.clock.0 {
-                break;
-            }
-            self.st.timers.pop();
+        while let Some((_, timer)) = self.st.timers.pop_due(self.st.clock.0) {
             match timer {
                 Timer::LastGaspHold(c, t) => {
                     let i = c as usize;
