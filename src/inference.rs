@@ -1769,9 +1769,16 @@ impl<'n> Engine<'n> {
                 }
                 Timer::SilenceSettled(c, t) => {
                     let i = c as usize;
+                    // Only a flagged device above the meter can lose its flag to the
+                    // silence (the service's own value does not depend on it).
                     if self.st.lg_state[i] == LG_COUNTED
                         && self.st.lg_at[i].0 == t
                         && self.st.bits[i] & B_LG != 0
+                        && self
+                            .view
+                            .upstream(OutageDeviceId(c))
+                            .skip(1)
+                            .any(|d| self.st.flag[d.index()])
                     {
                         self.touch_path(OutageDeviceId(c));
                     }
@@ -3225,6 +3232,40 @@ fn erf(x: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::synth::{SyntheticNetworkOptions, storm_events, synthetic_network};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Timers come out in (due, timer) order whatever order they were pushed in
+        /// (late pushes land mid-lane), and only once due.
+        #[test]
+        fn timers_pop_in_due_order(
+            pushes in proptest::collection::vec((0i64..50, 0u32..4, 0u8..3), 0..200),
+            now in 0i64..120,
+        ) {
+            let mut q = TimerQueue::default();
+            let mut all = Vec::new();
+            for &(t, c, kind) in &pushes {
+                let (due, timer) = match kind {
+                    0 => (t + 60, Timer::LastGaspHold(c, t)),
+                    1 => (t + 60, Timer::SilenceSettled(c, t)),
+                    _ => (t + 5, Timer::OnExpire(c, t)),
+                };
+                q.push(Reverse((due, timer)));
+                all.push((due, timer));
+            }
+            all.sort();
+            let mut got = Vec::new();
+            while let Some(x) = q.pop_due(now) {
+                got.push(x);
+            }
+            let due: Vec<_> = all.iter().copied().filter(|&(d, _)| d <= now).collect();
+            prop_assert_eq!(&got, &due);
+            while let Some(x) = q.pop_due(i64::MAX) {
+                got.push(x);
+            }
+            prop_assert_eq!(got, all);
+        }
+    }
 
     /// The best explanation kept flip by flip between refreshes is the one a full
     /// recomputation gives, after every event of a storm.
