@@ -662,28 +662,13 @@ fn a_meters_old_last_gasp_arriving_late_is_of_an_earlier_outage() {
 }
 
 #[test]
-fn a_lone_last_gasp_narrows_to_its_service_once_its_neighbours_silence_counts() {
-    // c011 gasps alone. While its neighbours' gasps may still be on their way, the
-    // transformer or fuse above explains it as well as the service does; once their
-    // silence counts in full (hold + one minute), the prediction is the service at
-    // once, not at the next periodic refresh minutes later.
-    let net = small_feeder();
-    let c011 = net.customer_by_name("c011").unwrap();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
-    e.ingest(ev(0, Evidence::Tick));
-    e.ingest(ev(10, Evidence::LastGasp { meter: c011 }));
-    e.ingest(ev(71, Evidence::Tick));
-    assert_eq!(open_fault_devices(&e).len(), 1);
-    e.ingest(ev(135, Evidence::Tick));
-    assert_eq!(open_fault_devices(&e), vec![OutageDeviceId(c011.0)]);
-}
-
-#[test]
-fn most_of_the_neighbours_silence_counts_as_soon_as_a_last_gasps_hold_ends() {
-    // Meters below one out device gasp within a minute of each other: when c011's
-    // gasp has been held a minute and the eight other meters under its fuse are
-    // silent, the fuse is already a less likely explanation than c011's transformer
-    // (whose two other meters' silence weighs less).
+fn a_lone_last_gasp_narrows_to_its_service_as_its_neighbours_silence_sets_in() {
+    // c011 gasps alone. Meters below one out device gasp within a minute of each
+    // other: when its gasp has been held a minute, half of the silence of the other
+    // meters counts, so the fuse (eight silent meters) is already a less likely
+    // explanation than c011's transformer (two). A minute later the silence counts in
+    // full and the prediction is the service, at once, not at the next periodic
+    // refresh minutes later.
     let net = small_feeder();
     let c011 = net.customer_by_name("c011").unwrap();
     let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
@@ -691,6 +676,8 @@ fn most_of_the_neighbours_silence_counts_as_soon_as_a_last_gasps_hold_ends() {
     e.ingest(ev(10, Evidence::LastGasp { meter: c011 }));
     e.ingest(ev(71, Evidence::Tick));
     assert_eq!(open_fault_devices(&e), vec![dev(&net, "transformer.t01")]);
+    e.ingest(ev(135, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![OutageDeviceId(c011.0)]);
 }
 
 #[test]
