@@ -44,8 +44,8 @@ fn main() -> ExitCode {
     for w in &report.warning_list {
         eprintln!("model warning: {w}");
     }
-    let input: Box<dyn Read> = if events == "-" {
-        Box::new(std::io::stdin().lock())
+    let input: Box<dyn Read + Send> = if events == "-" {
+        Box::new(std::io::stdin())
     } else {
         match std::fs::File::open(events) {
             Ok(f) => Box::new(f),

@@ -24,8 +24,8 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let input: Box<dyn Read> = if events == "-" {
-        Box::new(std::io::stdin().lock())
+    let input: Box<dyn Read + Send> = if events == "-" {
+        Box::new(std::io::stdin())
     } else {
         match std::fs::File::open(events) {
             Ok(f) => Box::new(f),

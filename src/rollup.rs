@@ -285,7 +285,7 @@ impl<'n> Rollup<'n> {
     /// `diag`.
     pub fn run(
         &mut self,
-        events: impl Read,
+        events: impl Read + Send,
         out: &mut impl Write,
         diag: &mut impl Write,
     ) -> std::io::Result<ReplaySummary> {

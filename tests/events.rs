@@ -206,3 +206,94 @@ proptest! {
         prop_assert_eq!(good, sorted);
     }
 }
+
+/// A storm day of several thousand rows (more than one batch of the reader thread),
+/// with bad rows among them.
+fn long_day(net: &Network) -> String {
+    let mut text = String::from("time,kind,id,detail\n");
+    for i in 0..5000u32 {
+        let (m, s) = (i / 60, i % 60);
+        let t = format!("2026-07-01T{:02}:{:02}:{s:02}Z", 12 + m / 60, m % 60);
+        let c = if i % 2 == 0 { "c1" } else { "c2" };
+        let row = match i % 7 {
+            0 => format!("{t},last_gasp,{c},\n"),
+            1 => format!("{t},power_restore,{c},\n"),
+            2 => format!("{t},call,{c},no_power\n"),
+            3 => format!("{t},last_gasp,ghost{i},\n"),
+            4 => "not a row\n".to_string(),
+            5 => format!("{t},device_open,relay.brk,\n"),
+            _ => format!("{t},device_close,relay.brk,\n"),
+        };
+        text.push_str(&row);
+    }
+    assert!(net.customer_by_name("c1").is_some());
+    text
+}
+
+#[test]
+fn a_replay_read_ahead_on_its_own_thread_writes_what_feeding_row_by_row_writes() {
+    let net = net();
+    let text = long_day(&net);
+    let mut replay = Replay::new(&net, EngineOptions::default()).unwrap();
+    let (mut out, mut diag) = (Vec::new(), Vec::new());
+    let summary = replay.run(text.as_bytes(), &mut out, &mut diag).unwrap();
+
+    let mut by_row = Replay::new(&net, EngineOptions::default()).unwrap();
+    let (mut want, mut want_diag) = (Vec::new(), Vec::new());
+    let mut write = |records: &[outage_locator::Record]| {
+        for r in records {
+            serde_json::to_writer(&mut want, r).unwrap();
+            want.push(b'\n');
+        }
+    };
+    for row in EventReader::new(text.as_bytes(), &net) {
+        match row {
+            Ok((_, ev)) => write(by_row.feed(ev)),
+            Err(e) => {
+                by_row.skip();
+                want_diag.extend_from_slice(format!("skipped: {e}\n").as_bytes());
+            }
+        }
+    }
+    write(by_row.finish());
+    assert_eq!(summary, by_row.summary());
+    assert_eq!(summary.rows, 5000);
+    assert!(summary.skipped >= 1000, "{summary:?}");
+    assert!(out == want, "outputs differ");
+    assert!(diag == want_diag, "diagnostics differ");
+}
+
+/// A sink that takes `left` bytes, then fails.
+struct Failing {
+    left: usize,
+}
+
+impl std::io::Write for Failing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.left < buf.len() {
+            return Err(std::io::Error::other("disk full"));
+        }
+        self.left -= buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_replay_whose_output_fails_returns_the_error_and_stops_its_reader() {
+    let net = net();
+    let text = long_day(&net);
+    let mut replay = Replay::new(&net, EngineOptions::default()).unwrap();
+    let err = replay
+        .run(
+            text.as_bytes(),
+            &mut Failing { left: 300 },
+            &mut std::io::sink(),
+        )
+        .unwrap_err();
+    assert_eq!(err.to_string(), "disk full");
+    // It stopped early, not after reading everything.
+    assert!(replay.summary().rows < 5000, "{:?}", replay.summary());
+}
