@@ -1327,6 +1327,11 @@ impl<'n> Engine<'n> {
         let svc = OutageDeviceId(c.0);
         self.scratch.clear();
         for d in self.view.upstream(svc).filter(|_| !ping && !momentary) {
+            // The held bits mirror the map's keys: a bit test per level, a map lookup
+            // only where an outage is held.
+            if !self.is_held(d) {
+                continue;
+            }
             if let Some(&oid) = self.st.open_fault.get(&d.0) {
                 let o = &self.st.outages[oid.0 as usize];
                 if !self.st.forced[d.index()] && t > o.start {
@@ -2985,7 +2990,8 @@ impl<'n> Engine<'n> {
     pub fn fault_outage_of(&self, c: CustomerId) -> Option<OutageId> {
         self.view
             .upstream(OutageDeviceId(c.0))
-            .find_map(|d| self.st.open_fault.get(&d.0).copied())
+            .find(|&d| self.is_held(d))
+            .and_then(|d| self.st.open_fault.get(&d.0).copied())
     }
 
     /// Classifies a customer's call against what the engine holds now.

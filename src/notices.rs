@@ -374,6 +374,10 @@ pub struct Notices {
     /// that holds its customer).
     open_dev: BTreeMap<OutageDeviceId, OutageId>,
     pending: Vec<Release>,
+    /// No release is due before this (`None`: unknown, found on the next look).
+    /// Derived.
+    #[serde(skip)]
+    pending_due: Option<Timestamp>,
     schedule: Vec<Scheduled>,
     #[serde(skip)]
     out: Vec<Notice>,
@@ -555,9 +559,11 @@ impl Notices {
                         Some(OutageCause::Disconnect) => None,
                         _ => Some(kind),
                     };
+                    let due = now + self.opts.restore_hold;
+                    self.pending_due = self.pending_due.map(|t| t.min(due));
                     self.pending.push(Release {
                         device,
-                        due: now + self.opts.restore_hold,
+                        due,
                         at: now,
                         outage,
                         order,
@@ -686,9 +692,11 @@ impl Notices {
                 (false, OutageStatus::Confirmed) => Some(NoticeKind::Restored),
                 (false, _) => Some(NoticeKind::Cleared),
             };
+            let due = now + self.opts.restore_hold;
+            self.pending_due = self.pending_due.map(|t| t.min(due));
             self.pending.push(Release {
                 device: old_device,
-                due: now + self.opts.restore_hold,
+                due,
                 at: now,
                 outage: oid,
                 order,
@@ -853,9 +861,18 @@ impl Notices {
     /// Sends the restoration notices whose hold is over, to the customers no open
     /// outage holds off; the others move to the outage that does.
     fn release_due(&mut self, engine: &dyn OutageSource, orders: &WorkOrders, now: Timestamp) {
-        if !self.pending.iter().any(|r| r.due <= now) {
+        // Most events release nothing: one comparison, not a scan of the releases.
+        let first = *self.pending_due.get_or_insert_with(|| {
+            self.pending
+                .iter()
+                .map(|r| r.due)
+                .min()
+                .unwrap_or(Timestamp(i64::MAX))
+        });
+        if now < first {
             return;
         }
+        self.pending_due = None;
         let (due, keep): (Vec<Release>, Vec<Release>) = std::mem::take(&mut self.pending)
             .into_iter()
             .partition(|r| r.due <= now);
