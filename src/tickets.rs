@@ -1095,6 +1095,10 @@ pub struct WorkOrders {
     single: Vec<WorkOrderId>,
     /// Recent calls that no outage explained: (time, customer).
     unlinked: VecDeque<(Timestamp, CustomerId)>,
+    /// How many of them each customer has (empty: not counted yet). Derived, so that
+    /// an order on a small device asks its own customers instead of scanning them all.
+    #[serde(skip)]
+    unlinked_count: Vec<u32>,
     crews: Vec<Crew>,
     /// The open order of each busy crew.
     assignment: BTreeMap<CrewId, WorkOrderId>,
@@ -1376,7 +1380,7 @@ impl WorkOrders {
                             self.link_call(id, cl.customer, wire, now);
                         } else if self.pending.contains_key(&oid) {
                             // Linked when the order opens; a wire down opens it now.
-                            self.unlinked.push_back((now, cl.customer));
+                            self.remember_unlinked(now, cl.customer);
                             if wire {
                                 self.pending.remove(&oid);
                                 self.open_for_outage(engine, oid, now);
@@ -1384,7 +1388,7 @@ impl WorkOrders {
                         }
                     }
                     (None, _) => {
-                        self.unlinked.push_back((now, cl.customer));
+                        self.remember_unlinked(now, cl.customer);
                     }
                     _ => {}
                 },
@@ -1517,11 +1521,25 @@ impl WorkOrders {
     }
 
     fn forget_old_calls(&mut self, now: Timestamp) {
-        while let Some(&(t, _)) = self.unlinked.front() {
+        while let Some(&(t, c)) = self.unlinked.front() {
             if t.0 >= now.0 - self.opts.call_memory {
                 break;
             }
             self.unlinked.pop_front();
+            if let Some(n) = self.unlinked_count.get_mut(c.index()) {
+                *n -= 1;
+            }
+        }
+    }
+
+    /// Remembers a call no order has taken yet.
+    fn remember_unlinked(&mut self, now: Timestamp, c: CustomerId) {
+        self.unlinked.push_back((now, c));
+        if !self.unlinked_count.is_empty() {
+            if c.index() >= self.unlinked_count.len() {
+                self.unlinked_count.resize(c.index() + 1, 0);
+            }
+            self.unlinked_count[c.index()] += 1;
         }
     }
 
@@ -1885,6 +1903,24 @@ impl WorkOrders {
             return;
         }
         let d = self.orders[idx(id)].device;
+        let below = view.customers_below(d);
+        if below.len() < self.unlinked.len() {
+            // Fewer customers below than calls remembered: ask them.
+            if self.unlinked_count.is_empty() {
+                let n = self.unlinked.iter().map(|&(_, c)| c.index() + 1).max();
+                self.unlinked_count = vec![0; n.unwrap_or(0)];
+                for &(_, c) in &self.unlinked {
+                    self.unlinked_count[c.index()] += 1;
+                }
+            }
+            let counts = &self.unlinked_count;
+            if !below
+                .iter()
+                .any(|c| counts.get(c.index()).is_some_and(|&n| n > 0))
+            {
+                return;
+            }
+        }
         let mut taken = Vec::new();
         self.unlinked.retain(|&(_, c)| {
             if view.is_below(OutageDeviceId(c.0), d) {
@@ -1894,6 +1930,11 @@ impl WorkOrders {
                 true
             }
         });
+        for &c in &taken {
+            if let Some(n) = self.unlinked_count.get_mut(c.index()) {
+                *n -= 1;
+            }
+        }
         for c in taken {
             self.link_call(id, c, false, now);
         }
