@@ -1239,8 +1239,9 @@ impl<'n> Engine<'n> {
         self.set_bits(c, nb);
         if self.opts.estimate_rates && detail != CallDetail::Partial {
             // A caller's meter gasped or not independently of the call: callers are a
-            // sample of off meters that needs no SCADA.
-            let due = t.0 + LG_FROM_CALL_AFTER;
+            // sample of off meters that needs no SCADA. Judged once every gasp stamped
+            // in the window can have arrived, so the order of arrival does not matter.
+            let due = t.0 + LG_FROM_CALL_AFTER + self.opts.late_window;
             self.st
                 .timers
                 .push(Reverse((due, Timer::EstimateLastGaspFromCall(c.0, t.0))));
@@ -1872,8 +1873,10 @@ impl<'n> Engine<'n> {
                     let i = c as usize;
                     // Still off, and this call the customer's own (not a repeat).
                     if self.st.call_at[i].0 == t && self.st.bits[i] & B_CALL != 0 {
-                        let gasped = self.st.bits[i] & (B_LG | B_PING_OFF) != 0
-                            || self.st.lg_state[i] != LG_NONE;
+                        let gasp_in_window = (self.st.bits[i] & B_LG != 0
+                            || self.st.lg_state[i] != LG_NONE)
+                            && self.st.lg_at[i].0 <= t + LG_FROM_CALL_AFTER;
+                        let gasped = self.st.bits[i] & B_PING_OFF != 0 || gasp_in_window;
                         self.st.rates.last_gasp.add(
                             LG_FROM_CALL_WEIGHT * gasped as u8 as f64,
                             LG_FROM_CALL_WEIGHT,
