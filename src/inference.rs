@@ -1891,26 +1891,10 @@ impl<'n> Engine<'n> {
             }
         }
         // Forget old bursts and last gasps.
-        let horizon = self.st.clock.0 - 10 * MINUTE;
-        while self.st.bursts.front().is_some_and(|&(_, t)| t.0 < horizon) {
-            self.st.bursts.pop_front();
-        }
-        while self
-            .st
-            .burst_lg
-            .front()
-            .is_some_and(|&(t, _)| t.0 < horizon)
-        {
-            self.st.burst_lg.pop_front();
-        }
-        while self
-            .st
-            .recent_lg
-            .front()
-            .is_some_and(|&(t, _)| t.0 < horizon)
-        {
-            self.st.recent_lg.pop_front();
-        }
+        let old = |t: Timestamp| t.0 < self.st.clock.0 - 10 * MINUTE;
+        drop_front_while(&mut self.st.bursts, |&(_, t)| old(t));
+        drop_front_while(&mut self.st.burst_lg, |&(t, _)| old(t));
+        drop_front_while(&mut self.st.recent_lg, |&(t, _)| old(t));
     }
 
     /// Whether a customer was already off (reporting) well before `t_open`: it could
@@ -3126,6 +3110,13 @@ impl<'n> Engine<'n> {
             // Per device above the services: counts, t_first, last-gasp span, b, prior.
             + above * (std::mem::size_of::<Counts>() + 8 + 16 + 8 + 4)
             + self.st.outages.len() * std::mem::size_of::<Outage>()
+    }
+}
+
+/// Drops the items at the front of a queue while `old` says so.
+fn drop_front_while<T>(q: &mut VecDeque<T>, old: impl Fn(&T) -> bool) {
+    while q.front().is_some_and(&old) {
+        q.pop_front();
     }
 }
 

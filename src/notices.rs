@@ -559,11 +559,9 @@ impl Notices {
                         Some(OutageCause::Disconnect) => None,
                         _ => Some(kind),
                     };
-                    let due = now + self.opts.restore_hold;
-                    self.pending_due = self.pending_due.map(|t| t.min(due));
-                    self.pending.push(Release {
+                    self.hold(Release {
                         device,
-                        due,
+                        due: now + self.opts.restore_hold,
                         at: now,
                         outage,
                         order,
@@ -692,11 +690,9 @@ impl Notices {
                 (false, OutageStatus::Confirmed) => Some(NoticeKind::Restored),
                 (false, _) => Some(NoticeKind::Cleared),
             };
-            let due = now + self.opts.restore_hold;
-            self.pending_due = self.pending_due.map(|t| t.min(due));
-            self.pending.push(Release {
+            self.hold(Release {
                 device: old_device,
-                due,
+                due: now + self.opts.restore_hold,
                 at: now,
                 outage: oid,
                 order,
@@ -856,6 +852,12 @@ impl Notices {
             progress: info.progress,
             late: false,
         });
+    }
+
+    /// Holds a restoration notice until its release is due.
+    fn hold(&mut self, r: Release) {
+        self.pending_due = self.pending_due.map(|t| t.min(r.due));
+        self.pending.push(r);
     }
 
     /// Sends the restoration notices whose hold is over, to the customers no open

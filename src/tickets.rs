@@ -1526,9 +1526,14 @@ impl WorkOrders {
                 break;
             }
             self.unlinked.pop_front();
-            if let Some(n) = self.unlinked_count.get_mut(c.index()) {
-                *n -= 1;
-            }
+            self.uncount_unlinked(c);
+        }
+    }
+
+    /// One remembered call of the customer fewer (when the calls are counted).
+    fn uncount_unlinked(&mut self, c: CustomerId) {
+        if let Some(n) = self.unlinked_count.get_mut(c.index()) {
+            *n -= 1;
         }
     }
 
@@ -1930,12 +1935,8 @@ impl WorkOrders {
                 true
             }
         });
-        for &c in &taken {
-            if let Some(n) = self.unlinked_count.get_mut(c.index()) {
-                *n -= 1;
-            }
-        }
         for c in taken {
+            self.uncount_unlinked(c);
             self.link_call(id, c, false, now);
         }
     }
