@@ -2761,14 +2761,10 @@ impl<'n> Engine<'n> {
                 .skip(1)
                 .find(|a| best.binary_search(a).is_ok());
             if let Some(a) = holder {
-                let a_start = match own.get(&a.0) {
-                    Some(st) => *st,
-                    None => self
-                        .st
-                        .open_fault
-                        .get(&a.0)
-                        .and_then(|o| self.st.outages[o.0 as usize].own_start),
-                };
+                // When the rest of the holder's event began: a burst 20 minutes after
+                // a fuse blew, reaching past it, is a second event above it, not more
+                // evidence of the first.
+                let a_start = self.start_apart_from(a, g);
                 if a_start.is_some_and(|st| g_start.0 < st.0 - NESTED_MARGIN) {
                     keep_nested.push(g);
                 }
@@ -2904,6 +2900,35 @@ impl<'n> Engine<'n> {
         for pos in self.view.customer_span(d) {
             let c = order[pos as usize];
             if !held.contains(pos) && self.st.bits[c.index()] & B_LG != 0 {
+                times.push(self.st.lg_at[c.index()].0);
+            }
+        }
+        if times.is_empty() {
+            return None;
+        }
+        let mid = times.len() / 2;
+        let (_, m, _) = times.select_nth_unstable(mid);
+        Some(Timestamp(*m))
+    }
+
+    /// When the event at `a` began apart from the outage held at `g` below it: the
+    /// SCADA opening of `a`, or the median last-gasp time below `a` outside `g` and
+    /// outside the SCADA-confirmed openings below `a`. `None` when no last gasp speaks
+    /// for the rest of `a`.
+    ///
+    /// # Complexity
+    /// O(customers below `a` + fault outages held).
+    fn start_apart_from(&self, a: OutageDeviceId, g: OutageDeviceId) -> Option<Timestamp> {
+        if let Some(&t) = self.st.scada_open.get(&a.0) {
+            return Some(t);
+        }
+        let mut held = self.held_spans_below(a, true);
+        let skip = self.view.customer_span(g);
+        let order = self.view.customers_in_preorder();
+        let mut times: Vec<i64> = Vec::new();
+        for pos in self.view.customer_span(a) {
+            let c = order[pos as usize];
+            if !skip.contains(&pos) && !held.contains(pos) && self.st.bits[c.index()] & B_LG != 0 {
                 times.push(self.st.lg_at[c.index()].0);
             }
         }

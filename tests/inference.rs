@@ -249,6 +249,47 @@ fn an_outage_older_than_a_breaker_trip_stays_open_nested() {
 }
 
 #[test]
+fn a_later_burst_reaching_past_an_outage_opens_a_second_outage_above_it() {
+    // t11 went dark at 0 (all three meters gasped); half an hour later fuse f2 above
+    // it blows and two of the six other meters below it gasp. More than half of the
+    // gasps below f2 are t11's old ones, but the new part of f2's event began 30
+    // minutes later: a second fault, not more evidence of the first. (A calm-day
+    // intensity for this 18-customer feeder, so that two gasps from two transformers
+    // point at their fuse.)
+    let net = small_feeder();
+    let opts = EngineOptions {
+        calm_faults: 0.05,
+        adapt_intensity: false,
+        ..EngineOptions::default()
+    };
+    let mut e = Engine::new(&net, opts).unwrap();
+    let t11 = dev(&net, "transformer.t11");
+    let f2 = dev(&net, "fuse.f2");
+    let t11_customers = e.view().customers_below(t11).to_vec();
+    for &c in &t11_customers {
+        e.ingest(ev(0, Evidence::LastGasp { meter: c }));
+    }
+    e.ingest(ev(300, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![t11]);
+    let first = e.open_outages().next().unwrap().id;
+    let others: Vec<CustomerId> = e
+        .view()
+        .customers_below(f2)
+        .iter()
+        .copied()
+        .filter(|c| !t11_customers.contains(c))
+        .collect();
+    e.ingest(ev(1801, Evidence::LastGasp { meter: others[0] }));
+    e.ingest(ev(1803, Evidence::LastGasp { meter: others[4] }));
+    e.ingest(ev(2100, Evidence::Tick));
+    let mut want = vec![f2, t11];
+    want.sort();
+    assert_eq!(open_fault_devices(&e), want);
+    let nested = e.open_outages().find(|o| o.device == t11).unwrap();
+    assert_eq!(nested.id, first, "the first outage keeps its identity");
+}
+
+#[test]
 fn a_roll_up_keeps_the_identity_of_the_first_prediction() {
     let net = small_feeder();
     let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
