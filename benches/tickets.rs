@@ -7,7 +7,10 @@
 //!
 //! On a shared machine two benchmarks run one after the other see different loads, so
 //! `split` also times the engine's and the ticket layer's part of every event back to
-//! back in the same run, and prints the ticket layer's share.
+//! back in the same run, and prints the ticket layer's share (its clock reads, two per
+//! event, count a little against both parts); `replay_with_then_without_tickets` runs
+//! the whole replay with the ticket layer and without it ([`Replay::inference_only`])
+//! in turn, and prints what the layer adds.
 
 mod common;
 
@@ -111,6 +114,33 @@ fn bench_storm(c: &mut Criterion, customers: usize, n_events: usize) {
             e
         })
     });
+    // The whole replay with and without the ticket layer, one after the other in each
+    // iteration, so that both see the same load.
+    let mut pair = (Duration::ZERO, Duration::ZERO, 0u32);
+    g.bench_function("replay_with_then_without_tickets", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let run = |mut replay: Replay<'_>| {
+                    let t = Instant::now();
+                    black_box(
+                        replay
+                            .run(&text[..], &mut std::io::sink(), &mut std::io::sink())
+                            .expect("in memory"),
+                    );
+                    t.elapsed()
+                };
+                let with = run(Replay::new(&net, EngineOptions::default()).expect("radial"));
+                let without =
+                    run(Replay::inference_only(&net, EngineOptions::default()).expect("radial"));
+                pair.0 += with;
+                pair.1 += without;
+                pair.2 += 1;
+                total += with + without;
+            }
+            total
+        })
+    });
     g.finish();
     let n = parts.2.max(1);
     let (te, tt) = (parts.0 / n, parts.1 / n);
@@ -124,6 +154,15 @@ fn bench_storm(c: &mut Criterion, customers: usize, n_events: usize) {
         100.0 * tt.as_secs_f64() / te.as_secs_f64(),
         100.0 * tt.as_secs_f64() / replay.as_secs_f64(),
         100.0 * tt.as_secs_f64() / (replay.as_secs_f64() - tt.as_secs_f64()),
+    );
+    let m = pair.2.max(1);
+    let (with, without) = (pair.0 / m, pair.1 / m);
+    eprintln!(
+        "tickets/{}k_customers: whole replay {with:.1?} with the ticket layer, {without:.1?} \
+         without it (Replay::inference_only), run in turn {m} times: the ticket layer adds \
+         {:.1} %",
+        customers / 1000,
+        100.0 * (with.as_secs_f64() / without.as_secs_f64() - 1.0),
     );
 }
 

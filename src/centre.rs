@@ -173,6 +173,21 @@ impl<'n> CommandCentre<'n> {
         self.follow()
     }
 
+    /// Feeds one event to the engine alone: no work order or notice follows it (for a
+    /// replay of the inference only, and to measure what the ticket layer costs).
+    pub(crate) fn ingest_inference_only(&mut self, ev: Event) -> &[Change] {
+        self.changes.clear();
+        self.changes.extend_from_slice(self.engine.ingest(ev));
+        &self.changes
+    }
+
+    /// [`CommandCentre::flush`] for the engine alone.
+    pub(crate) fn flush_inference_only(&mut self) -> &[Change] {
+        self.changes.clear();
+        self.changes.extend_from_slice(self.engine.flush());
+        &self.changes
+    }
+
     /// Brings the inference up to date at the end of a stream.
     pub fn flush(&mut self) -> Outputs<'_> {
         self.changes.clear();

@@ -114,6 +114,13 @@ impl ReplaySummary {
 pub struct ReplaySnapshot {
     centre: CommandCentreSnapshot,
     summary: ReplaySummary,
+    /// Whether work orders and notices follow the engine.
+    #[serde(default = "yes")]
+    tickets: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A replay in progress: a command centre (engine, work orders, notices) and the
@@ -135,6 +142,9 @@ pub struct Replay<'n> {
     centre: CommandCentre<'n>,
     summary: ReplaySummary,
     records: Vec<Record>,
+    /// Whether work orders and notices follow the engine (see
+    /// [`Replay::inference_only`]).
+    tickets: bool,
 }
 
 impl<'n> Replay<'n> {
@@ -181,7 +191,36 @@ impl<'n> Replay<'n> {
             centre: CommandCentre::new(net, opts, centre)?,
             summary: ReplaySummary::default(),
             records: Vec::new(),
+            tickets: true,
         })
+    }
+
+    /// A replay of the inference alone: `outage` and `call` records (with `ticket`
+    /// null) and the summary, no work orders or notices. What the ticket layer adds
+    /// to a replay is the difference between this and [`Replay::new`]
+    /// (`cargo bench --bench tickets`).
+    ///
+    /// ```
+    /// use outage_locator::{EngineOptions, Replay, import_opendss};
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
+    /// let (net, _) = import_opendss(path).unwrap();
+    /// let csv = "time,kind,id,detail\n\
+    ///            2026-07-01T12:00:00Z,device_open,relay.brk_sw1,\n\
+    ///            2026-07-01T12:05:00Z,tick,,\n";
+    /// let mut out = Vec::new();
+    /// let mut replay = Replay::inference_only(&net, EngineOptions::default()).unwrap();
+    /// let summary = replay.run(csv.as_bytes(), &mut out, &mut std::io::sink()).unwrap();
+    /// assert_eq!((summary.outages, summary.tickets), (1, 0));
+    /// let text = String::from_utf8(out).unwrap();
+    /// assert!(text.contains(r#""type":"outage""#) && !text.contains(r#""type":"ticket""#));
+    /// ```
+    pub fn inference_only(
+        net: &'n Network,
+        opts: EngineOptions,
+    ) -> Result<Self, crate::SwitchingError> {
+        let mut r = Self::new(net, opts)?;
+        r.tickets = false;
+        Ok(r)
     }
 
     /// A serialisable snapshot of the engine, the ticket layer and the counts.
@@ -189,6 +228,7 @@ impl<'n> Replay<'n> {
         ReplaySnapshot {
             centre: self.centre.snapshot(),
             summary: self.summary,
+            tickets: self.tickets,
         }
     }
 
@@ -199,6 +239,7 @@ impl<'n> Replay<'n> {
             centre: CommandCentre::from_snapshot(net, snap.centre)?,
             summary: snap.summary,
             records: Vec::new(),
+            tickets: snap.tickets,
         })
     }
 
@@ -231,7 +272,11 @@ impl<'n> Replay<'n> {
     pub fn feed(&mut self, ev: Event) -> &[Record] {
         self.records.clear();
         self.summary.rows += 1;
-        self.centre.ingest(ev);
+        if self.tickets {
+            self.centre.ingest(ev);
+        } else {
+            self.centre.ingest_inference_only(ev);
+        }
         emit(&self.centre, &mut self.records, &mut self.summary);
         &self.records
     }
@@ -245,7 +290,11 @@ impl<'n> Replay<'n> {
     /// Ends the stream: brings the inference up to date; returns the last records.
     pub fn finish(&mut self) -> &[Record] {
         self.records.clear();
-        self.centre.flush();
+        if self.tickets {
+            self.centre.flush();
+        } else {
+            self.centre.flush_inference_only();
+        }
         emit(&self.centre, &mut self.records, &mut self.summary);
         self.records.push(self.summary.record());
         &self.records

@@ -297,3 +297,49 @@ fn a_replay_whose_output_fails_returns_the_error_and_stops_its_reader() {
     // It stopped early, not after reading everything.
     assert!(replay.summary().rows < 5000, "{:?}", replay.summary());
 }
+
+#[test]
+fn a_replay_of_the_inference_alone_prints_the_full_replays_outage_and_call_records() {
+    // The bundled IEEE 123 storm: the ticket layer only adds ticket records and the
+    // callers' ticket ids; it never changes what the engine concludes.
+    let root = env!("CARGO_MANIFEST_DIR");
+    let (net, _) =
+        outage_locator::import_opendss(format!("{root}/fixtures/ieee123/eval_master.dss")).unwrap();
+    let text = std::fs::read(format!(
+        "{root}/fixtures/scenarios/ieee123-storm-1/events.csv"
+    ))
+    .unwrap();
+    let run = |mut replay: Replay<'_>| {
+        let mut out = Vec::new();
+        let summary = replay
+            .run(&text[..], &mut out, &mut std::io::sink())
+            .unwrap();
+        let records: Vec<serde_json::Value> = out
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
+        (summary, records)
+    };
+    let (full_summary, full) = run(Replay::new(&net, EngineOptions::default()).unwrap());
+    let (alone_summary, alone) =
+        run(Replay::inference_only(&net, EngineOptions::default()).unwrap());
+    assert!(full_summary.tickets > 0, "{full_summary:?}");
+    assert_eq!(alone_summary.tickets, 0);
+    assert_eq!(alone_summary.outages, full_summary.outages);
+    let mut want: Vec<serde_json::Value> = full
+        .into_iter()
+        .filter(|r| r["type"] != "ticket" && r["type"] != "summary")
+        .collect();
+    for r in &mut want {
+        if r["type"] == "call" {
+            r["ticket"] = serde_json::Value::Null;
+        }
+    }
+    let got: Vec<serde_json::Value> = alone
+        .into_iter()
+        .filter(|r| r["type"] != "summary")
+        .collect();
+    assert!(got.iter().any(|r| r["type"] == "outage"));
+    assert!(got == want, "the inference-only replay differs");
+}
