@@ -168,8 +168,7 @@ impl<'n> CommandCentre<'n> {
                 self.meters[c.index()] = v;
             }
         }
-        self.changes.clear();
-        self.changes.extend_from_slice(self.engine.ingest(ev));
+        self.ingest_inference_only(ev);
         self.follow()
     }
 
@@ -190,8 +189,7 @@ impl<'n> CommandCentre<'n> {
 
     /// Brings the inference up to date at the end of a stream.
     pub fn flush(&mut self) -> Outputs<'_> {
-        self.changes.clear();
-        self.changes.extend_from_slice(self.engine.flush());
+        self.flush_inference_only();
         self.follow()
     }
 

@@ -2891,24 +2891,7 @@ impl<'n> Engine<'n> {
     /// # Complexity
     /// O(customers below + fault outages held).
     fn own_start(&self, d: OutageDeviceId) -> Option<Timestamp> {
-        if let Some(&t) = self.st.scada_open.get(&d.0) {
-            return Some(t);
-        }
-        let mut held = self.held_spans_below(d, true);
-        let order = self.view.customers_in_preorder();
-        let mut times: Vec<i64> = Vec::new();
-        for pos in self.view.customer_span(d) {
-            let c = order[pos as usize];
-            if !held.contains(pos) && self.st.bits[c.index()] & B_LG != 0 {
-                times.push(self.st.lg_at[c.index()].0);
-            }
-        }
-        if times.is_empty() {
-            return None;
-        }
-        let mid = times.len() / 2;
-        let (_, m, _) = times.select_nth_unstable(mid);
-        Some(Timestamp(*m))
+        self.start_outside(d, 0..0)
     }
 
     /// When the event at `a` began apart from the outage held at `g` below it: the
@@ -2919,14 +2902,19 @@ impl<'n> Engine<'n> {
     /// # Complexity
     /// O(customers below `a` + fault outages held).
     fn start_apart_from(&self, a: OutageDeviceId, g: OutageDeviceId) -> Option<Timestamp> {
-        if let Some(&t) = self.st.scada_open.get(&a.0) {
+        self.start_outside(a, self.view.customer_span(g))
+    }
+
+    /// [`Engine::own_start`] of `d` leaving out the customers at the pre-order
+    /// positions `skip`.
+    fn start_outside(&self, d: OutageDeviceId, skip: std::ops::Range<u32>) -> Option<Timestamp> {
+        if let Some(&t) = self.st.scada_open.get(&d.0) {
             return Some(t);
         }
-        let mut held = self.held_spans_below(a, true);
-        let skip = self.view.customer_span(g);
+        let mut held = self.held_spans_below(d, true);
         let order = self.view.customers_in_preorder();
         let mut times: Vec<i64> = Vec::new();
-        for pos in self.view.customer_span(a) {
+        for pos in self.view.customer_span(d) {
             let c = order[pos as usize];
             if !skip.contains(&pos) && !held.contains(pos) && self.st.bits[c.index()] & B_LG != 0 {
                 times.push(self.st.lg_at[c.index()].0);
