@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
-use crate::evidence::{Event, Evidence};
+use crate::evidence::Event;
 use crate::ids::{CustomerId, OutageDeviceId};
 use crate::inference::{Change, Engine, EngineOptions, EngineSnapshot, OutageCause};
 use crate::network::Network;
@@ -48,7 +48,6 @@ pub struct CommandCentreSnapshot {
     notices: Notices,
     reasons: BTreeMap<CustomerId, DisconnectReason>,
     answers: AnswerOptions,
-    meters: Vec<i64>,
 }
 
 /// The engine, its work orders and its notice desk, kept in step: feed it events; act
@@ -87,9 +86,6 @@ pub struct CommandCentre<'n> {
     notices: Notices,
     reasons: BTreeMap<CustomerId, DisconnectReason>,
     answers: AnswerOptions,
-    /// Per customer, the latest meter report: its time times two, plus one when it said
-    /// the meter has supply (a power restore or a ping answering on); 0 when none.
-    meters: Vec<i64>,
     changes: Vec<Change>,
     order_changes: Vec<WorkOrderChange>,
 }
@@ -107,7 +103,6 @@ impl<'n> CommandCentre<'n> {
             notices: Notices::new(opts.notices),
             reasons: BTreeMap::new(),
             answers: opts.answers,
-            meters: Vec::new(),
             changes: Vec::new(),
             order_changes: Vec::new(),
         })
@@ -150,24 +145,6 @@ impl<'n> CommandCentre<'n> {
 
     /// Ingests one event.
     pub fn ingest(&mut self, ev: Event) -> Outputs<'_> {
-        let meter = match ev.evidence {
-            Evidence::PowerRestore { meter } | Evidence::Ping { meter, on: true } => {
-                Some((meter, 1))
-            }
-            Evidence::LastGasp { meter } | Evidence::Ping { meter, on: false } => Some((meter, 0)),
-            _ => None,
-        };
-        if let Some((c, on)) = meter
-            && c.index() < self.network().customers().len()
-        {
-            if self.meters.is_empty() {
-                self.meters = vec![0; self.network().customers().len()];
-            }
-            let v = ev.time.0 * 2 + on;
-            if v > self.meters[c.index()] {
-                self.meters[c.index()] = v;
-            }
-        }
         self.ingest_inference_only(ev);
         self.follow()
     }
@@ -314,10 +291,9 @@ impl<'n> CommandCentre<'n> {
             .open_orders()
             .find(|w| w.outage.is_none() && w.device == service)
             .map(|w| w.id);
-        let meter_on = self
-            .meters
-            .get(customer.index())
-            .is_some_and(|&v| v & 1 == 1 && (v >> 1) >= now.0 - self.answers.meter_on_recent);
+        let meter_on = e
+            .latest_meter_report(customer)
+            .is_some_and(|(at, on)| on && at.0 >= now.0 - self.answers.meter_on_recent);
         let advice = if meter_on {
             Advice::CheckOwnInstallation
         } else {
@@ -334,7 +310,6 @@ impl<'n> CommandCentre<'n> {
             notices: self.notices.clone(),
             reasons: self.reasons.clone(),
             answers: self.answers,
-            meters: self.meters.clone(),
         }
     }
 
@@ -352,8 +327,7 @@ impl<'n> CommandCentre<'n> {
             && snap
                 .notices
                 .fits(nc, nd, outages, snap.orders.orders().len())
-            && snap.reasons.keys().all(|c| c.index() < nc)
-            && (snap.meters.is_empty() || snap.meters.len() == nc);
+            && snap.reasons.keys().all(|c| c.index() < nc);
         if !fits {
             return Err(crate::Error::Snapshot(
                 "the ticket layer's state does not fit the network or the engine".into(),
@@ -365,7 +339,6 @@ impl<'n> CommandCentre<'n> {
             notices: snap.notices,
             reasons: snap.reasons,
             answers: snap.answers,
-            meters: snap.meters,
             changes: Vec::new(),
             order_changes: Vec::new(),
         })

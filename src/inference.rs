@@ -698,6 +698,9 @@ pub struct Engine<'n> {
     /// The energized devices holding an open fault outage by pre-order index (the
     /// outages below a device are a range). Derived.
     held_by_pre: BTreeMap<u32, u32>,
+    /// The pre-order positions of the customers whose call reported a wire down (the
+    /// customers set in `st.wire_down` with supply in the view). Derived.
+    wire_down_at: BTreeSet<u32>,
     /// The best explanation kept between events (derived): flagged devices with no
     /// flagged device above them, by id and by pre-order index, and every energized
     /// flagged device by pre-order index. Valid until a refresh recomputes every flag.
@@ -730,6 +733,24 @@ struct Roots {
     flagged_by_pre: BTreeSet<(u32, u32)>,
 }
 
+/// Bit `i` of a bitset.
+#[inline]
+fn bit(set: &[u64], i: usize) -> bool {
+    set[i / 64] & (1 << (i % 64)) != 0
+}
+
+/// A customer's supply as its meter and the known causes tell it: kept together
+/// because every meter report reads `since` and writes `report`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct Supply {
+    /// Since when the customer has had supply (a power restore, a ping answering on,
+    /// the end of planned work, a reconnection); `NEVER` when not known.
+    since: Timestamp,
+    /// The meter's latest report, whether or not it was news: its time times two, plus
+    /// one when it said the meter has supply; 0 when none.
+    report: i64,
+}
+
 /// Everything the engine learns from events: what a snapshot holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct State {
@@ -743,13 +764,15 @@ struct State {
     lg_state: Vec<u8>,
     lg_at: Vec<Timestamp>,
     call_at: Vec<Timestamp>,
-    on_since: Vec<Timestamp>,
-    /// Whether `on_since` came from a power restore (not a ping).
+    /// Per customer: since when it has supply, and its meter's latest report.
+    supply: Vec<Supply>,
+    /// Whether `supply.since` came from a power restore (not a ping).
     on_by_restore: Vec<bool>,
     report_at: Vec<Timestamp>,
     await_since: Vec<Timestamp>,
     ping_off_at: Vec<Timestamp>,
-    wire_down: Vec<bool>,
+    /// One bit per customer: its call reported a wire down.
+    wire_down: Vec<u64>,
     /// Per customer: the restored device below which its awaited restore (and its
     /// power restore after a restoration) counts; NONE when it counts everywhere.
     scope: Vec<u32>,
@@ -803,12 +826,12 @@ impl State {
             (self.lg_state.len(), nc),
             (self.lg_at.len(), nc),
             (self.call_at.len(), nc),
-            (self.on_since.len(), nc),
+            (self.supply.len(), nc),
             (self.on_by_restore.len(), nc),
             (self.report_at.len(), nc),
             (self.await_since.len(), nc),
             (self.ping_off_at.len(), nc),
-            (self.wire_down.len(), nc),
+            (self.wire_down.len(), nc.div_ceil(64)),
             (self.scope.len(), nc),
             (self.planned_depth.len(), nc),
             (self.counts.len(), above),
@@ -914,12 +937,18 @@ impl<'n> Engine<'n> {
             lg_state: vec![LG_NONE; nc],
             lg_at: vec![Timestamp::NEVER; nc],
             call_at: vec![Timestamp::NEVER; nc],
-            on_since: vec![Timestamp::NEVER; nc],
+            supply: vec![
+                Supply {
+                    since: Timestamp::NEVER,
+                    report: 0
+                };
+                nc
+            ],
             on_by_restore: vec![false; nc],
             report_at: vec![Timestamp::NEVER; nc],
             await_since: vec![Timestamp::NEVER; nc],
             ping_off_at: vec![Timestamp::NEVER; nc],
-            wire_down: vec![false; nc],
+            wire_down: vec![0; nc.div_ceil(64)],
             scope: vec![crate::ids::NONE; nc],
             disconnected: BTreeMap::new(),
             planned_depth: vec![0; nc],
@@ -977,6 +1006,7 @@ impl<'n> Engine<'n> {
             flipped: Vec::new(),
             held: vec![0; nd.div_ceil(64)],
             held_by_pre: BTreeMap::new(),
+            wire_down_at: BTreeSet::new(),
             roots: Roots::default(),
         })
     }
@@ -1027,6 +1057,11 @@ impl<'n> Engine<'n> {
         let held: Vec<u32> = e.st.open_fault.keys().copied().collect();
         for d in held {
             e.set_held(OutageDeviceId(d), true);
+        }
+        for i in 0..e.nc {
+            if bit(&e.st.wire_down, i) {
+                e.note_wire_down(CustomerId(i as u32), true);
+            }
         }
         Ok(e)
     }
@@ -1132,6 +1167,18 @@ impl<'n> Engine<'n> {
         if t.0 < self.st.clock.0 - self.opts.late_window {
             self.st.warnings.too_late += 1;
         }
+        let report = match ev.evidence {
+            Evidence::PowerRestore { meter } | Evidence::Ping { meter, on: true } => {
+                Some((meter, 1))
+            }
+            Evidence::LastGasp { meter } | Evidence::Ping { meter, on: false } => Some((meter, 0)),
+            _ => None,
+        };
+        if let Some((c, on)) = report
+            && let Some(s) = self.st.supply.get_mut(c.index())
+        {
+            s.report = s.report.max(t.0 * 2 + on);
+        }
         let advanced = t > self.st.clock;
         if advanced {
             self.st.clock = t;
@@ -1206,7 +1253,7 @@ impl<'n> Engine<'n> {
     // ---------------------------------------------------------------- evidence
 
     fn stale(&mut self, c: CustomerId, t: Timestamp) -> bool {
-        if t <= self.st.on_since[c.index()] {
+        if t <= self.st.supply[c.index()].since {
             self.st.warnings.stale += 1;
             true
         } else {
@@ -1222,8 +1269,8 @@ impl<'n> Engine<'n> {
         if self.st.call_at[i] == Timestamp::NEVER || t < self.st.call_at[i] {
             self.st.call_at[i] = t;
         }
-        if detail == CallDetail::WireDown {
-            self.st.wire_down[i] = true;
+        if detail == CallDetail::WireDown && !bit(&self.st.wire_down, i) {
+            self.note_wire_down(c, true);
         }
         let bit = if detail == CallDetail::Partial {
             B_WEAK
@@ -1234,7 +1281,7 @@ impl<'n> Engine<'n> {
         if nb & B_CALL != 0 {
             nb &= !B_WEAK;
         }
-        let since = Timestamp(self.st.on_since[i].0.saturating_add(1));
+        let since = Timestamp(self.st.supply[i].since.0.saturating_add(1));
         self.note_report(c, Timestamp(t.0 - CALL_LEAD).max(since));
         self.set_bits(c, nb);
         if self.opts.estimate_rates && detail != CallDetail::Partial {
@@ -1267,7 +1314,7 @@ impl<'n> Engine<'n> {
         let i = c.index();
         // A last gasp arriving after its own power restore: the same momentary as if
         // they had come in order.
-        let on = self.st.on_since[i];
+        let on = self.st.supply[i].since;
         if t <= on && on.0 - t.0 <= self.opts.momentary_max && self.st.on_by_restore[i] {
             let zone = self.zone_of(c);
             self.momentary(zone, t);
@@ -1324,7 +1371,7 @@ impl<'n> Engine<'n> {
 
     fn on_power_restore(&mut self, c: CustomerId, t: Timestamp, ping: bool) {
         let i = c.index();
-        if t <= self.st.on_since[i] {
+        if t <= self.st.supply[i].since {
             return;
         }
         // A restore soon after this customer's last gasp: a momentary interruption.
@@ -1354,7 +1401,7 @@ impl<'n> Engine<'n> {
                 }
             }
         }
-        self.st.on_since[i] = t;
+        self.st.supply[i].since = t;
         self.st.on_by_restore[i] = !ping;
         // After a restoration, a restore tells which parts below it are back: it counts
         // below the restored device for as long as nested outages are being sought.
@@ -1400,7 +1447,9 @@ impl<'n> Engine<'n> {
         self.st.report_at[i] = Timestamp::NEVER;
         self.st.await_since[i] = Timestamp::NEVER;
         self.st.ping_off_at[i] = Timestamp::NEVER;
-        self.st.wire_down[i] = false;
+        if bit(&self.st.wire_down, i) {
+            self.note_wire_down(c, false);
+        }
         let nb = (self.st.bits[i] & B_EXCLUDED) | keep;
         self.set_bits(c, nb);
         if keep & SCOPED == 0 {
@@ -1720,7 +1769,7 @@ impl<'n> Engine<'n> {
             self.st.planned_depth[i] = self.st.planned_depth[i].saturating_sub(1);
             if self.st.planned_depth[i] == 0 && !self.st.disconnected.contains_key(&c.0) {
                 // Evidence from during the work is explained by it.
-                self.st.on_since[i] = self.st.on_since[i].max(end - 1);
+                self.st.supply[i].since = self.st.supply[i].since.max(end - 1);
                 self.clear_customer(c, 0);
                 let nb = self.st.bits[i] & !B_EXCLUDED;
                 self.set_bits(c, nb);
@@ -1752,7 +1801,7 @@ impl<'n> Engine<'n> {
         self.close_outage(oid, OutageStatus::Restored, None);
         let i = c.index();
         if self.st.planned_depth[i] == 0 {
-            self.st.on_since[i] = self.st.on_since[i].max(t);
+            self.st.supply[i].since = self.st.supply[i].since.max(t);
             self.clear_customer(c, 0);
             let nb = self.st.bits[i] & !B_EXCLUDED;
             self.set_bits(c, nb);
@@ -1805,7 +1854,7 @@ impl<'n> Engine<'n> {
                 }
                 Timer::OnExpire(c, t) => {
                     let i = c as usize;
-                    if self.st.on_since[i].0 == t && self.st.bits[i] & B_ON != 0 {
+                    if self.st.supply[i].since.0 == t && self.st.bits[i] & B_ON != 0 {
                         let nb = self.st.bits[i] & !B_ON;
                         self.set_bits(CustomerId(c), nb);
                         if nb & SCOPED == 0 {
@@ -1815,7 +1864,7 @@ impl<'n> Engine<'n> {
                 }
                 Timer::AwaitGrace(c, t) => {
                     let i = c as usize;
-                    if self.st.await_since[i].0 == t && self.st.on_since[i].0 < t {
+                    if self.st.await_since[i].0 == t && self.st.supply[i].since.0 < t {
                         let nb = self.st.bits[i] | B_AWAIT;
                         self.set_bits(CustomerId(c), nb);
                         let due = t + self.opts.restore_window;
@@ -1974,7 +2023,7 @@ impl<'n> Engine<'n> {
                 continue;
             }
             pop += 1;
-            if self.st.on_since[i].0 >= t_close {
+            if self.st.supply[i].since.0 >= t_close {
                 hits += 1;
             }
         }
@@ -2830,10 +2879,9 @@ impl<'n> Engine<'n> {
         }
         for g in gone {
             if let Some(oid) = self.st.open_fault.get(&g.0).copied() {
-                let restored =
-                    self.view.customers_below(g).iter().any(|c| {
-                        self.st.on_since[c.index()] >= self.st.outages[oid.0 as usize].start
-                    });
+                let restored = self.view.customers_below(g).iter().any(|c| {
+                    self.st.supply[c.index()].since >= self.st.outages[oid.0 as usize].start
+                });
                 let st = if restored {
                     OutageStatus::Restored
                 } else {
@@ -3008,6 +3056,28 @@ impl<'n> Engine<'n> {
             .and_then(|d| self.st.open_fault.get(&d.0).copied())
     }
 
+    /// The latest report of a customer's meter, in event time, whether or not the
+    /// engine took it as news (a duplicate, a stale or a momentary's report counts):
+    /// its time and whether it said the meter has supply (a power restore or a ping
+    /// answering on). `None` when the meter has said nothing.
+    ///
+    /// ```
+    /// use outage_locator::*;
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
+    /// let (net, _) = import_opendss(path).unwrap();
+    /// let mut engine = Engine::new(&net, EngineOptions::default()).unwrap();
+    /// let meter = CustomerId(0);
+    /// let t0: Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();
+    /// assert_eq!(engine.latest_meter_report(meter), None);
+    /// engine.ingest(Event { time: t0, evidence: Evidence::LastGasp { meter } });
+    /// engine.ingest(Event { time: t0 + MINUTE, evidence: Evidence::PowerRestore { meter } });
+    /// assert_eq!(engine.latest_meter_report(meter), Some((t0 + MINUTE, true)));
+    /// ```
+    pub fn latest_meter_report(&self, c: CustomerId) -> Option<(Timestamp, bool)> {
+        let r = self.st.supply.get(c.index())?.report;
+        (r != 0).then_some((Timestamp(r >> 1), r & 1 == 1))
+    }
+
     /// Classifies a customer's call against what the engine holds now.
     pub fn classify(&self, c: CustomerId) -> CallClassification {
         if let Some(&oid) = self.st.disconnected.get(&c.0) {
@@ -3055,7 +3125,32 @@ impl<'n> Engine<'n> {
 
     /// Whether a customer's call was about a wire down.
     pub fn wire_down(&self, c: CustomerId) -> bool {
-        self.st.wire_down[c.index()]
+        bit(&self.st.wire_down, c.index())
+    }
+
+    /// Whether a customer below a device reported a wire down. O(log wire-down calls).
+    pub fn wire_down_below(&self, d: OutageDeviceId) -> bool {
+        self.wire_down_at
+            .range(self.view.customer_span(d))
+            .next()
+            .is_some()
+    }
+
+    fn note_wire_down(&mut self, c: CustomerId, down: bool) {
+        let (w, m) = (c.index() / 64, 1u64 << (c.index() % 64));
+        if down {
+            self.st.wire_down[w] |= m;
+        } else {
+            self.st.wire_down[w] &= !m;
+        }
+        let span = self.view.customer_span(OutageDeviceId(c.0));
+        if !span.is_empty() {
+            if down {
+                self.wire_down_at.insert(span.start);
+            } else {
+                self.wire_down_at.remove(&span.start);
+            }
+        }
     }
 
     /// Meters to ping to confirm an outage or tell it apart from its best competitors,

@@ -302,7 +302,13 @@ struct Derived {
     /// Customers at each bus (CSR).
     bus_cust_start: Vec<u32>,
     bus_cust: Vec<CustomerId>,
+    /// Per customer, its zone and whether it is critical in one byte (a dense copy of
+    /// what whole-outage scans read: one cache line holds 64 customers).
+    customer_tags: Vec<u8>,
 }
+
+/// [`Derived::customer_tags`]: the bit of a critical customer (the zone is below).
+const TAG_CRITICAL: u8 = 4;
 
 /// What a name of the name index stands for: the kind in the top two bits of the tag,
 /// the index in the others.
@@ -603,6 +609,24 @@ impl Network {
     /// One customer.
     pub fn customer(&self, id: CustomerId) -> &Customer {
         &self.data.customers[id.index()]
+    }
+
+    /// A customer's service zone (its [`Customer::zone`], from a dense table: for scans
+    /// over the customers of an outage).
+    #[inline]
+    pub fn customer_zone(&self, id: CustomerId) -> ServiceZone {
+        match self.derived.customer_tags[id.index()] & 3 {
+            0 => ServiceZone::Urban,
+            1 => ServiceZone::Rural,
+            _ => ServiceZone::Remote,
+        }
+    }
+
+    /// Whether a customer is critical (its [`Customer::critical`], from the same dense
+    /// table as [`Network::customer_zone`]).
+    #[inline]
+    pub fn customer_is_critical(&self, id: CustomerId) -> bool {
+        self.derived.customer_tags[id.index()] & TAG_CRITICAL != 0
     }
 
     /// A bus by name (case-insensitive, node suffixes ignored).
@@ -1559,6 +1583,18 @@ fn derive(data: &NetworkData, bus_names: Option<NameIndex>) -> Result<Derived, N
     drop(fill);
 
     outage_kinds.shrink_to_fit();
+    let customer_tags = data
+        .customers
+        .iter()
+        .map(|c| {
+            let zone = match c.zone {
+                ServiceZone::Urban => 0,
+                ServiceZone::Rural => 1,
+                ServiceZone::Remote => 2,
+            };
+            zone | if c.critical { TAG_CRITICAL } else { 0 }
+        })
+        .collect();
     let derived = Derived {
         names,
         tag_bits,
@@ -1575,6 +1611,7 @@ fn derive(data: &NetworkData, bus_names: Option<NameIndex>) -> Result<Derived, N
         adj,
         bus_cust_start,
         bus_cust,
+        customer_tags,
     };
     check_radial(data, &derived)?;
     Ok(derived)

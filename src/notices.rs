@@ -573,6 +573,15 @@ impl Notices {
             }
         }
         for oc in order_changes {
+            // A linked call, a warning or a breach changes nothing customers are told.
+            if matches!(
+                oc,
+                WorkOrderChange::CallLinked { .. }
+                    | WorkOrderChange::Warning { .. }
+                    | WorkOrderChange::Breached { .. }
+            ) {
+                continue;
+            }
             if let Some(oid) = orders.get(oc.order()).and_then(|w| w.outage) {
                 touched.push(oid);
             }
@@ -631,7 +640,7 @@ impl Notices {
         // (then the customer stays with the innermost), for the last one looked at.
         let mut inner: Option<(OutageId, bool)> = None;
         for &c in below {
-            zones[zone_index(net.customer(c).zone)] += 1;
+            zones[zone_index(net.customer_zone(c))] += 1;
             members.push(c);
             let prev = self.told_of_(c);
             if let Some(p) = prev

@@ -49,6 +49,14 @@ pub trait OutageSource {
     fn outage(&self, id: OutageId) -> Option<&Outage>;
     /// Whether the customer reported a wire down.
     fn wire_down(&self, c: CustomerId) -> bool;
+    /// Whether a customer below the device reported a wire down. The default asks
+    /// each customer below.
+    fn wire_down_below(&self, d: OutageDeviceId) -> bool {
+        self.view()
+            .customers_below(d)
+            .iter()
+            .any(|&c| self.wire_down(c))
+    }
     /// How a call from the customer classifies now: the disconnection, planned or
     /// fault outage that explains it.
     fn classify(&self, c: CustomerId) -> CallClassification;
@@ -69,6 +77,9 @@ impl OutageSource for Engine<'_> {
     }
     fn wire_down(&self, c: CustomerId) -> bool {
         Engine::wire_down(self, c)
+    }
+    fn wire_down_below(&self, d: OutageDeviceId) -> bool {
+        Engine::wire_down_below(self, d)
     }
     fn classify(&self, c: CustomerId) -> CallClassification {
         Engine::classify(self, c)
@@ -1099,6 +1110,11 @@ pub struct WorkOrders {
     /// an order on a small device asks its own customers instead of scanning them all.
     #[serde(skip)]
     unlinked_count: Vec<u32>,
+    /// The pre-order position of each remembered call's customer, in step with
+    /// `unlinked` when as long (`u32::MAX`: without supply). Derived, so that linking
+    /// them to an order compares numbers instead of walking the network.
+    #[serde(skip)]
+    unlinked_pos: VecDeque<u32>,
     crews: Vec<Crew>,
     /// The open order of each busy crew.
     assignment: BTreeMap<CrewId, WorkOrderId>,
@@ -1380,7 +1396,7 @@ impl WorkOrders {
                             self.link_call(id, cl.customer, wire, now);
                         } else if self.pending.contains_key(&oid) {
                             // Linked when the order opens; a wire down opens it now.
-                            self.remember_unlinked(now, cl.customer);
+                            self.remember_unlinked(engine.view(), now, cl.customer);
                             if wire {
                                 self.pending.remove(&oid);
                                 self.open_for_outage(engine, oid, now);
@@ -1388,7 +1404,7 @@ impl WorkOrders {
                         }
                     }
                     (None, _) => {
-                        self.remember_unlinked(now, cl.customer);
+                        self.remember_unlinked(engine.view(), now, cl.customer);
                     }
                     _ => {}
                 },
@@ -1525,6 +1541,9 @@ impl WorkOrders {
             if t.0 >= now.0 - self.opts.call_memory {
                 break;
             }
+            if self.unlinked_pos.len() == self.unlinked.len() {
+                self.unlinked_pos.pop_front();
+            }
             self.unlinked.pop_front();
             self.uncount_unlinked(c);
         }
@@ -1538,7 +1557,10 @@ impl WorkOrders {
     }
 
     /// Remembers a call no order has taken yet.
-    fn remember_unlinked(&mut self, now: Timestamp, c: CustomerId) {
+    fn remember_unlinked(&mut self, view: &EnergizationView, now: Timestamp, c: CustomerId) {
+        if self.unlinked_pos.len() == self.unlinked.len() {
+            self.unlinked_pos.push_back(position_of(view, c));
+        }
         self.unlinked.push_back((now, c));
         if !self.unlinked_count.is_empty() {
             if c.index() >= self.unlinked_count.len() {
@@ -1926,15 +1948,33 @@ impl WorkOrders {
                 return;
             }
         }
+        if self.unlinked_pos.len() != self.unlinked.len() {
+            self.unlinked_pos = self
+                .unlinked
+                .iter()
+                .map(|&(_, c)| position_of(view, c))
+                .collect();
+        }
+        let span = view.customer_span(d);
+        let pos = self.unlinked_pos.make_contiguous();
+        let Some(first) = pos.iter().position(|p| span.contains(p)) else {
+            return;
+        };
+        // Take the calls below the device, keeping the others in order.
+        let calls = self.unlinked.make_contiguous();
         let mut taken = Vec::new();
-        self.unlinked.retain(|&(_, c)| {
-            if view.is_below(OutageDeviceId(c.0), d) {
-                taken.push(c);
-                false
+        let mut kept = first;
+        for j in first..calls.len() {
+            if span.contains(&pos[j]) {
+                taken.push(calls[j].1);
             } else {
-                true
+                calls[kept] = calls[j];
+                pos[kept] = pos[j];
+                kept += 1;
             }
-        });
+        }
+        self.unlinked.truncate(kept);
+        self.unlinked_pos.truncate(kept);
         for c in taken {
             self.uncount_unlinked(c);
             self.link_call(id, c, false, now);
@@ -2353,7 +2393,7 @@ pub(crate) fn majority_zone(
 ) -> ServiceZone {
     let mut n = [0u32; 3];
     for &c in view.customers_below(d) {
-        n[zone_index(net.customer(c).zone)] += 1;
+        n[zone_index(net.customer_zone(c))] += 1;
     }
     let mut best = 0;
     for i in 1..3 {
@@ -2369,16 +2409,14 @@ fn assess(engine: &dyn OutageSource, d: OutageDeviceId) -> Assessment {
     let view = engine.view();
     let below = view.customers_below(d);
     let mut critical = Vec::new();
-    let mut wire_down = false;
     let mut n = [0u32; 3];
     for &c in below {
-        let cu = net.customer(c);
-        if cu.critical {
+        if net.customer_is_critical(c) {
             critical.push(c);
         }
-        wire_down |= engine.wire_down(c);
-        n[zone_index(cu.zone)] += 1;
+        n[zone_index(net.customer_zone(c))] += 1;
     }
+    let wire_down = engine.wire_down_below(d);
     critical.sort_unstable();
     let mut best = 0;
     for i in 1..3 {
@@ -2392,6 +2430,16 @@ fn assess(engine: &dyn OutageSource, d: OutageDeviceId) -> Assessment {
         zone: ZONES[best],
         wire_down,
         position: device_position(net, view, d),
+    }
+}
+
+/// A customer's pre-order position in a view (`u32::MAX` without supply).
+fn position_of(view: &EnergizationView, c: CustomerId) -> u32 {
+    let span = view.customer_span(OutageDeviceId(c.0));
+    if span.is_empty() {
+        u32::MAX
+    } else {
+        span.start
     }
 }
 
