@@ -158,10 +158,12 @@ fn bench_storm(c: &mut Criterion, customers: usize, n_events: usize) {
     let m = pair.2.max(1);
     let (with, without) = (pair.0 / m, pair.1 / m);
     eprintln!(
-        "tickets/{}k_customers: whole replay {with:.1?} with the ticket layer, {without:.1?} \
+        "tickets/{}k_customers: whole replay {:.1} ms with the ticket layer, {:.1} ms \
          without it (Replay::inference_only), run in turn {m} times: the ticket layer adds \
          {:.1} %",
         customers / 1000,
+        with.as_secs_f64() * 1e3,
+        without.as_secs_f64() * 1e3,
         100.0 * (with.as_secs_f64() / without.as_secs_f64() - 1.0),
     );
 }

@@ -58,7 +58,7 @@ struct Done {
     diag: [BTreeMap<OutageDeviceClass, ClassOutcome>; 2],
 }
 
-fn engine_records(net: &Network, s: &Scenario) -> Vec<Record> {
+fn engine_records<'n>(net: &'n Network, s: &Scenario) -> Vec<Record<'n>> {
     let mut replay =
         Replay::new(net, EngineOptions::default()).expect("the normal state is radial");
     let mut out = Vec::new();
@@ -69,7 +69,7 @@ fn engine_records(net: &Network, s: &Scenario) -> Vec<Record> {
     out
 }
 
-fn rollup_records(net: &Network, s: &Scenario) -> Vec<Record> {
+fn rollup_records<'n>(net: &'n Network, s: &Scenario) -> Vec<Record<'n>> {
     let mut r = Rollup::new(net, RollupOptions::default()).expect("the normal state is radial");
     let mut out = Vec::new();
     for &e in &s.events {

@@ -99,9 +99,9 @@ impl Conclusions {
                     cause,
                     ..
                 } => c.outages.push(OutageRow {
-                    at: at.parse().ok(),
+                    at: Some(*at),
                     op: op.to_string(),
-                    outage: outage.clone(),
+                    outage: outage.to_string(),
                     device: device.to_ascii_lowercase(),
                     cause: Some(cause.to_string()),
                 }),

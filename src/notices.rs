@@ -383,6 +383,30 @@ pub struct Notices {
     out: Vec<Notice>,
 }
 
+/// Customers gathered in a batch and asked about later: appended unsorted, sorted
+/// only when first asked (most batches never ask).
+#[derive(Default)]
+struct CustomerSet {
+    v: Vec<CustomerId>,
+    sorted: bool,
+}
+
+impl CustomerSet {
+    fn insert(&mut self, c: CustomerId) {
+        self.v.push(c);
+        self.sorted = false;
+    }
+
+    fn contains(&mut self, c: CustomerId) -> bool {
+        if !self.sorted {
+            self.v.sort_unstable();
+            self.v.dedup();
+            self.sorted = true;
+        }
+        self.v.binary_search(&c).is_ok()
+    }
+}
+
 impl Notices {
     /// Whether a restored state fits a network of `nc` customers and `nd` outage
     /// devices, an engine holding `outages` outages and `orders` work orders: every id
@@ -513,7 +537,7 @@ impl Notices {
         let mut fresh: BTreeMap<OutageId, Vec<CustomerId>> = BTreeMap::new();
         let mut moved: BTreeMap<OutageId, Vec<CustomerId>> = BTreeMap::new();
         // Customers first told of an outage in this batch: new to every outage of it.
-        let mut new_here: BTreeSet<CustomerId> = BTreeSet::new();
+        let mut new_here = CustomerSet::default();
         for ch in changes {
             match *ch {
                 Change::Opened(oid) | Change::Updated(oid) => {
@@ -613,7 +637,7 @@ impl Notices {
         now: Timestamp,
         fresh: &mut BTreeMap<OutageId, Vec<CustomerId>>,
         moved: &mut BTreeMap<OutageId, Vec<CustomerId>>,
-        new_here: &mut BTreeSet<CustomerId>,
+        new_here: &mut CustomerSet,
     ) {
         let Some(o) = engine.outage(oid) else { return };
         let view = engine.view();
@@ -671,7 +695,7 @@ impl Notices {
                     new_here.insert(c);
                     fresh.entry(oid).or_default().push(c);
                 }
-                Some(p) if p != oid && new_here.contains(&c) => {
+                Some(p) if p != oid && new_here.contains(c) => {
                     fresh.entry(oid).or_default().push(c)
                 }
                 Some(p) if p != oid => moved.entry(oid).or_default().push(c),

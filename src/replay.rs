@@ -8,25 +8,28 @@ use serde::Serialize;
 use crate::centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot};
 use crate::error::EventError;
 use crate::evidence::{Event, EventReader, EventRow};
-use crate::inference::{Change, Engine, EngineOptions, Outage, OutageCause};
+use crate::inference::{Change, Engine, EngineOptions, Outage, OutageCause, OutageId};
 use crate::network::Network;
 use crate::tickets::{Fields, WorkOrderChange, WorkOrderId, WorkOrderOptions, WorkOrders};
-use crate::time::SECOND;
+use crate::time::{SECOND, Timestamp};
 
-/// One conclusion record of the replay contract.
+/// One conclusion record of the replay contract. Names borrow from the network; ids
+/// and times are printed as the contract spells them (`O7`, `W3`, RFC 3339).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum Record {
+pub enum Record<'a> {
     /// An outage opened, changed or closed.
     Outage {
         /// The engine's clock.
-        at: String,
+        #[serde(serialize_with = "shown")]
+        at: Timestamp,
         /// `open`, `update` or `close`.
         op: &'static str,
         /// `O…`.
-        outage: String,
+        #[serde(serialize_with = "shown")]
+        outage: OutageId,
         /// `class.name`.
-        device: String,
+        device: &'a str,
         /// `fault`, `planned` or `disconnect`.
         cause: &'static str,
         /// `predicted`, `confirmed`, `restored` or `retracted`.
@@ -39,37 +42,43 @@ pub enum Record {
     /// A work order opened, changed or closed.
     Ticket {
         /// The engine's clock.
-        at: String,
+        #[serde(serialize_with = "shown")]
+        at: Timestamp,
         /// `open`, `update` or `close`.
         op: &'static str,
         /// `W…`.
-        ticket: String,
-        /// Its outage.
-        outage: String,
+        #[serde(serialize_with = "shown")]
+        ticket: WorkOrderId,
+        /// Its outage (printed empty when it has none).
+        #[serde(serialize_with = "shown_or_empty")]
+        outage: Option<OutageId>,
         /// Its device.
-        device: String,
+        device: &'a str,
         /// On open and update.
         #[serde(skip_serializing_if = "Option::is_none")]
         priority: Option<&'static str>,
         /// Crew on site due, on open and update.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        due: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none", serialize_with = "shown_opt")]
+        due: Option<Timestamp>,
         /// On a merge.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        merged_into: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none", serialize_with = "shown_opt")]
+        merged_into: Option<WorkOrderId>,
     },
     /// A call's classification.
     Call {
         /// The engine's clock.
-        at: String,
+        #[serde(serialize_with = "shown")]
+        at: Timestamp,
         /// `load.x`.
-        customer: String,
+        customer: &'a str,
         /// `fault`, `planned`, `disconnect` or `none`.
         cause: &'static str,
         /// The outage it belongs to.
-        outage: Option<String>,
+        #[serde(serialize_with = "shown_opt")]
+        outage: Option<OutageId>,
         /// The fault outage's work order.
-        ticket: Option<String>,
+        #[serde(serialize_with = "shown_opt")]
+        ticket: Option<WorkOrderId>,
     },
     /// The last line.
     Summary {
@@ -82,6 +91,33 @@ pub enum Record {
         /// Tickets opened.
         tickets: u64,
     },
+}
+
+/// Serialises a value as its `Display` text (no intermediate string).
+fn shown<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+/// [`shown`], or `null`.
+fn shown_opt<T: std::fmt::Display, S: serde::Serializer>(
+    v: &Option<T>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.collect_str(v),
+        None => s.serialize_none(),
+    }
+}
+
+/// [`shown`], or an empty string.
+fn shown_or_empty<T: std::fmt::Display, S: serde::Serializer>(
+    v: &Option<T>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.collect_str(v),
+        None => s.serialize_str(""),
+    }
 }
 
 /// Counts of a replay.
@@ -99,7 +135,7 @@ pub struct ReplaySummary {
 
 impl ReplaySummary {
     /// The contract's closing `summary` record.
-    pub fn record(&self) -> Record {
+    pub fn record(&self) -> Record<'static> {
         Record::Summary {
             rows: self.rows,
             skipped: self.skipped,
@@ -141,7 +177,7 @@ fn yes() -> bool {
 pub struct Replay<'n> {
     centre: CommandCentre<'n>,
     summary: ReplaySummary,
-    records: Vec<Record>,
+    records: Vec<Record<'n>>,
     /// Whether work orders and notices follow the engine (see
     /// [`Replay::inference_only`]).
     tickets: bool,
@@ -269,7 +305,7 @@ impl<'n> Replay<'n> {
     }
 
     /// Feeds one event; returns the records it produced.
-    pub fn feed(&mut self, ev: Event) -> &[Record] {
+    pub fn feed(&mut self, ev: Event) -> &[Record<'n>] {
         self.records.clear();
         self.summary.rows += 1;
         if self.tickets {
@@ -288,7 +324,7 @@ impl<'n> Replay<'n> {
     }
 
     /// Ends the stream: brings the inference up to date; returns the last records.
-    pub fn finish(&mut self) -> &[Record] {
+    pub fn finish(&mut self) -> &[Record<'n>] {
         self.records.clear();
         if self.tickets {
             self.centre.flush();
@@ -333,7 +369,11 @@ fn printed(tc: &WorkOrderChange) -> Option<(WorkOrderId, &'static str)> {
 
 /// The records of the centre's last step: each outage record followed by its ticket
 /// records, then the remaining ticket records, with call records in place.
-fn emit(centre: &CommandCentre<'_>, records: &mut Vec<Record>, summary: &mut ReplaySummary) {
+fn emit<'n>(
+    centre: &CommandCentre<'n>,
+    records: &mut Vec<Record<'n>>,
+    summary: &mut ReplaySummary,
+) {
     let engine = centre.engine();
     let orders = centre.orders();
     let net = engine.network();
@@ -342,7 +382,7 @@ fn emit(centre: &CommandCentre<'_>, records: &mut Vec<Record>, summary: &mut Rep
         // Most events change nothing printed: no time to format.
         return;
     }
-    let at = engine.clock().to_string();
+    let at = engine.clock();
     let mut tickets: Vec<(WorkOrderId, &'static str)> =
         last.orders.iter().filter_map(printed).collect();
     for ch in last.changes {
@@ -359,14 +399,14 @@ fn emit(centre: &CommandCentre<'_>, records: &mut Vec<Record>, summary: &mut Rep
                     Change::Updated(_) => "update",
                     _ => "close",
                 };
-                records.push(outage_record(net, o, op, &at));
+                records.push(outage_record(net, o, op, at));
                 // The tickets of this outage, right after it.
                 if !tickets.is_empty() {
                     let mut i = 0;
                     while i < tickets.len() {
                         if orders.order(tickets[i].0).outage == Some(oid) {
                             let (id, op) = tickets.remove(i);
-                            ticket_record(net, orders, id, op, &at, records, summary);
+                            ticket_record(net, orders, id, op, at, records, summary);
                         } else {
                             i += 1;
                         }
@@ -375,17 +415,14 @@ fn emit(centre: &CommandCentre<'_>, records: &mut Vec<Record>, summary: &mut Rep
             }
             Change::Call(cl) => {
                 let ticket = match cl.cause {
-                    Some(OutageCause::Fault) => cl
-                        .outage
-                        .and_then(|o| orders.order_of(o))
-                        .map(|w| w.to_string()),
+                    Some(OutageCause::Fault) => cl.outage.and_then(|o| orders.order_of(o)),
                     _ => None,
                 };
                 records.push(Record::Call {
-                    at: at.clone(),
-                    customer: net.customer(cl.customer).name.clone(),
+                    at,
+                    customer: &net.customer(cl.customer).name,
                     cause: cl.cause.map_or("none", OutageCause::as_str),
-                    outage: cl.outage.map(|o| o.to_string()),
+                    outage: cl.outage,
                     ticket,
                 });
             }
@@ -393,17 +430,17 @@ fn emit(centre: &CommandCentre<'_>, records: &mut Vec<Record>, summary: &mut Rep
         }
     }
     for (id, op) in tickets {
-        ticket_record(net, orders, id, op, &at, records, summary);
+        ticket_record(net, orders, id, op, at, records, summary);
     }
 }
 
-fn ticket_record(
-    net: &Network,
+fn ticket_record<'n>(
+    net: &'n Network,
     orders: &WorkOrders,
     id: WorkOrderId,
     op: &'static str,
-    at: &str,
-    records: &mut Vec<Record>,
+    at: Timestamp,
+    records: &mut Vec<Record<'n>>,
     summary: &mut ReplaySummary,
 ) {
     if op == "open" {
@@ -412,23 +449,23 @@ fn ticket_record(
     let w = orders.order(id);
     let open = op != "close";
     records.push(Record::Ticket {
-        at: at.to_string(),
+        at,
         op,
-        ticket: id.to_string(),
-        outage: w.outage.map_or_else(String::new, |o| o.to_string()),
-        device: net.outage_device_name(w.device).to_string(),
+        ticket: id,
+        outage: w.outage,
+        device: net.outage_device_name(w.device),
         priority: open.then(|| w.priority.as_str()),
-        due: open.then(|| w.arrival_due(orders.limits()).to_string()),
-        merged_into: w.merged_into.map(|m| m.to_string()),
+        due: open.then(|| w.arrival_due(orders.limits())),
+        merged_into: w.merged_into,
     });
 }
 
-fn outage_record(net: &Network, o: &Outage, op: &'static str, at: &str) -> Record {
+fn outage_record<'n>(net: &'n Network, o: &Outage, op: &'static str, at: Timestamp) -> Record<'n> {
     Record::Outage {
-        at: at.to_string(),
+        at,
         op,
-        outage: o.id.to_string(),
-        device: net.outage_device_name(o.device).to_string(),
+        outage: o.id,
+        device: net.outage_device_name(o.device),
         cause: o.cause.as_str(),
         status: o.status.as_str(),
         customers: o.customers,
@@ -440,23 +477,23 @@ fn outage_record(net: &Network, o: &Outage, op: &'static str, at: &str) -> Recor
 /// roll-up rule, driven over an event file by [`run_event_file`].
 pub(crate) trait RecordEngine {
     /// Feeds one event; returns the records it produced.
-    fn feed(&mut self, ev: Event) -> &[Record];
+    fn feed(&mut self, ev: Event) -> &[Record<'_>];
     /// Counts a row that could not be used.
     fn skip(&mut self);
     /// Ends the stream; returns the last records, the summary last.
-    fn finish(&mut self) -> &[Record];
+    fn finish(&mut self) -> &[Record<'_>];
     /// The counts so far.
     fn summary(&self) -> ReplaySummary;
 }
 
 impl RecordEngine for Replay<'_> {
-    fn feed(&mut self, ev: Event) -> &[Record] {
+    fn feed(&mut self, ev: Event) -> &[Record<'_>] {
         Replay::feed(self, ev)
     }
     fn skip(&mut self) {
         Replay::skip(self)
     }
-    fn finish(&mut self) -> &[Record] {
+    fn finish(&mut self) -> &[Record<'_>] {
         Replay::finish(self)
     }
     fn summary(&self) -> ReplaySummary {

@@ -49,8 +49,10 @@ use std::ops::Range;
 use crate::error::SwitchingError;
 use crate::evidence::{CallDetail, Event, Evidence};
 use crate::ids::{CustomerId, NONE, OutageDeviceId};
+use crate::inference::OutageId;
 use crate::network::{Network, OutageDeviceClass};
 use crate::replay::{Record, RecordEngine, ReplaySummary, run_event_file};
+use crate::tickets::WorkOrderId;
 use crate::time::{MINUTE, Millis, SECOND, Timestamp};
 use crate::topology::EnergizationView;
 
@@ -143,7 +145,7 @@ pub struct Rollup<'n> {
     n_out: u64,
     n_tkt: u64,
     summary: ReplaySummary,
-    records: Vec<Record>,
+    records: Vec<Record<'n>>,
     // Scratch space of `predict`.
     nrep: Vec<u32>,
     npk: Vec<u32>,
@@ -161,13 +163,13 @@ fn round3(x: f64) -> f64 {
 }
 
 impl RecordEngine for Rollup<'_> {
-    fn feed(&mut self, ev: Event) -> &[Record] {
+    fn feed(&mut self, ev: Event) -> &[Record<'_>] {
         Rollup::feed(self, ev)
     }
     fn skip(&mut self) {
         Rollup::skip(self)
     }
-    fn finish(&mut self) -> &[Record] {
+    fn finish(&mut self) -> &[Record<'_>] {
         Rollup::finish(self)
     }
     fn summary(&self) -> ReplaySummary {
@@ -245,7 +247,7 @@ impl<'n> Rollup<'n> {
     }
 
     /// Feeds one event; returns the records it produced.
-    pub fn feed(&mut self, ev: Event) -> &[Record] {
+    pub fn feed(&mut self, ev: Event) -> &[Record<'n>] {
         self.records.clear();
         self.summary.rows += 1;
         let t = ev.time;
@@ -272,7 +274,7 @@ impl<'n> Rollup<'n> {
     }
 
     /// Ends the stream: a last refresh and the summary record.
-    pub fn finish(&mut self) -> &[Record] {
+    pub fn finish(&mut self) -> &[Record<'n>] {
         self.records.clear();
         if self.clock.is_some() {
             self.refresh();
@@ -658,13 +660,13 @@ impl<'n> Rollup<'n> {
                 ("low", 240)
             };
             self.records.push(Record::Ticket {
-                at: now.to_string(),
+                at: now,
                 op: "open",
-                ticket: format!("W{}", self.n_tkt),
-                outage: format!("O{}", rec.n),
-                device: self.net.outage_device_name(device).to_string(),
+                ticket: WorkOrderId(self.n_tkt as u32),
+                outage: Some(OutageId(rec.n as u32)),
+                device: self.net.outage_device_name(device),
                 priority: Some(prio),
-                due: Some((now + due_min * MINUTE).to_string()),
+                due: Some(now + due_min * MINUTE),
                 merged_into: None,
             });
         }
@@ -678,27 +680,27 @@ impl<'n> Rollup<'n> {
             .push(outage_record(self.net, &rec, "close", now));
         if let Some(w) = rec.ticket {
             self.records.push(Record::Ticket {
-                at: now.to_string(),
+                at: now,
                 op: "close",
-                ticket: format!("W{w}"),
-                outage: format!("O{}", rec.n),
-                device: self.net.outage_device_name(rec.device).to_string(),
+                ticket: WorkOrderId(w as u32),
+                outage: Some(OutageId(rec.n as u32)),
+                device: self.net.outage_device_name(rec.device),
                 priority: None,
                 due: None,
-                merged_into: merged_into.map(|m| format!("W{m}")),
+                merged_into: merged_into.map(|m| WorkOrderId(m as u32)),
             });
         }
     }
 
     fn classify(&mut self, c: CustomerId) {
-        let at = self.now().to_string();
-        let customer = self.net.customer(c).name.clone();
+        let at = self.now();
+        let customer = self.net.customer(c).name.as_str();
         let rec = if let Some((cause, n)) = self.known_cause(c) {
             Record::Call {
                 at,
                 customer,
                 cause,
-                outage: Some(format!("O{n}")),
+                outage: Some(OutageId(n as u32)),
                 ticket: None,
             }
         } else if let Some(r) = self
@@ -710,8 +712,8 @@ impl<'n> Rollup<'n> {
                 at,
                 customer,
                 cause: "fault",
-                outage: Some(format!("O{}", r.n)),
-                ticket: r.ticket.map(|w| format!("W{w}")),
+                outage: Some(OutageId(r.n as u32)),
+                ticket: r.ticket.map(|w| WorkOrderId(w as u32)),
             }
         } else {
             Record::Call {
@@ -726,12 +728,12 @@ impl<'n> Rollup<'n> {
     }
 }
 
-fn outage_record(net: &Network, rec: &Rec, op: &'static str, at: Timestamp) -> Record {
+fn outage_record<'n>(net: &'n Network, rec: &Rec, op: &'static str, at: Timestamp) -> Record<'n> {
     Record::Outage {
-        at: at.to_string(),
+        at,
         op,
-        outage: format!("O{}", rec.n),
-        device: net.outage_device_name(rec.device).to_string(),
+        outage: OutageId(rec.n as u32),
+        device: net.outage_device_name(rec.device),
         cause: rec.cause,
         status: rec.status,
         customers: rec.customers,

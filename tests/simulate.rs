@@ -306,7 +306,7 @@ fn outage_ops(records: &[Record]) -> Vec<(&'static str, String, &'static str)> {
         .filter_map(|r| match r {
             Record::Outage {
                 op, device, status, ..
-            } => Some((*op, device.clone(), *status)),
+            } => Some((*op, device.to_string(), *status)),
             _ => None,
         })
         .collect()
@@ -364,7 +364,7 @@ fn rollup_and_metrics_on_a_hand_built_scenario() {
         ]
     );
     assert!(records.iter().any(
-        |r| matches!(r, Record::Ticket { op: "close", merged_into: Some(m), .. } if m == "W2")
+        |r| matches!(r, Record::Ticket { op: "close", merged_into: Some(m), .. } if m.to_string() == "W2")
     ));
     // A flicker call is no report; a reclose within 30 s is no lockout.
     assert!(per_event[4].is_empty() && per_event[5].is_empty() && per_event[6].is_empty());
@@ -390,7 +390,7 @@ fn rollup_and_metrics_on_a_hand_built_scenario() {
         .filter_map(|r| match r {
             Record::Call {
                 customer, cause, ..
-            } => Some((customer.as_str(), *cause)),
+            } => Some((*customer, *cause)),
             _ => None,
         })
         .collect();
