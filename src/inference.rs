@@ -739,16 +739,31 @@ fn bit(set: &[u64], i: usize) -> bool {
     set[i / 64] & (1 << (i % 64)) != 0
 }
 
-/// A customer's supply as its meter and the known causes tell it: kept together
-/// because every meter report reads `since` and writes `report`.
+/// A customer's supply as its meter and the known causes tell it, in one 16-byte
+/// record: every meter report reads `since` and writes `report`, and a power restore
+/// writes `by_restore` (one cache line for all three).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Supply {
     /// Since when the customer has had supply (a power restore, a ping answering on,
     /// the end of planned work, a reconnection); `NEVER` when not known.
     since: Timestamp,
-    /// The meter's latest report, whether or not it was news: its time times two, plus
-    /// one when it said the meter has supply; 0 when none.
-    report: i64,
+    /// The meter's latest report, whether or not it was news: whole seconds since
+    /// [`REPORT_EPOCH_S`] times two, plus one when it said the meter has supply; 0 when
+    /// none (see [`encode_report`]).
+    report: u32,
+    /// Whether `since` came from a power restore (not a ping).
+    by_restore: bool,
+}
+
+/// The origin of [`Supply::report`]: 2020-01-01T00:00:00Z, in Unix seconds (reports
+/// fit until 2088; earlier and later ones are clamped).
+const REPORT_EPOCH_S: i64 = 1_577_836_800;
+
+/// A meter report as [`Supply::report`] keeps it: later reports compare greater, and at
+/// the same second one saying on is the greater.
+fn encode_report(t: Timestamp, on: u32) -> u32 {
+    let secs = (t.0.div_euclid(1000) - REPORT_EPOCH_S).clamp(1, (1 << 31) - 1) as u32;
+    (secs << 1) | on
 }
 
 /// Everything the engine learns from events: what a snapshot holds.
@@ -766,8 +781,6 @@ struct State {
     call_at: Vec<Timestamp>,
     /// Per customer: since when it has supply, and its meter's latest report.
     supply: Vec<Supply>,
-    /// Whether `supply.since` came from a power restore (not a ping).
-    on_by_restore: Vec<bool>,
     report_at: Vec<Timestamp>,
     await_since: Vec<Timestamp>,
     ping_off_at: Vec<Timestamp>,
@@ -827,7 +840,6 @@ impl State {
             (self.lg_at.len(), nc),
             (self.call_at.len(), nc),
             (self.supply.len(), nc),
-            (self.on_by_restore.len(), nc),
             (self.report_at.len(), nc),
             (self.await_since.len(), nc),
             (self.ping_off_at.len(), nc),
@@ -940,11 +952,11 @@ impl<'n> Engine<'n> {
             supply: vec![
                 Supply {
                     since: Timestamp::NEVER,
-                    report: 0
+                    report: 0,
+                    by_restore: false,
                 };
                 nc
             ],
-            on_by_restore: vec![false; nc],
             report_at: vec![Timestamp::NEVER; nc],
             await_since: vec![Timestamp::NEVER; nc],
             ping_off_at: vec![Timestamp::NEVER; nc],
@@ -1177,7 +1189,7 @@ impl<'n> Engine<'n> {
         if let Some((c, on)) = report
             && let Some(s) = self.st.supply.get_mut(c.index())
         {
-            s.report = s.report.max(t.0 * 2 + on);
+            s.report = s.report.max(encode_report(t, on));
         }
         let advanced = t > self.st.clock;
         if advanced {
@@ -1315,7 +1327,7 @@ impl<'n> Engine<'n> {
         // A last gasp arriving after its own power restore: the same momentary as if
         // they had come in order.
         let on = self.st.supply[i].since;
-        if t <= on && on.0 - t.0 <= self.opts.momentary_max && self.st.on_by_restore[i] {
+        if t <= on && on.0 - t.0 <= self.opts.momentary_max && self.st.supply[i].by_restore {
             let zone = self.zone_of(c);
             self.momentary(zone, t);
         }
@@ -1402,7 +1414,7 @@ impl<'n> Engine<'n> {
             }
         }
         self.st.supply[i].since = t;
-        self.st.on_by_restore[i] = !ping;
+        self.st.supply[i].by_restore = !ping;
         // After a restoration, a restore tells which parts below it are back: it counts
         // below the restored device for as long as nested outages are being sought.
         let scope = match (self.scratch.last(), self.st.scope[i]) {
@@ -3075,7 +3087,10 @@ impl<'n> Engine<'n> {
     /// ```
     pub fn latest_meter_report(&self, c: CustomerId) -> Option<(Timestamp, bool)> {
         let r = self.st.supply.get(c.index())?.report;
-        (r != 0).then_some((Timestamp(r >> 1), r & 1 == 1))
+        (r != 0).then(|| {
+            let secs = (r >> 1) as i64 + REPORT_EPOCH_S;
+            (Timestamp(secs * 1000), r & 1 == 1)
+        })
     }
 
     /// Classifies a customer's call against what the engine holds now.
@@ -3211,8 +3226,10 @@ impl<'n> Engine<'n> {
         let nc = self.st.bits.len();
         let above = self.st.counts.len();
         let nd = nc + above;
-        // Per customer: bits, LG state, six timestamps, two flags, scope, planned depth.
-        nc * (1 + 1 + 8 * 6 + 1 + 1 + 4 + 2)
+        // Per customer: bits, LG state, five timestamps, the supply record, scope,
+        // planned depth, and a wire-down bit.
+        nc * (1 + 1 + 8 * 5 + std::mem::size_of::<Supply>() + 4 + 2)
+            + nc.div_ceil(64) * 8
             // Per device: a, flag, forced, in_active, in_flagged, held bit.
             + nd * (8 + 4) + nd.div_ceil(8)
             // Per device above the services: counts, t_first, last-gasp span, b, prior.

@@ -747,3 +747,79 @@ fn a_momentarys_burst_of_last_gasps_teaches_the_last_gasp_rate() {
     assert!(after < before - 0.1, "{before} -> {after}");
     assert!((after - (5.0 + 4.0) / 28.0).abs() < 0.01, "{after}");
 }
+
+#[test]
+fn the_latest_meter_report_is_the_latest_in_event_time_whatever_order_it_came_in() {
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let c = net.customer_by_name("load.c011").unwrap();
+    assert_eq!(
+        e.latest_meter_report(c),
+        None,
+        "a silent meter has said nothing"
+    );
+    e.ingest(ev(0, Evidence::LastGasp { meter: c }));
+    assert_eq!(e.latest_meter_report(c), Some((at(0), false)));
+    e.ingest(ev(600, Evidence::PowerRestore { meter: c }));
+    assert_eq!(e.latest_meter_report(c), Some((at(600), true)));
+    // A late last gasp from before the restore does not hide the restore.
+    e.ingest(ev(590, Evidence::LastGasp { meter: c }));
+    assert_eq!(e.latest_meter_report(c), Some((at(600), true)));
+    // A duplicate counts as a report too (it changes nothing here), and a ping answer
+    // is a report of the meter like any other.
+    e.ingest(ev(600, Evidence::PowerRestore { meter: c }));
+    e.ingest(ev(
+        900,
+        Evidence::Ping {
+            meter: c,
+            on: false,
+        },
+    ));
+    assert_eq!(e.latest_meter_report(c), Some((at(900), false)));
+    // Calls are not meter reports.
+    e.ingest(ev(
+        1000,
+        Evidence::Call {
+            customer: c,
+            detail: CallDetail::NoPower,
+        },
+    ));
+    assert_eq!(e.latest_meter_report(c), Some((at(900), false)));
+    let other = net.customer_by_name("load.c012").unwrap();
+    assert_eq!(e.latest_meter_report(other), None);
+}
+
+#[test]
+fn a_wire_down_call_marks_every_device_above_its_caller_until_the_caller_is_restored() {
+    let net = small_feeder();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let c = net.customer_by_name("load.c112").unwrap();
+    let above: Vec<OutageDeviceId> = e.view().upstream(OutageDeviceId(c.0)).collect();
+    let elsewhere = [dev(&net, "fuse.f1"), dev(&net, "transformer.t13")];
+    let scan = |e: &Engine<'_>, d: OutageDeviceId| {
+        e.view().customers_below(d).iter().any(|&x| e.wire_down(x))
+    };
+    for &d in above.iter().chain(&elsewhere) {
+        assert!(!e.wire_down_below(d));
+    }
+    e.ingest(ev(
+        0,
+        Evidence::Call {
+            customer: c,
+            detail: CallDetail::WireDown,
+        },
+    ));
+    for &d in &above {
+        assert!(e.wire_down_below(d), "{}", net.outage_device_name(d));
+        assert_eq!(e.wire_down_below(d), scan(&e, d));
+    }
+    for &d in &elsewhere {
+        assert!(!e.wire_down_below(d), "{}", net.outage_device_name(d));
+        assert_eq!(e.wire_down_below(d), scan(&e, d));
+    }
+    e.ingest(ev(1800, Evidence::PowerRestore { meter: c }));
+    for &d in above.iter().chain(&elsewhere) {
+        assert!(!e.wire_down_below(d));
+        assert_eq!(e.wire_down_below(d), scan(&e, d));
+    }
+}

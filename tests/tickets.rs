@@ -1006,3 +1006,23 @@ fn on_the_true_outages_of_a_storm_exactly_one_order_per_fault() {
     assert!(faults >= 20);
     assert_eq!(w.orders().len() - merged, faults);
 }
+
+#[test]
+fn the_dense_zone_and_critical_tables_agree_with_the_customers_through_a_round_trip() {
+    // The scans over an outage's customers read zones and critical flags from a dense
+    // table built with the network; it must say what the customers say, also for a
+    // network read back from JSON.
+    let net = demo_network();
+    let back: Network = serde_json::from_str(&serde_json::to_string(&net).unwrap()).unwrap();
+    for n in [&net, &back] {
+        let mut kinds = std::collections::BTreeSet::new();
+        for (i, cu) in n.customers().iter().enumerate() {
+            let id = CustomerId(i as u32);
+            assert_eq!(n.customer_zone(id), cu.zone, "{}", cu.name);
+            assert_eq!(n.customer_is_critical(id), cu.critical, "{}", cu.name);
+            kinds.insert((format!("{:?}", cu.zone), cu.critical));
+        }
+        // The fixture has urban and rural customers, critical and not.
+        assert!(kinds.len() >= 3, "{kinds:?}");
+    }
+}
