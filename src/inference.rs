@@ -1656,6 +1656,15 @@ impl<'n> Engine<'n> {
                 if self.st.forced[d.index()] {
                     self.set_forced(d, false);
                 }
+                if self.view.upstream(d).skip(1).any(|u| self.is_held(u)) {
+                    // Closing d brings no supply back while an outage above it holds:
+                    // d's own outage ends, and its customers stay dark under the one
+                    // above, their reports with them.
+                    if let Some(oid) = self.st.open_fault.get(&d.0).copied() {
+                        self.close_outage(oid, OutageStatus::Restored, None);
+                    }
+                    return;
+                }
                 self.restore_below(d, t, None);
                 if self.opts.estimate_rates {
                     let due = t.0 + 3 * MINUTE;

@@ -823,3 +823,80 @@ fn a_wire_down_call_marks_every_device_above_its_caller_until_the_caller_is_rest
         assert_eq!(e.wire_down_below(d), scan(&e, d));
     }
 }
+
+/// A breaker feeding six transformers of three customers each and a telemetered
+/// recloser, below which six more transformers feed three customers each.
+fn breaker_with_a_recloser() -> Network {
+    let mut b = NetworkBuilder::new("brk-rec");
+    for bus in ["s", "a", "r", "x1", "x2", "x3", "x4", "x5", "x6"] {
+        b.add_bus(bus);
+    }
+    b.add_source("circuit.brk-rec", "s").unwrap();
+    b.add_line("line.head", "s", "a").unwrap();
+    b.add_device("relay.brk", DeviceKind::Breaker, "line.head")
+        .unwrap();
+    b.add_line("line.mid", "a", "r").unwrap();
+    b.add_device("recloser.rec", DeviceKind::Recloser, "line.mid")
+        .unwrap();
+    for (k, sec) in ["x1", "x2", "x3", "x4", "x5", "x6"].iter().enumerate() {
+        b.add_transformer(&format!("transformer.ta{k}"), "a", sec, 0.24, 25.0)
+            .unwrap();
+        for c in 1..=3 {
+            b.add_customer(&format!("a{k}{c}"), sec).unwrap();
+        }
+    }
+    for k in 1..=6 {
+        let sec = format!("y{k}");
+        b.add_bus(&sec);
+        b.add_transformer(&format!("transformer.tr{k}"), "r", &sec, 0.24, 25.0)
+            .unwrap();
+        for c in 1..=3 {
+            b.add_customer(&format!("r{k}{c}"), &sec).unwrap();
+        }
+    }
+    b.build().unwrap()
+}
+
+#[test]
+fn a_device_closed_under_an_outage_above_it_brings_no_supply_back() {
+    // The recloser locks out (SCADA) and its customers go dark; later the breaker above
+    // it trips unseen by SCADA, and its other customers gasp: a predicted breaker
+    // outage. The crew closes the recloser while the breaker is still open: the
+    // recloser's own outage ends, but its customers stay dark under the breaker's,
+    // and their silence is no sign of a new outage below the recloser.
+    let net = breaker_with_a_recloser();
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let (brk, rec) = (dev(&net, "relay.brk"), dev(&net, "recloser.rec"));
+    e.ingest(ev(0, Evidence::DeviceOpen { device: rec }));
+    let under_rec: Vec<CustomerId> = e.view().customers_below(rec).to_vec();
+    for &c in &under_rec {
+        e.ingest(ev(2, Evidence::LastGasp { meter: c }));
+    }
+    for c in e.view().customers_below(brk).to_vec() {
+        if !under_rec.contains(&c) {
+            e.ingest(ev(602, Evidence::LastGasp { meter: c }));
+        }
+    }
+    e.ingest(ev(700, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![brk, rec]);
+    let rec_outage = e.open_outages().find(|o| o.device == rec).unwrap().id;
+    let held = e.open_outages().find(|o| o.device == brk).unwrap().id;
+    e.ingest(ev(1200, Evidence::DeviceClose { device: rec }));
+    for s in (1260..=2400).step_by(60) {
+        e.ingest(ev(s, Evidence::Tick));
+    }
+    assert_eq!(e.outage(rec_outage).unwrap().status, OutageStatus::Restored);
+    assert_eq!(
+        open_fault_devices(&e),
+        vec![brk],
+        "the breaker stays the one outage, nothing opens below the closed recloser"
+    );
+    assert_eq!(e.open_outages().find(|o| o.device == brk).unwrap().id, held);
+    for &c in &under_rec {
+        assert_eq!(
+            e.classify(c).outage,
+            Some(held),
+            "still dark under the breaker"
+        );
+    }
+}
