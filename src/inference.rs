@@ -352,7 +352,7 @@ pub struct EvidenceSummary {
     pub out_in_best_explanation: bool,
 }
 
-const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/6";
+const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/7";
 
 /// A serialisable snapshot of an [`Engine`]: its options and everything it has learnt.
 /// Restoring it and feeding the rest of the events gives exactly the output of an
