@@ -1336,6 +1336,13 @@ impl<'n> Engine<'n> {
         }
         if let Some(tb) = self.burst_of(c, t) {
             self.st.burst_lg.push_back((tb, c));
+            // A meter gasps once per loss of supply: gasping in the burst, it had
+            // supply just before it, so an earlier gasp of its own is over (a stray,
+            // or an outage whose power restore was lost).
+            if self.st.lg_state[i] != LG_NONE && self.st.lg_at[i].0 < tb.0 - self.opts.burst_window
+            {
+                self.withdraw_last_gasp(c);
+            }
             return;
         }
         if self.st.lg_state[i] != LG_NONE && t.0 - self.st.lg_at[i].0 > LG_COHERENCE {
@@ -1353,6 +1360,10 @@ impl<'n> Engine<'n> {
                 if self.service_bits(i) & B_LG != 0 {
                     self.widen_lg_spans(c);
                 }
+            } else if t > self.st.lg_at[i] {
+                // A later gasp: kept in view, so that a momentary found in a moment
+                // can tell that this meter gasped in its burst.
+                self.st.recent_lg.push_back((t, c));
             }
             return;
         }
@@ -1525,7 +1536,9 @@ impl<'n> Engine<'n> {
         for c in hits {
             let i = c.index();
             self.st.burst_lg.push_back((tb, c));
-            if self.st.lg_state[i] != LG_NONE && (self.st.lg_at[i].0 - tb.0).abs() <= window {
+            // Its gasp in the burst, or an earlier one: a meter that gasped in the
+            // burst had supply just before it.
+            if self.st.lg_state[i] != LG_NONE && self.st.lg_at[i].0 <= tb.0 + window {
                 self.withdraw_last_gasp(c);
             }
         }
