@@ -170,7 +170,8 @@ impl<'n> CommandCentre<'n> {
         self.follow()
     }
 
-    fn follow(&mut self) -> Outputs<'_> {
+    /// Lets the work orders and notices follow the engine's last changes.
+    pub(crate) fn follow(&mut self) -> Outputs<'_> {
         self.order_changes.clear();
         self.order_changes
             .extend_from_slice(self.orders.follow(&self.engine, &self.changes));

@@ -739,6 +739,16 @@ fn bit(set: &[u64], i: usize) -> bool {
     set[i / 64] & (1 << (i % 64)) != 0
 }
 
+/// Sets or clears bit `i` of a bitset.
+#[inline]
+fn set_bit(set: &mut [u64], i: usize, on: bool) {
+    if on {
+        set[i / 64] |= 1 << (i % 64);
+    } else {
+        set[i / 64] &= !(1 << (i % 64));
+    }
+}
+
 /// A customer's supply as its meter and the known causes tell it, in one 16-byte
 /// record: every meter report reads `since` and writes `report`, and a power restore
 /// writes `by_restore` (one cache line for all three).
@@ -1335,14 +1345,7 @@ impl<'n> Engine<'n> {
             return;
         }
         if let Some(tb) = self.burst_of(c, t) {
-            self.st.burst_lg.push_back((tb, c));
-            // A meter gasps once per loss of supply: gasping in the burst, it had
-            // supply just before it, so an earlier gasp of its own is over (a stray,
-            // or an outage whose power restore was lost).
-            if self.st.lg_state[i] != LG_NONE && self.st.lg_at[i].0 < tb.0 - self.opts.burst_window
-            {
-                self.withdraw_last_gasp(c);
-            }
+            self.gasped_in_burst(c, tb);
             return;
         }
         if self.st.lg_state[i] != LG_NONE && t.0 - self.st.lg_at[i].0 > LG_COHERENCE {
@@ -1505,6 +1508,18 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// A meter gasped in the burst of the momentary at `tb`: the gasp is the
+    /// momentary's, and since a meter gasps once per loss of supply it had supply just
+    /// before the burst, so any gasp of its own up to the burst is over (a stray, or
+    /// an outage whose power restore was lost).
+    fn gasped_in_burst(&mut self, c: CustomerId, tb: Timestamp) {
+        let i = c.index();
+        self.st.burst_lg.push_back((tb, c));
+        if self.st.lg_state[i] != LG_NONE && self.st.lg_at[i].0 <= tb.0 + self.opts.burst_window {
+            self.withdraw_last_gasp(c);
+        }
+    }
+
     fn momentary(&mut self, zone: OutageDeviceId, tb: Timestamp) {
         let zone = self.burst_zone(zone, tb);
         if self
@@ -1534,13 +1549,7 @@ impl<'n> Engine<'n> {
             .map(|&(_, c)| c)
             .collect();
         for c in hits {
-            let i = c.index();
-            self.st.burst_lg.push_back((tb, c));
-            // Its gasp in the burst, or an earlier one: a meter that gasped in the
-            // burst had supply just before it.
-            if self.st.lg_state[i] != LG_NONE && self.st.lg_at[i].0 <= tb.0 + window {
-                self.withdraw_last_gasp(c);
-            }
+            self.gasped_in_burst(c, tb);
         }
         if self.opts.estimate_rates {
             let due = tb.0 + MOMENTARY_ESTIMATE_AFTER;
@@ -3035,18 +3044,13 @@ impl<'n> Engine<'n> {
     /// Whether a device holds an open fault outage (a key of `st.open_fault`). O(1).
     #[inline]
     fn is_held(&self, d: OutageDeviceId) -> bool {
-        self.held[d.index() / 64] & (1 << (d.index() % 64)) != 0
+        bit(&self.held, d.index())
     }
 
     /// Marks a device as holding an open fault outage or not (the derived indexes of
     /// `st.open_fault`).
     fn set_held(&mut self, d: OutageDeviceId, on: bool) {
-        let i = d.index();
-        if on {
-            self.held[i / 64] |= 1 << (i % 64);
-        } else {
-            self.held[i / 64] &= !(1 << (i % 64));
-        }
+        set_bit(&mut self.held, d.index(), on);
         if let Some(p) = self.view.preorder_index(d) {
             if on {
                 self.held_by_pre.insert(p, d.0);
@@ -3173,19 +3177,14 @@ impl<'n> Engine<'n> {
             .is_some()
     }
 
+    /// Marks a customer's wire-down report (and its derived index) set or cleared.
     fn note_wire_down(&mut self, c: CustomerId, down: bool) {
-        let (w, m) = (c.index() / 64, 1u64 << (c.index() % 64));
-        if down {
-            self.st.wire_down[w] |= m;
-        } else {
-            self.st.wire_down[w] &= !m;
-        }
-        let span = self.view.customer_span(OutageDeviceId(c.0));
-        if !span.is_empty() {
+        set_bit(&mut self.st.wire_down, c.index(), down);
+        if let Some(p) = self.view.supplied_position(c) {
             if down {
-                self.wire_down_at.insert(span.start);
+                self.wire_down_at.insert(p);
             } else {
-                self.wire_down_at.remove(&span.start);
+                self.wire_down_at.remove(&p);
             }
         }
     }

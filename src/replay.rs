@@ -104,7 +104,7 @@ fn shown_opt<T: std::fmt::Display, S: serde::Serializer>(
     s: S,
 ) -> Result<S::Ok, S::Error> {
     match v {
-        Some(v) => s.collect_str(v),
+        Some(v) => shown(v, s),
         None => s.serialize_none(),
     }
 }
@@ -115,7 +115,7 @@ fn shown_or_empty<T: std::fmt::Display, S: serde::Serializer>(
     s: S,
 ) -> Result<S::Ok, S::Error> {
     match v {
-        Some(v) => s.collect_str(v),
+        Some(v) => shown(v, s),
         None => s.serialize_str(""),
     }
 }
@@ -308,13 +308,18 @@ impl<'n> Replay<'n> {
     pub fn feed(&mut self, ev: Event) -> &[Record<'n>] {
         self.records.clear();
         self.summary.rows += 1;
-        if self.tickets {
-            self.centre.ingest(ev);
-        } else {
-            self.centre.ingest_inference_only(ev);
-        }
+        self.centre.ingest_inference_only(ev);
+        self.follow_tickets();
         emit(&self.centre, &mut self.records, &mut self.summary);
         &self.records
+    }
+
+    /// Lets the work orders and notices follow the engine's last step, unless this
+    /// replay is of the inference alone.
+    fn follow_tickets(&mut self) {
+        if self.tickets {
+            self.centre.follow();
+        }
     }
 
     /// Counts a row that could not be used.
@@ -326,11 +331,8 @@ impl<'n> Replay<'n> {
     /// Ends the stream: brings the inference up to date; returns the last records.
     pub fn finish(&mut self) -> &[Record<'n>] {
         self.records.clear();
-        if self.tickets {
-            self.centre.flush();
-        } else {
-            self.centre.flush_inference_only();
-        }
+        self.centre.flush_inference_only();
+        self.follow_tickets();
         emit(&self.centre, &mut self.records, &mut self.summary);
         self.records.push(self.summary.record());
         &self.records

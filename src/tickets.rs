@@ -1106,10 +1106,6 @@ pub struct WorkOrders {
     single: Vec<WorkOrderId>,
     /// Recent calls that no outage explained: (time, customer).
     unlinked: VecDeque<(Timestamp, CustomerId)>,
-    /// How many of them each customer has (empty: not counted yet). Derived, so that
-    /// an order on a small device asks its own customers instead of scanning them all.
-    #[serde(skip)]
-    unlinked_count: Vec<u32>,
     /// The pre-order position of each remembered call's customer, in step with
     /// `unlinked` when as long (`u32::MAX`: without supply). Derived, so that linking
     /// them to an order compares numbers instead of walking the network.
@@ -1537,7 +1533,7 @@ impl WorkOrders {
     }
 
     fn forget_old_calls(&mut self, now: Timestamp) {
-        while let Some(&(t, c)) = self.unlinked.front() {
+        while let Some(&(t, _)) = self.unlinked.front() {
             if t.0 >= now.0 - self.opts.call_memory {
                 break;
             }
@@ -1545,14 +1541,6 @@ impl WorkOrders {
                 self.unlinked_pos.pop_front();
             }
             self.unlinked.pop_front();
-            self.uncount_unlinked(c);
-        }
-    }
-
-    /// One remembered call of the customer fewer (when the calls are counted).
-    fn uncount_unlinked(&mut self, c: CustomerId) {
-        if let Some(n) = self.unlinked_count.get_mut(c.index()) {
-            *n -= 1;
         }
     }
 
@@ -1562,12 +1550,6 @@ impl WorkOrders {
             self.unlinked_pos.push_back(position_of(view, c));
         }
         self.unlinked.push_back((now, c));
-        if !self.unlinked_count.is_empty() {
-            if c.index() >= self.unlinked_count.len() {
-                self.unlinked_count.resize(c.index() + 1, 0);
-            }
-            self.unlinked_count[c.index()] += 1;
-        }
     }
 
     fn open_for_outage(&mut self, engine: &dyn OutageSource, oid: OutageId, now: Timestamp) {
@@ -1930,24 +1912,6 @@ impl WorkOrders {
             return;
         }
         let d = self.orders[idx(id)].device;
-        let below = view.customers_below(d);
-        if below.len() < self.unlinked.len() {
-            // Fewer customers below than calls remembered: ask them.
-            if self.unlinked_count.is_empty() {
-                let n = self.unlinked.iter().map(|&(_, c)| c.index() + 1).max();
-                self.unlinked_count = vec![0; n.unwrap_or(0)];
-                for &(_, c) in &self.unlinked {
-                    self.unlinked_count[c.index()] += 1;
-                }
-            }
-            let counts = &self.unlinked_count;
-            if !below
-                .iter()
-                .any(|c| counts.get(c.index()).is_some_and(|&n| n > 0))
-            {
-                return;
-            }
-        }
         if self.unlinked_pos.len() != self.unlinked.len() {
             self.unlinked_pos = self
                 .unlinked
@@ -1976,7 +1940,6 @@ impl WorkOrders {
         self.unlinked.truncate(kept);
         self.unlinked_pos.truncate(kept);
         for c in taken {
-            self.uncount_unlinked(c);
             self.link_call(id, c, false, now);
         }
     }
@@ -2435,12 +2398,7 @@ fn assess(engine: &dyn OutageSource, d: OutageDeviceId) -> Assessment {
 
 /// A customer's pre-order position in a view (`u32::MAX` without supply).
 fn position_of(view: &EnergizationView, c: CustomerId) -> u32 {
-    let span = view.customer_span(OutageDeviceId(c.0));
-    if span.is_empty() {
-        u32::MAX
-    } else {
-        span.start
-    }
+    view.supplied_position(c).unwrap_or(u32::MAX)
 }
 
 /// Where a device is on the map: its bus, else the nearest positioned device above it.

@@ -522,6 +522,16 @@ impl EnergizationView {
         }
     }
 
+    /// The pre-order position of a customer with supply in this view (its index in
+    /// the pre-order customer list); `None` without supply.
+    #[inline]
+    pub fn supplied_position(&self, c: CustomerId) -> Option<u32> {
+        match self.service_position(c.0) {
+            NONE => None,
+            p => Some(p),
+        }
+    }
+
     /// A service's customer position (NONE when dead): its parent's services follow the
     /// parent directly in pre-order, from the parent's first customer position on.
     #[inline]

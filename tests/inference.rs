@@ -44,19 +44,7 @@ fn dev(net: &Network, name: &str) -> OutageDeviceId {
 /// A breaker, a recloser, two fused laterals with three transformers of three
 /// customers each.
 fn small_feeder() -> Network {
-    let mut b = NetworkBuilder::new("small");
-    for bus in [
-        "s", "a", "r", "f1", "f2", "x1", "x2", "x3", "y1", "y2", "y3",
-    ] {
-        b.add_bus(bus);
-    }
-    b.add_source("circuit.small", "s").unwrap();
-    b.add_line("line.head", "s", "a").unwrap();
-    b.add_device("relay.brk", DeviceKind::Breaker, "line.head")
-        .unwrap();
-    b.add_line("line.mid", "a", "r").unwrap();
-    b.add_device("recloser.rec", DeviceKind::Recloser, "line.mid")
-        .unwrap();
+    let mut b = breaker_and_recloser("small", &["f1", "f2", "x1", "x2", "x3", "y1", "y2", "y3"]);
     b.add_line("line.lat1", "r", "f1").unwrap();
     b.add_device("fuse.f1", DeviceKind::Fuse, "line.lat1")
         .unwrap();
@@ -64,16 +52,47 @@ fn small_feeder() -> Network {
     b.add_device("fuse.f2", DeviceKind::Fuse, "line.lat2")
         .unwrap();
     for (i, (up, x)) in [("f1", "x"), ("f2", "y")].iter().enumerate() {
-        for k in 1..=3 {
-            let sec = format!("{x}{k}");
-            b.add_transformer(&format!("transformer.t{i}{k}"), up, &sec, 0.24, 25.0)
-                .unwrap();
-            for c in 1..=3 {
-                b.add_customer(&format!("c{i}{k}{c}"), &sec).unwrap();
-            }
-        }
+        add_transformers(&mut b, up, x, &format!("t{i}"), &format!("c{i}"), 1..=3);
     }
     b.build().unwrap()
+}
+
+/// A feeder's head: source bus `s`, breaker `relay.brk` to bus `a`, recloser
+/// `recloser.rec` to bus `r`, then the other `buses`.
+fn breaker_and_recloser(name: &str, buses: &[&str]) -> NetworkBuilder {
+    let mut b = NetworkBuilder::new(name);
+    for bus in ["s", "a", "r"].iter().chain(buses) {
+        b.add_bus(bus);
+    }
+    b.add_source(&format!("circuit.{name}"), "s").unwrap();
+    b.add_line("line.head", "s", "a").unwrap();
+    b.add_device("relay.brk", DeviceKind::Breaker, "line.head")
+        .unwrap();
+    b.add_line("line.mid", "a", "r").unwrap();
+    b.add_device("recloser.rec", DeviceKind::Recloser, "line.mid")
+        .unwrap();
+    b
+}
+
+/// Transformers `transformer.{xfmr}{k}` fed from bus `up`, each on its secondary bus
+/// `{sec}{k}` with three customers `{cust}{k}1` to `{cust}{k}3`.
+fn add_transformers(
+    b: &mut NetworkBuilder,
+    up: &str,
+    sec: &str,
+    xfmr: &str,
+    cust: &str,
+    ks: std::ops::RangeInclusive<u32>,
+) {
+    for k in ks {
+        let bus = format!("{sec}{k}");
+        b.add_bus(&bus);
+        b.add_transformer(&format!("transformer.{xfmr}{k}"), up, &bus, 0.24, 25.0)
+            .unwrap();
+        for c in 1..=3 {
+            b.add_customer(&format!("{cust}{k}{c}"), &bus).unwrap();
+        }
+    }
 }
 
 #[test]
@@ -827,33 +846,9 @@ fn a_wire_down_call_marks_every_device_above_its_caller_until_the_caller_is_rest
 /// A breaker feeding six transformers of three customers each and a telemetered
 /// recloser, below which six more transformers feed three customers each.
 fn breaker_with_a_recloser() -> Network {
-    let mut b = NetworkBuilder::new("brk-rec");
-    for bus in ["s", "a", "r", "x1", "x2", "x3", "x4", "x5", "x6"] {
-        b.add_bus(bus);
-    }
-    b.add_source("circuit.brk-rec", "s").unwrap();
-    b.add_line("line.head", "s", "a").unwrap();
-    b.add_device("relay.brk", DeviceKind::Breaker, "line.head")
-        .unwrap();
-    b.add_line("line.mid", "a", "r").unwrap();
-    b.add_device("recloser.rec", DeviceKind::Recloser, "line.mid")
-        .unwrap();
-    for (k, sec) in ["x1", "x2", "x3", "x4", "x5", "x6"].iter().enumerate() {
-        b.add_transformer(&format!("transformer.ta{k}"), "a", sec, 0.24, 25.0)
-            .unwrap();
-        for c in 1..=3 {
-            b.add_customer(&format!("a{k}{c}"), sec).unwrap();
-        }
-    }
-    for k in 1..=6 {
-        let sec = format!("y{k}");
-        b.add_bus(&sec);
-        b.add_transformer(&format!("transformer.tr{k}"), "r", &sec, 0.24, 25.0)
-            .unwrap();
-        for c in 1..=3 {
-            b.add_customer(&format!("r{k}{c}"), &sec).unwrap();
-        }
-    }
+    let mut b = breaker_and_recloser("brk-rec", &[]);
+    add_transformers(&mut b, "a", "x", "ta", "a", 1..=6);
+    add_transformers(&mut b, "r", "y", "tr", "r", 1..=6);
     b.build().unwrap()
 }
 
