@@ -352,7 +352,7 @@ pub struct EvidenceSummary {
     pub out_in_best_explanation: bool,
 }
 
-const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/7";
+const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/8";
 
 /// A serialisable snapshot of an [`Engine`]: its options and everything it has learnt.
 /// Restoring it and feeding the rest of the events gives exactly the output of an
@@ -574,6 +574,25 @@ struct Counts {
     /// SCADA-confirmed open devices at or below (their customers are known off).
     forced: u32,
     forced_pop: u32,
+}
+
+/// What the inference keeps about one device above the services, in one record: an
+/// event's walk up the path reads and writes all of it at each device (one or two
+/// cache lines instead of one per array).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct Node {
+    /// The evidence counted below the device.
+    counts: Counts,
+    /// The earliest off evidence below the device (`i64::MAX` when none).
+    t_first: Timestamp,
+    /// The earliest and latest last gasp below the device (the span of `lg_at` over
+    /// customers whose last gasp stands), widened as last gasps come and recomputed
+    /// at each refresh.
+    lg_span: (Timestamp, Timestamp),
+    /// The best explanation of the subtree with the device out or in (A), and with
+    /// it in (B).
+    a: f64,
+    b: f64,
 }
 
 impl Timer {
@@ -801,16 +820,12 @@ struct State {
     scope: Vec<u32>,
     disconnected: BTreeMap<u32, OutageId>,
     planned_depth: Vec<u16>,
-    // devices: `counts`, `t_first` and `b` hold the devices above the services (index
-    // minus the number of customers); a service's follow from its customer's bits.
-    counts: Vec<Counts>,
-    t_first: Vec<Timestamp>,
-    /// The earliest and latest last gasp below each device above the services (the
-    /// span of `lg_at` over customers whose last gasp stands), widened as last gasps
-    /// come and recomputed at each refresh.
-    lg_span: Vec<(Timestamp, Timestamp)>,
-    a: Vec<f64>,
-    b: Vec<f64>,
+    // devices: `node` holds the devices above the services (index minus the number
+    // of customers); a service's counts follow from its customer's bits.
+    /// The devices above the services, one record each (index minus `nc`).
+    node: Vec<Node>,
+    /// A of each service (by customer).
+    a_service: Vec<f64>,
     flag: Vec<bool>,
     forced: Vec<bool>,
     /// The devices above the services that the refresh recomputes, deepest first
@@ -856,11 +871,8 @@ impl State {
             (self.wire_down.len(), nc.div_ceil(64)),
             (self.scope.len(), nc),
             (self.planned_depth.len(), nc),
-            (self.counts.len(), above),
-            (self.t_first.len(), above),
-            (self.lg_span.len(), above),
-            (self.b.len(), above),
-            (self.a.len(), nd),
+            (self.node.len(), above),
+            (self.a_service.len(), nc),
             (self.flag.len(), nd),
             (self.forced.len(), nd),
             (self.in_active.len(), nd),
@@ -941,10 +953,18 @@ impl<'n> Engine<'n> {
         let nc = net.customers().len();
         let intensity = calm_intensity(net, &opts);
         let (lp_service, lp) = log_priors(net, &opts, intensity);
-        let mut counts = vec![Counts::default(); nd - nc];
-        for (i, c) in counts.iter_mut().enumerate() {
-            c.pop = view.customer_count_below(OutageDeviceId::from(nc + i));
-        }
+        let node = (nc..nd)
+            .map(|d| Node {
+                counts: Counts {
+                    pop: view.customer_count_below(OutageDeviceId::from(d)),
+                    ..Counts::default()
+                },
+                t_first: Timestamp(i64::MAX),
+                lg_span: NO_SPAN,
+                a: 0.0,
+                b: 0.0,
+            })
+            .collect();
         let rates = Rates {
             call: RateEstimate::new(opts.call_probability, 20.0),
             last_gasp: RateEstimate::new(opts.last_gasp_probability, 10.0),
@@ -974,11 +994,8 @@ impl<'n> Engine<'n> {
             scope: vec![crate::ids::NONE; nc],
             disconnected: BTreeMap::new(),
             planned_depth: vec![0; nc],
-            counts,
-            t_first: vec![Timestamp(i64::MAX); nd - nc],
-            lg_span: vec![NO_SPAN; nd - nc],
-            a: vec![0.0; nd],
-            b: vec![0.0; nd - nc],
+            node,
+            a_service: vec![0.0; nc],
             flag: vec![false; nd],
             forced: vec![false; nd],
             active: Vec::new(),
@@ -1709,7 +1726,7 @@ impl<'n> Engine<'n> {
             let Some(xn) = x.index().checked_sub(self.nc) else {
                 continue;
             };
-            let k = &mut self.st.counts[xn];
+            let k = &mut self.st.node[xn].counts;
             if on {
                 k.forced += 1;
                 k.forced_pop += n;
@@ -2113,7 +2130,7 @@ impl<'n> Engine<'n> {
     fn counts_of(&self, d: OutageDeviceId) -> Counts {
         let i = d.index();
         if i >= self.nc {
-            return self.st.counts[i - self.nc];
+            return self.st.node[i - self.nc].counts;
         }
         let b = self.service_bits(i);
         let bit = |m: u8| (b & m != 0) as u32;
@@ -2138,7 +2155,7 @@ impl<'n> Engine<'n> {
     fn t_first_of(&self, d: OutageDeviceId) -> Timestamp {
         let i = d.index();
         if i >= self.nc {
-            self.st.t_first[i - self.nc]
+            self.st.node[i - self.nc].t_first
         } else if self.service_bits(i) & REPORTING != 0 {
             self.st.report_at[i]
         } else {
@@ -2151,7 +2168,7 @@ impl<'n> Engine<'n> {
     fn lg_span_of(&self, d: OutageDeviceId) -> (Timestamp, Timestamp) {
         let i = d.index();
         if i >= self.nc {
-            self.st.lg_span[i - self.nc]
+            self.st.node[i - self.nc].lg_span
         } else if self.service_bits(i) & B_LG != 0 {
             (self.st.lg_at[i], self.st.lg_at[i])
         } else {
@@ -2179,7 +2196,7 @@ impl<'n> Engine<'n> {
         let mut x = svc;
         let mut moved = false;
         while let Some(p) = self.view.parent(x) {
-            let span = &mut self.st.lg_span[p.index() - self.nc];
+            let span = &mut self.st.node[p.index() - self.nc].lg_span;
             if span.0 <= t {
                 break;
             }
@@ -2198,9 +2215,30 @@ impl<'n> Engine<'n> {
     fn b_of(&self, d: OutageDeviceId) -> f64 {
         let i = d.index();
         if i >= self.nc {
-            self.st.b[i - self.nc]
+            self.st.node[i - self.nc].b
         } else {
             0.0
+        }
+    }
+
+    /// The best explanation of the subtree below a device, with the device out or in.
+    #[inline]
+    fn a_of(&self, d: OutageDeviceId) -> f64 {
+        let i = d.index();
+        if i >= self.nc {
+            self.st.node[i - self.nc].a
+        } else {
+            self.st.a_service[i]
+        }
+    }
+
+    #[inline]
+    fn set_a(&mut self, d: OutageDeviceId, a: f64) {
+        let i = d.index();
+        if i >= self.nc {
+            self.st.node[i - self.nc].a = a;
+        } else {
+            self.st.a_service[i] = a;
         }
     }
 
@@ -2233,7 +2271,7 @@ impl<'n> Engine<'n> {
         // taken for another fault's or a stray.
         let mut lg = k.lg;
         if lg >= 2 && i >= self.nc {
-            let (first, last) = self.st.lg_span[i - self.nc];
+            let (first, last) = self.st.node[i - self.nc].lg_span;
             if last.0.saturating_sub(first.0) > LG_COHERENCE {
                 lg -= 1;
             }
@@ -2357,43 +2395,43 @@ impl<'n> Engine<'n> {
             }
             let [dc, dw, dl, dp, dn, da, dx, dact, dco] = if crossed { outside } else { inside };
             let xn = xi - nc;
-            {
-                let k = &mut self.st.counts[xn];
-                k.call = add(k.call, dc);
-                k.weak = add(k.weak, dw);
-                k.lg = add(k.lg, dl);
-                k.ping_off = add(k.ping_off, dp);
-                k.on = add(k.on, dn);
-                k.await_ = add(k.await_, da);
-                k.pop = add(k.pop, -dx);
-                k.active = add(k.active, dact);
-                k.call_only = add(k.call_only, dco);
-            }
+            // Updated in a local and stored once: reading the record back after
+            // field-by-field stores would stall on store forwarding.
+            let mut k = self.st.node[xn].counts;
+            k.call = add(k.call, dc);
+            k.weak = add(k.weak, dw);
+            k.lg = add(k.lg, dl);
+            k.ping_off = add(k.ping_off, dp);
+            k.on = add(k.on, dn);
+            k.await_ = add(k.await_, da);
+            k.pop = add(k.pop, -dx);
+            k.active = add(k.active, dact);
+            k.call_only = add(k.call_only, dco);
+            self.st.node[xn].counts = k;
             let rep = if crossed {
                 new_out & REPORTING != 0
             } else {
                 reporting
             };
-            if rep && report < self.st.t_first[xn] {
-                self.st.t_first[xn] = report;
+            if rep && report < self.st.node[xn].t_first {
+                self.st.node[xn].t_first = report;
             }
             if gasped {
-                let span = &mut self.st.lg_span[xn];
+                let span = &mut self.st.node[xn].lg_span;
                 span.0 = span.0.min(gasp_at);
                 span.1 = span.1.max(gasp_at);
             } else if narrowing {
                 let span = self.children_lg_span(x);
-                if span == self.st.lg_span[xn] {
+                if span == self.st.node[xn].lg_span {
                     narrowing = false;
                 } else {
-                    self.st.lg_span[xn] = span;
+                    self.st.node[xn].lg_span = span;
                 }
             }
-            let k = self.st.counts[xn];
             if reports(&k) {
                 self.activate(x);
             }
-            self.st.b[xn] += delta;
+            self.st.node[xn].b += delta;
             delta = self.reeval_with(x, &k);
             match self.view.parent(x) {
                 Some(p) => x = p,
@@ -2424,9 +2462,9 @@ impl<'n> Engine<'n> {
     /// [`Engine::reeval`] with the counts of `x` at hand.
     #[inline]
     fn reeval_with(&mut self, x: OutageDeviceId, k: &Counts) -> f64 {
-        let old = self.st.a[x.index()];
+        let old = self.a_of(x);
         self.eval_with(x, k);
-        self.st.a[x.index()] - old
+        self.a_of(x) - old
     }
 
     /// Re-evaluates the path from `d` to the source (every device on it is refreshed
@@ -2436,7 +2474,7 @@ impl<'n> Engine<'n> {
         let mut x = d;
         loop {
             if let Some(n) = x.index().checked_sub(self.nc) {
-                self.st.b[n] += delta;
+                self.st.node[n].b += delta;
             }
             self.activate(x);
             delta = self.reeval(x);
@@ -2463,7 +2501,7 @@ impl<'n> Engine<'n> {
         } else {
             (b, false)
         };
-        self.st.a[xi] = a;
+        self.set_a(x, a);
         if self.st.flag[xi] != f {
             self.st.flag[xi] = f;
             self.st.flags_changed = true;
@@ -2509,9 +2547,9 @@ impl<'n> Engine<'n> {
         let nc = self.nc;
         for idx in 0..self.st.active.len() {
             let n = self.st.active[idx].index() - nc;
-            self.st.b[n] = 0.0;
-            self.st.t_first[n] = Timestamp(i64::MAX);
-            self.st.lg_span[n] = NO_SPAN;
+            self.st.node[n].b = 0.0;
+            self.st.node[n].t_first = Timestamp(i64::MAX);
+            self.st.node[n].lg_span = NO_SPAN;
         }
         // Forget devices no longer flagged.
         let (flag, marks) = (&self.st.flag, &mut self.st.in_flagged);
@@ -2541,9 +2579,9 @@ impl<'n> Engine<'n> {
                 // nothing (every A and B below is 0), so it leaves the refresh.
                 let i = d.index();
                 self.st.in_active[i] = false;
-                self.st.a[i] = 0.0;
+                self.set_a(d, 0.0);
                 if let Some(n) = i.checked_sub(nc) {
-                    self.st.b[n] = 0.0;
+                    self.st.node[n].b = 0.0;
                 }
                 if self.st.flag[i] {
                     self.st.flag[i] = false;
@@ -2556,13 +2594,13 @@ impl<'n> Engine<'n> {
             if let Some(p) = self.view.parent(d) {
                 // A parent is never a service.
                 let pn = p.index() - nc;
-                self.st.b[pn] += self.st.a[d.index()];
+                self.st.node[pn].b += self.a_of(d);
                 let tf = self.t_first_of(d);
-                if tf < self.st.t_first[pn] {
-                    self.st.t_first[pn] = tf;
+                if tf < self.st.node[pn].t_first {
+                    self.st.node[pn].t_first = tf;
                 }
                 let (first, last) = self.lg_span_of(d);
-                let span = &mut self.st.lg_span[pn];
+                let span = &mut self.st.node[pn].lg_span;
                 span.0 = span.0.min(first);
                 span.1 = span.1.max(last);
             }
@@ -3245,16 +3283,18 @@ impl<'n> Engine<'n> {
     /// Approximate bytes of engine state per customer (on top of the network and view).
     pub fn state_bytes(&self) -> usize {
         let nc = self.st.bits.len();
-        let above = self.st.counts.len();
+        let above = self.st.node.len();
         let nd = nc + above;
         // Per customer: bits, LG state, five timestamps, the supply record, scope,
         // planned depth, and a wire-down bit.
         nc * (1 + 1 + 8 * 5 + std::mem::size_of::<Supply>() + 4 + 2)
             + nc.div_ceil(64) * 8
-            // Per device: a, flag, forced, in_active, in_flagged, held bit.
-            + nd * (8 + 4) + nd.div_ceil(8)
-            // Per device above the services: counts, t_first, last-gasp span, b, prior.
-            + above * (std::mem::size_of::<Counts>() + 8 + 16 + 8 + 4)
+            // Per service: A.
+            + nc * 8
+            // Per device: flag, forced, in_active, in_flagged, held bit.
+            + nd * 4 + nd.div_ceil(8)
+            // Per device above the services: its record and its prior.
+            + above * (std::mem::size_of::<Node>() + 4)
             + self.st.outages.len() * std::mem::size_of::<Outage>()
     }
 }

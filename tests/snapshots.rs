@@ -205,11 +205,11 @@ fn a_tampered_snapshot_is_refused_not_left_to_panic() {
     assert!(restore(&good).is_ok());
     // An array one short, and ids past the network's end, each alone.
     let tamper: [Tamper; 4] = [
-        ("lg_span one short", |s| {
-            s["lg_span"].as_array_mut().unwrap().pop();
+        ("one device record short", |s| {
+            s["node"].as_array_mut().unwrap().pop();
         }),
-        ("t_first one short", |s| {
-            s["t_first"].as_array_mut().unwrap().pop();
+        ("one service's value short", |s| {
+            s["a_service"].as_array_mut().unwrap().pop();
         }),
         ("a device past the end in the refresh list", |s| {
             s["active"].as_array_mut().unwrap().push(1_000_000.into());
