@@ -1453,9 +1453,7 @@ impl<'n> Engine<'n> {
             (None, s) if self.st.await_since[i] != Timestamp::NEVER => s,
             _ => crate::ids::NONE,
         };
-        self.clear_customer(c, 0);
-        self.st.scope[i] = scope;
-        self.set_bits(c, (self.st.bits[i] & B_EXCLUDED) | B_ON);
+        self.clear_customer(c, B_ON, scope);
         let memory = if scope == crate::ids::NONE && !ping {
             self.opts.on_memory
         } else {
@@ -1481,8 +1479,9 @@ impl<'n> Engine<'n> {
         self.set_bits(c, nb);
     }
 
-    /// Clears a customer's off evidence; `keep` bits are set afterwards.
-    fn clear_customer(&mut self, c: CustomerId, keep: u8) {
+    /// Clears a customer's off evidence and sets its `keep` bits, with `scope` for
+    /// them if they are scoped (in one walk up the path).
+    fn clear_customer(&mut self, c: CustomerId, keep: u8, scope: u32) {
         let i = c.index();
         self.st.lg_state[i] = LG_NONE;
         self.st.lg_at[i] = Timestamp::NEVER;
@@ -1494,10 +1493,12 @@ impl<'n> Engine<'n> {
             self.note_wire_down(c, false);
         }
         let nb = (self.st.bits[i] & B_EXCLUDED) | keep;
-        self.set_bits(c, nb);
-        if keep & SCOPED == 0 {
-            self.st.scope[i] = crate::ids::NONE;
-        }
+        let scope = if keep & SCOPED == 0 {
+            crate::ids::NONE
+        } else {
+            scope
+        };
+        self.set_bits_scoped(c, nb, scope);
     }
 
     /// Forgets that a customer's power restore is awaited after a restoration (the
@@ -1830,7 +1831,7 @@ impl<'n> Engine<'n> {
             if self.st.planned_depth[i] == 0 && !self.st.disconnected.contains_key(&c.0) {
                 // Evidence from during the work is explained by it.
                 self.st.supply[i].since = self.st.supply[i].since.max(end - 1);
-                self.clear_customer(c, 0);
+                self.clear_customer(c, 0, crate::ids::NONE);
                 let nb = self.st.bits[i] & !B_EXCLUDED;
                 self.set_bits(c, nb);
             }
@@ -1862,7 +1863,7 @@ impl<'n> Engine<'n> {
         let i = c.index();
         if self.st.planned_depth[i] == 0 {
             self.st.supply[i].since = self.st.supply[i].since.max(t);
-            self.clear_customer(c, 0);
+            self.clear_customer(c, 0, crate::ids::NONE);
             let nb = self.st.bits[i] & !B_EXCLUDED;
             self.set_bits(c, nb);
         }
@@ -2328,21 +2329,31 @@ impl<'n> Engine<'n> {
     }
 
     fn set_bits(&mut self, c: CustomerId, new: u8) {
+        let scope = self.st.scope[c.index()];
+        self.set_bits_scoped(c, new, scope);
+    }
+
+    /// Sets a customer's bits and scope together, in one walk up the path: the old
+    /// bits leave the counts as the old scope had them count, the new ones enter as
+    /// the new scope has them count.
+    fn set_bits_scoped(&mut self, c: CustomerId, new: u8, new_scope: u32) {
         let i = c.index();
-        let raw_old = self.st.bits[i];
-        if raw_old == new {
+        let (raw_old, old_scope) = (self.st.bits[i], self.st.scope[i]);
+        if raw_old == new && old_scope == new_scope {
             return;
         }
         self.st.bits[i] = new;
+        self.st.scope[i] = new_scope;
         // A customer off for a known cause contributes nothing but its absence.
         let eff = |b: u8| if b & B_EXCLUDED != 0 { B_EXCLUDED } else { b };
         let (old, new) = (eff(raw_old), eff(new));
-        if old == new {
+        // A scope only matters to the bits it scopes.
+        if old == new && (old & SCOPED == 0 || old_scope == new_scope) {
             return;
         }
-        let scope = self.st.scope[i];
-        // Without a scope every bit counts all the way up.
-        let mut crossed = false;
+        // Without a scope every bit counts all the way up; from its scope on (the
+        // scope itself included), a scoped bit no longer counts.
+        let (mut crossed_old, mut crossed_new) = (false, false);
         let (old_out, new_out) = (old & !SCOPED, new & !SCOPED);
         let deltas = |old: u8, new: u8| -> [i32; 9] {
             let d = |b: u8| (new & b != 0) as i32 - (old & b != 0) as i32;
@@ -2363,8 +2374,11 @@ impl<'n> Engine<'n> {
                 call_only(new) as i32 - call_only(old) as i32,
             ]
         };
-        let inside = deltas(old, new);
-        let outside = deltas(old_out, new_out);
+        // By (old scope crossed, new scope crossed).
+        let by_crossing = [
+            [deltas(old, new), deltas(old, new_out)],
+            [deltas(old_out, new), deltas(old_out, new_out)],
+        ];
         let report = self.st.report_at[i];
         let reporting = new & REPORTING != 0;
         let (gasped, gasp_at) = (new & B_LG != 0, self.st.lg_at[i]);
@@ -2377,9 +2391,8 @@ impl<'n> Engine<'n> {
         let nc = self.nc;
         loop {
             let xi = x.index();
-            if x.0 == scope {
-                crossed = true;
-            }
+            crossed_old |= x.0 == old_scope;
+            crossed_new |= x.0 == new_scope;
             if xi < nc {
                 // The service itself: its counts follow from the bits.
                 let k = self.counts_of(x);
@@ -2393,7 +2406,8 @@ impl<'n> Engine<'n> {
                 }
                 continue;
             }
-            let [dc, dw, dl, dp, dn, da, dx, dact, dco] = if crossed { outside } else { inside };
+            let [dc, dw, dl, dp, dn, da, dx, dact, dco] =
+                by_crossing[crossed_old as usize][crossed_new as usize];
             let xn = xi - nc;
             // Updated in a local and stored once: reading the record back after
             // field-by-field stores would stall on store forwarding.
@@ -2408,7 +2422,7 @@ impl<'n> Engine<'n> {
             k.active = add(k.active, dact);
             k.call_only = add(k.call_only, dco);
             self.st.node[xn].counts = k;
-            let rep = if crossed {
+            let rep = if crossed_new {
                 new_out & REPORTING != 0
             } else {
                 reporting
