@@ -905,7 +905,7 @@ impl Reader {
                 match toks.first() {
                     Some((None, name)) => {
                         let key = objname(name);
-                        match self.index.get(&key).copied() {
+                        match self.editable(&key, at) {
                             Some(o) => {
                                 self.active = Some(o);
                                 self.active_pos = -1;
@@ -969,7 +969,7 @@ impl Reader {
                     self.warn(at, "malformed property edit");
                     return;
                 };
-                match self.index.get(&obj.to_ascii_lowercase()).copied() {
+                match self.editable(&obj.to_ascii_lowercase(), at) {
                     Some(o) => {
                         self.active = Some(o);
                         let toks = tokenize(&format!("{prop}={}", val.trim()));
@@ -1042,6 +1042,20 @@ impl Reader {
         self.active = Some(idx);
         self.active_pos = -1;
         self.apply(idx, &toks[1..], false, at);
+    }
+
+    /// The object an edit names. `New Circuit` creates the circuit's source as
+    /// `Vsource.source` in OpenDSS, so an edit of it (exported models move the source
+    /// bus that way) finds it once a circuit is defined.
+    fn editable(&mut self, key: &str, at: &SourceLocation) -> Option<usize> {
+        if let Some(&o) = self.index.get(key) {
+            return Some(o);
+        }
+        if key == "vsource.source" && self.circuit.is_some() {
+            self.new_object("vsource.source", at);
+            return self.index.get(key).copied();
+        }
+        None
     }
 
     fn resolve(cls: &str, key: &str) -> String {

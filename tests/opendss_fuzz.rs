@@ -274,3 +274,28 @@ fn a_load_beyond_a_third_winding_bus_is_left_out_with_a_warning() {
     let lines: Vec<u32> = report.warning_list.iter().map(|w| w.at.line).collect();
     assert_eq!(lines, [3, 4], "{:?}", report.warning_list);
 }
+
+/// `New Circuit` creates the circuit's source as `Vsource.source`: an edit of it (how
+/// exported models move the source bus) moves the source, in either form of edit,
+/// rather than being dropped as an edit of an unknown object (which left every load
+/// without supply).
+#[test]
+fn an_edit_of_the_circuits_vsource_moves_the_source() {
+    let body = "New Line.head bus1=src bus2=b1\n\
+                New Transformer.t buses=[b1 s] kvs=[12.47 0.24]\n\
+                New Load.l bus1=s kv=0.24 kw=5\n";
+    for edit in [
+        "Edit \"Vsource.Source\" bus1=src pu=1.0\n",
+        "Vsource.source.bus1=src\n",
+    ] {
+        let text = format!("New Circuit.c basekv=12.47\n{edit}{body}");
+        let (net, report) = import_opendss_str(&text).expect("imports");
+        assert_eq!(
+            net.customers().len(),
+            1,
+            "{edit}: {:?}",
+            report.warning_list
+        );
+        assert_eq!(report.warning_list, vec![], "{edit}");
+    }
+}
