@@ -294,7 +294,10 @@ fn main() {
             s.view().preorder().len()
         );
     }
-    // The jobs: each profile, then the storm at the edges of the rate ranges.
+    // The jobs: each profile, then the storm at the edges of the rate ranges. Each
+    // network gets seeds of its own (the same seed draws the same times and rates on
+    // any network).
+    let seed_of = |net: usize, seed: u64| 1000 * net as u64 + seed;
     let mut jobs = Vec::new();
     let mut titles = Vec::new();
     for (k, p) in Profile::ALL.into_iter().enumerate() {
@@ -306,7 +309,7 @@ fn main() {
                     table: k,
                     row: String::new(),
                     opts: SimulationOptions::for_profile(p),
-                    seed,
+                    seed: seed_of(net, seed),
                 });
             }
         }
@@ -323,7 +326,7 @@ fn main() {
                         row: format!("call {:.0}% lg {:.0}%", p_call * 100.0, p_lg * 100.0),
                         opts: SimulationOptions::for_profile(Profile::Storm)
                             .with_rates(p_call, p_lg),
-                        seed,
+                        seed: seed_of(net, seed),
                     });
                 }
             }

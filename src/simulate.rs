@@ -1080,8 +1080,11 @@ impl<'a, 'n> Run<'a, 'n> {
             };
             let d = sim.by_class[k][rng.below(sim.by_class[k].len())];
             // Dead equipment does not trip: a fault drawn at or below a device that is
-            // out does not happen (faults hidden below a larger one come as nested).
-            let pick = (!self.dark_at(d, start)).then_some((k, d));
+            // out, or on a disconnected service, does not happen (faults hidden below a
+            // larger one come as nested).
+            let disconnected = d.index() < self.net().customers().len()
+                && self.disconnected(CustomerId(d.0), start).is_some();
+            let pick = (!self.dark_at(d, start) && !disconnected).then_some((k, d));
             let Some((k, d)) = pick else { continue };
             let end = self.clip(start + self.repair(rng, k));
             let scada = k >= 3 && self.net().is_telemetered(d) && rng.chance(o.p_scada);
@@ -1548,10 +1551,12 @@ impl<'a, 'n> Run<'a, 'n> {
         let mut calls = Rng::new(self.seed, 4);
         let mut background = Rng::new(self.seed, 5);
         let mut names = Rng::new(self.seed, 6);
-        self.plan_faults(&mut plan);
+        // Known causes first, so that no fault is drawn on equipment already off for
+        // one (a disconnected service, a device inside planned work).
         self.plan_planned(&mut plan);
-        self.plan_momentaries(&mut plan);
         self.plan_disconnects(&mut plan, &mut calls);
+        self.plan_faults(&mut plan);
+        self.plan_momentaries(&mut plan);
         let mut late = self.play_customers(&mut ami, &mut calls);
         late += self.play_background(&mut background);
         let mut t = self.t0 + MINUTE;

@@ -147,6 +147,49 @@ fn truth_outages_hold_off_exactly_the_customers_below_their_device() {
     }
 }
 
+/// Dead equipment does not trip: no fault (other than a nested one, found only when
+/// the outage above it is restored) begins on a device inside planned work that is
+/// under way, or on the service of a customer who is disconnected then. Checked on the
+/// three profiles over enough seeds that planned work, disconnections and faults meet.
+#[test]
+fn no_fault_begins_on_equipment_already_off_for_a_known_cause() {
+    let net = ieee123();
+    let sim = Simulator::new(&net).unwrap();
+    let view = sim.view();
+    let mut known = 0;
+    for p in Profile::ALL {
+        for seed in 1..=40 {
+            let s = sim.run(&SimulationOptions::for_profile(p), seed);
+            let off: Vec<_> = s
+                .truth
+                .outages
+                .iter()
+                .filter(|o| matches!(o.cause, TruthCause::Planned | TruthCause::Disconnect))
+                .collect();
+            known += off.len();
+            for f in s.truth.faults().filter(|f| f.nested_in.is_none()) {
+                let d = net.outage_device_by_name(&f.device).unwrap();
+                for o in &off {
+                    let k = net.outage_device_by_name(&o.device).unwrap();
+                    let during = o.start <= f.start && o.end.is_none_or(|e| f.start < e);
+                    assert!(
+                        !(during && view.is_below(d, k)),
+                        "{p:?} seed {seed}: fault {} on {} inside {} on {}",
+                        f.id,
+                        f.device,
+                        o.id,
+                        o.device
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        known > 100,
+        "planned work and disconnections were drawn: {known}"
+    );
+}
+
 #[test]
 fn late_messages_come_after_later_rows() {
     let net = ieee123();
