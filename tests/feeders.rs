@@ -397,6 +397,93 @@ fn ieee123_eval(path: &Path) {
     json_round_trip(&net);
 }
 
+/// IEEE 13-node feeder with the evaluation's overlay rules applied (fixtures/ieee13):
+/// counts, chains and customers below each device as `../shared/eval/dss.py` gives
+/// them. Its loads sit on the 4.16 kV primary, but for the three behind the one
+/// distribution transformer (`XFM1`, 0.48 kV); one 1 155 kW three-phase load at
+/// 4.16 kV is an aggregate, not a customer.
+#[test]
+fn ieee13_fixture_eval_master() {
+    let (net, view) = import(
+        &fixture("ieee13/eval_master.dss"),
+        Counts {
+            customers: 14,
+            transformers: 5,
+            distribution_transformers: 1,
+            breakers: 1,
+            reclosers: 0,
+            fuses: 2,
+            switches: 1,
+            open_switches: 0,
+            aggregate_loads: 1,
+            max_depth: 4,
+        },
+    );
+    assert_eq!(
+        chain(&net, &view, "load.634a"),
+        [
+            "load.634a",
+            "transformer.xfm1",
+            "relay.brk_650632",
+            "circuit.ieee13nodeckt"
+        ]
+    );
+    assert_eq!(
+        chain(&net, &view, "645"),
+        [
+            "load.645",
+            "fuse.f_632645",
+            "relay.brk_650632",
+            "circuit.ieee13nodeckt"
+        ]
+    );
+    below(
+        &net,
+        &view,
+        &[
+            ("relay.brk_650632", 14),
+            ("fuse.f_632645", 2),
+            ("fuse.f_671684", 2),
+            ("transformer.xfm1", 3),
+            ("line.671692", 4),
+        ],
+    );
+    json_round_trip(&net);
+}
+
+/// IEEE 34-node feeder (its second model, `ieee34Mod2.dss`) with the evaluation's
+/// overlay rules applied (fixtures/ieee34): no distribution transformer at all (every
+/// load is on the 24.9 kV primary) and two regulators in series on the trunk; counts
+/// and customers below as `../shared/eval/dss.py` gives them.
+#[test]
+fn ieee34_fixture_eval_master() {
+    let (net, view) = import(
+        &fixture("ieee34/eval_master.dss"),
+        Counts {
+            customers: 38,
+            transformers: 8,
+            distribution_transformers: 0,
+            breakers: 1,
+            reclosers: 0,
+            fuses: 2,
+            switches: 0,
+            open_switches: 0,
+            aggregate_loads: 0,
+            max_depth: 4,
+        },
+    );
+    assert_eq!(
+        chain(&net, &view, "s860"),
+        ["load.s860", "relay.brk_l1", "circuit.ieee34-2"]
+    );
+    below(
+        &net,
+        &view,
+        &[("relay.brk_l1", 38), ("fuse.f_l8", 2), ("fuse.f_l18", 6)],
+    );
+    json_round_trip(&net);
+}
+
 fn ieee123_original(path: &Path) {
     let (net, view) = import(
         path,
