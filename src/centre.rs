@@ -66,9 +66,12 @@ pub struct CommandCentreSnapshot {
 /// }
 /// let out = centre.ingest(Event { time: t0 + 5 * MINUTE, evidence: Evidence::Tick });
 /// let WorkOrderChange::Opened(w) = out.orders[0] else { panic!() };
+/// // The customers' outage notice waits a minute, in case the prediction flashes.
+/// assert!(out.notices.is_empty());
+/// let out = centre.ingest(Event { time: t0 + 6 * MINUTE, evidence: Evidence::Tick });
 /// assert_eq!(out.notices[0].kind, NoticeKind::Outage);
 ///
-/// let out = centre.act(Action::Dispatch { order: w, crew }, t0 + 6 * MINUTE).unwrap();
+/// let out = centre.act(Action::Dispatch { order: w, crew }, t0 + 7 * MINUTE).unwrap();
 /// assert_eq!(out.notices[0].progress, Progress::CrewDispatched);
 ///
 /// let caller = centre.engine().view().customers_below(fuse)[0];

@@ -273,6 +273,11 @@ pub struct NoticeOptions {
     /// A restoration is announced after this hold, to the customers no open outage
     /// holds off by then.
     pub restore_hold: Millis,
+    /// A predicted fault outage is announced after this hold, if it still stands, to
+    /// the customers it still holds off: a prediction that flashes for seconds at the
+    /// start of a large fault (before its last gasps are all in) sends nothing. Those
+    /// never told their power is off are told neither news nor its end. 0: at once.
+    pub outage_hold: Millis,
 }
 
 impl Default for NoticeOptions {
@@ -282,6 +287,7 @@ impl Default for NoticeOptions {
             lead_temporary_maintenance: DAY,
             lead_load_shedding: DAY,
             restore_hold: 5 * MINUTE,
+            outage_hold: MINUTE,
         }
     }
 }
@@ -358,6 +364,10 @@ struct Scheduled {
 /// }
 /// let ch = engine.ingest(Event { time: t0 + 5 * MINUTE, evidence: Evidence::Tick }).to_vec();
 /// sent.extend_from_slice(notices.follow(&engine, &ch, &orders, &[]));
+/// // The outage notice waits a minute, in case the prediction is gone by then.
+/// assert!(sent.is_empty());
+/// let ch = engine.ingest(Event { time: t0 + 6 * MINUTE, evidence: Evidence::Tick }).to_vec();
+/// sent.extend_from_slice(notices.follow(&engine, &ch, &orders, &[]));
 /// assert_eq!(sent.len(), 1);
 /// assert_eq!(sent[0].kind, NoticeKind::Outage);
 /// assert_eq!(sent[0].customers.len(), 13);
@@ -379,6 +389,13 @@ pub struct Notices {
     #[serde(skip)]
     pending_due: Option<Timestamp>,
     schedule: Vec<Scheduled>,
+    /// One bit per customer: it was sent the notice that its power is off and not yet
+    /// that it is back (only these hear news and the end); empty until the first.
+    #[serde(default)]
+    notified: Vec<u64>,
+    /// Customers whose outage notice waits for the outage hold, by when it is due.
+    #[serde(default)]
+    held: Vec<(Timestamp, Vec<CustomerId>)>,
     #[serde(skip)]
     out: Vec<Notice>,
 }
@@ -466,6 +483,29 @@ impl Notices {
     fn forget(&mut self, c: CustomerId) {
         if let Some(x) = self.told.get_mut(c.index()) {
             *x = 0;
+        }
+    }
+
+    /// Whether a customer was sent the notice that its power is off (and not yet that
+    /// it is back).
+    pub fn notified(&self, c: CustomerId) -> bool {
+        self.notified
+            .get(c.index() / 64)
+            .is_some_and(|w| w & (1 << (c.index() % 64)) != 0)
+    }
+
+    fn set_notified(&mut self, c: CustomerId, on: bool) {
+        let (w, b) = (c.index() / 64, 1u64 << (c.index() % 64));
+        if self.notified.len() <= w {
+            if !on {
+                return;
+            }
+            self.notified.resize(w + 1, 0);
+        }
+        if on {
+            self.notified[w] |= b;
+        } else {
+            self.notified[w] &= !b;
         }
     }
 
@@ -623,8 +663,61 @@ impl Notices {
             );
         }
         self.release_due(engine, orders, now);
+        self.release_held(engine, orders, now);
         self.announce_due(engine, now);
         &self.out
+    }
+
+    /// Sends the outage notices whose hold is over: to each customer not told yet, the
+    /// outage that holds it off now (if one still does), as it stands now.
+    fn release_held(&mut self, engine: &dyn OutageSource, orders: &WorkOrders, now: Timestamp) {
+        if self.held.first().is_none_or(|&(due, _)| due > now) {
+            return;
+        }
+        let (due, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|&(d, _)| d <= now);
+        self.held = keep;
+        let mut by_outage: BTreeMap<OutageId, Vec<CustomerId>> = BTreeMap::new();
+        for c in due.into_iter().flat_map(|(_, v)| v) {
+            if self.notified(c) {
+                continue;
+            }
+            let Some(o) = self.told_of_(c) else { continue };
+            let open = engine
+                .outage(o)
+                .is_some_and(|x| x.closed_at.is_none() && x.cause != OutageCause::Disconnect);
+            if open {
+                by_outage.entry(o).or_default().push(c);
+            }
+        }
+        for (oid, mut customers) in by_outage {
+            let (Some(o), Some(info)) = (engine.outage(oid), self.info(engine, orders, oid)) else {
+                continue;
+            };
+            let (cause, start, device, planned_end) = (o.cause, o.start, o.device, o.planned_end);
+            let planned = (cause == OutageCause::Planned)
+                .then(|| self.planned_at(engine, device, now).copied())
+                .flatten();
+            customers.sort_unstable();
+            customers.dedup();
+            self.send(Notice {
+                id: NoticeId(0),
+                at: now,
+                kind: NoticeKind::Outage,
+                customers,
+                outage: Some(oid),
+                order: info.order,
+                cause,
+                planned: planned.map(|p| p.kind),
+                since: Some(start),
+                etr: info.etr,
+                window: (cause == OutageCause::Planned)
+                    .then(|| [start, planned_end.unwrap_or(now)]),
+                progress: info.progress,
+                late: false,
+            });
+        }
     }
 
     /// Points the customers below an outage's device at it; collects the customers
@@ -812,7 +905,11 @@ impl Notices {
             // Customers of announced planned work were told ahead.
             let announced =
                 planned.is_some_and(|p| self.schedule.iter().any(|s| s.announced && s.work == p));
-            if !announced {
+            if announced {
+                for &c in &fresh {
+                    self.set_notified(c, true);
+                }
+            } else {
                 fresh.sort_unstable();
                 self.push(Notice {
                     id: NoticeId(0),
@@ -1026,7 +1123,42 @@ impl Notices {
         }
     }
 
+    /// Issues a notice, or holds it: a fault outage's notice waits for the outage
+    /// hold; news and ends go only to those told their power is off (those not yet
+    /// told hear of the outage that holds them when their hold is over).
     fn push(&mut self, mut n: Notice) {
+        let hold = self.opts.outage_hold;
+        match n.kind {
+            NoticeKind::Outage if n.cause == OutageCause::Fault && hold > 0 => {
+                self.held.push((n.at + hold, n.customers));
+                return;
+            }
+            NoticeKind::Update | NoticeKind::Restored | NoticeKind::Cleared => {
+                let (told, not): (Vec<CustomerId>, Vec<CustomerId>) =
+                    n.customers.iter().partition(|&&c| self.notified(c));
+                if n.kind == NoticeKind::Update && !not.is_empty() {
+                    self.held.push((n.at + hold, not));
+                }
+                n.customers = told;
+                if n.customers.is_empty() {
+                    return;
+                }
+            }
+            NoticeKind::Outage | NoticeKind::PlannedAhead => {}
+        }
+        self.send(n);
+    }
+
+    /// Issues a notice now.
+    fn send(&mut self, mut n: Notice) {
+        match n.kind {
+            NoticeKind::Outage => n.customers.iter().for_each(|&c| self.set_notified(c, true)),
+            NoticeKind::Restored | NoticeKind::Cleared => n
+                .customers
+                .iter()
+                .for_each(|&c| self.set_notified(c, false)),
+            NoticeKind::Update | NoticeKind::PlannedAhead => {}
+        }
         self.issued += 1;
         n.id = NoticeId(self.issued);
         self.out.push(n);

@@ -12,10 +12,19 @@ struct Desk {
 }
 
 impl Desk {
+    /// A desk that announces outages at once: most tests follow who is told what
+    /// through roll-ups, splits and restorations, step by step.
     fn new() -> Self {
+        Desk::with_outage_hold(0)
+    }
+
+    fn with_outage_hold(outage_hold: Millis) -> Self {
         Desk {
             orders: WorkOrders::new(WorkOrderOptions::default()),
-            notices: Notices::new(NoticeOptions::default()),
+            notices: Notices::new(NoticeOptions {
+                outage_hold,
+                ..NoticeOptions::default()
+            }),
         }
     }
 
@@ -342,4 +351,65 @@ fn notices_are_numbered_and_serialise_for_push() {
     let back: Notice = serde_json::from_str(&json).unwrap();
     assert_eq!(back, sent[0]);
     assert_eq!(desk.notices.issued(), 2);
+}
+
+#[test]
+fn a_prediction_withdrawn_within_the_outage_hold_sends_nothing() {
+    let net = demo_network();
+    let mut s = Script::new(&net);
+    let mut desk = Desk::with_outage_hold(MINUTE);
+    let (o, a) = s.fault("transformer.t2");
+    assert!(desk.step(&s, &[a]).is_empty(), "held for a minute");
+    s.at(0.5);
+    let gone = s.close(o, OutageStatus::Retracted, None);
+    assert!(desk.step(&s, &[gone]).is_empty());
+    // Neither the outage nor its end, ever: the customers were never told.
+    for m in [1.0, 6.0, 20.0] {
+        s.at(m);
+        assert!(desk.step(&s, &[]).is_empty(), "at {m} min");
+    }
+    assert!(!desk.notices.notified(c(&net, "c5")));
+}
+
+#[test]
+fn an_outage_that_stands_through_the_hold_is_announced_as_it_stands_then() {
+    let net = demo_network();
+    let mut s = Script::new(&net);
+    let mut desk = Desk::with_outage_hold(MINUTE);
+    let (o1, a) = s.fault("transformer.t1");
+    assert!(desk.step(&s, &[a]).is_empty());
+    // Within the hold the prediction rolls up to the recloser: the customers hear
+    // once, of the outage as it is when the hold ends, with no update before it.
+    s.at(0.5);
+    let up = s.move_to(o1, "recloser.r1");
+    assert!(desk.step(&s, &[up]).is_empty());
+    s.at(0.9);
+    assert!(desk.step(&s, &[]).is_empty());
+    s.at(1.0);
+    let sent = desk.step(&s, &[]);
+    assert_eq!(kinds(&sent), [NoticeKind::Outage], "{sent:?}");
+    assert_eq!(
+        names(&net, &sent[0]),
+        range(1, 4),
+        "those held since the start"
+    );
+    assert_eq!(sent[0].outage, Some(o1));
+    s.at(1.5);
+    let sent = desk.step(&s, &[]);
+    assert_eq!(kinds(&sent), [NoticeKind::Outage]);
+    assert_eq!(
+        names(&net, &sent[0]),
+        range(5, 12),
+        "those the roll-up added"
+    );
+    assert!(desk.notices.notified(c(&net, "c1")));
+    // Its end goes to all of them after the restoration hold.
+    s.at(30.0);
+    let closed = s.close(o1, OutageStatus::Restored, None);
+    desk.step(&s, &[closed]);
+    s.at(35.0);
+    let sent = desk.step(&s, &[]);
+    assert_eq!(kinds(&sent), [NoticeKind::Restored]);
+    assert_eq!(names(&net, &sent[0]), range(1, 12));
+    assert!(!desk.notices.notified(c(&net, "c1")));
 }
