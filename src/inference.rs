@@ -749,13 +749,33 @@ struct Roots {
     valid: bool,
     by_id: BTreeSet<u32>,
     by_pre: BTreeMap<u32, u32>,
-    flagged_by_pre: BTreeSet<(u32, u32)>,
+    /// One bit per pre-order position: the device there is flagged.
+    flagged_at: Vec<u64>,
 }
 
 /// Bit `i` of a bitset.
 #[inline]
 fn bit(set: &[u64], i: usize) -> bool {
     set[i / 64] & (1 << (i % 64)) != 0
+}
+
+/// The positions of the set bits of a bitset in a range, in increasing order.
+fn set_bits_in(set: &[u64], range: std::ops::Range<u32>) -> impl Iterator<Item = u32> + '_ {
+    let (start, end) = (range.start as usize, range.end as usize);
+    let words = start / 64..end.div_ceil(64).min(set.len());
+    words.flat_map(move |w| {
+        let mut word = set[w];
+        std::iter::from_fn(move || {
+            while word != 0 {
+                let i = w * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                if (start..end).contains(&i) {
+                    return Some(i as u32);
+                }
+            }
+            None
+        })
+    })
 }
 
 /// Sets or clears bit `i` of a bitset.
@@ -2669,12 +2689,13 @@ impl<'n> Engine<'n> {
         // Built in bulk (sorted, then bottom-up), not by one insertion at a time.
         let view = &self.view;
         let r = &mut self.roots;
-        r.flagged_by_pre = self
-            .st
-            .flagged
-            .iter()
-            .filter_map(|&d| view.preorder_index(d).map(|p| (p, d.0)))
-            .collect();
+        r.flagged_at.clear();
+        r.flagged_at.resize(view.preorder().len().div_ceil(64), 0);
+        for &d in &self.st.flagged {
+            if let Some(p) = view.preorder_index(d) {
+                set_bit(&mut r.flagged_at, p as usize, true);
+            }
+        }
         r.by_id = best.iter().map(|d| d.0).collect();
         r.by_pre = best
             .iter()
@@ -2688,11 +2709,11 @@ impl<'n> Engine<'n> {
     fn note_flags(&mut self, flipped: &[OutageDeviceId]) {
         for &x in flipped {
             if let Some(p) = self.view.preorder_index(x) {
-                if self.st.flag[x.index()] {
-                    self.roots.flagged_by_pre.insert((p, x.0));
-                } else {
-                    self.roots.flagged_by_pre.remove(&(p, x.0));
-                }
+                set_bit(
+                    &mut self.roots.flagged_at,
+                    p as usize,
+                    self.st.flag[x.index()],
+                );
             }
         }
     }
@@ -2740,15 +2761,10 @@ impl<'n> Engine<'n> {
             } else if self.roots.by_id.contains(&x.0) {
                 self.remove_root(x);
                 if let Some((p, end)) = span {
-                    let below: Vec<(u32, u32)> = self
-                        .roots
-                        .flagged_by_pre
-                        .range((p + 1, 0)..(end, 0))
-                        .copied()
-                        .collect();
+                    let below: Vec<u32> = set_bits_in(&self.roots.flagged_at, p + 1..end).collect();
                     let mut skip_to = 0;
-                    for (q, y) in below {
-                        let y = OutageDeviceId(y);
+                    for q in below {
+                        let y = self.view.preorder()[q as usize];
                         if q < skip_to || !self.st.flag[y.index()] || self.covered(y) {
                             continue;
                         }
