@@ -840,9 +840,9 @@ struct State {
     scope: Vec<u32>,
     disconnected: BTreeMap<u32, OutageId>,
     planned_depth: Vec<u16>,
-    // devices: `node` holds the devices above the services (index minus the number
-    // of customers); a service's counts follow from its customer's bits.
-    /// The devices above the services, one record each (index minus `nc`).
+    // devices
+    /// The devices above the services, one record each (index minus `nc`); a
+    /// service's counts follow from its customer's bits.
     node: Vec<Node>,
     /// A of each service (by customer).
     a_service: Vec<f64>,

@@ -678,17 +678,39 @@ impl Notices {
             .into_iter()
             .partition(|&(d, _)| d <= now);
         self.held = keep;
-        let mut by_outage: BTreeMap<OutageId, Vec<CustomerId>> = BTreeMap::new();
+        // Customers come in runs told of the same outage: grouped run by run, then
+        // the runs of one outage joined.
+        let mut runs: Vec<(OutageId, Vec<CustomerId>)> = Vec::new();
+        let mut last: Option<(OutageId, bool)> = None;
         for c in due.into_iter().flat_map(|(_, v)| v) {
             if self.notified(c) {
                 continue;
             }
             let Some(o) = self.told_of_(c) else { continue };
-            let open = engine
-                .outage(o)
-                .is_some_and(|x| x.closed_at.is_none() && x.cause != OutageCause::Disconnect);
-            if open {
-                by_outage.entry(o).or_default().push(c);
+            let open = match last {
+                Some((p, open)) if p == o => open,
+                _ => {
+                    let open = engine.outage(o).is_some_and(|x| {
+                        x.closed_at.is_none() && x.cause != OutageCause::Disconnect
+                    });
+                    last = Some((o, open));
+                    open
+                }
+            };
+            if !open {
+                continue;
+            }
+            match runs.last_mut() {
+                Some((p, v)) if *p == o => v.push(c),
+                _ => runs.push((o, vec![c])),
+            }
+        }
+        runs.sort_by_key(|r| r.0);
+        let mut by_outage: Vec<(OutageId, Vec<CustomerId>)> = Vec::with_capacity(runs.len());
+        for (o, v) in runs {
+            match by_outage.last_mut() {
+                Some((p, w)) if *p == o => w.extend(v),
+                _ => by_outage.push((o, v)),
             }
         }
         for (oid, mut customers) in by_outage {
@@ -1133,7 +1155,9 @@ impl Notices {
                 self.held.push((n.at + hold, n.customers));
                 return;
             }
-            NoticeKind::Update | NoticeKind::Restored | NoticeKind::Cleared => {
+            NoticeKind::Update | NoticeKind::Restored | NoticeKind::Cleared
+                if !n.customers.iter().all(|&c| self.notified(c)) =>
+            {
                 let (told, not): (Vec<CustomerId>, Vec<CustomerId>) =
                     n.customers.iter().partition(|&&c| self.notified(c));
                 if n.kind == NoticeKind::Update && !not.is_empty() {
@@ -1144,7 +1168,7 @@ impl Notices {
                     return;
                 }
             }
-            NoticeKind::Outage | NoticeKind::PlannedAhead => {}
+            _ => {}
         }
         self.send(n);
     }
