@@ -352,7 +352,7 @@ pub struct EvidenceSummary {
     pub out_in_best_explanation: bool,
 }
 
-const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/8";
+const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/9";
 
 /// A serialisable snapshot of an [`Engine`]: its options and everything it has learnt.
 /// Restoring it and feeding the rest of the events gives exactly the output of an
@@ -832,7 +832,9 @@ struct State {
     supply: Vec<Supply>,
     report_at: Vec<Timestamp>,
     await_since: Vec<Timestamp>,
-    ping_off_at: Vec<Timestamp>,
+    /// When customers' meters answered a ping saying they are off (pings are few: by
+    /// customer, not an array the size of the network).
+    ping_off_at: BTreeMap<u32, Timestamp>,
     /// One bit per customer: its call reported a wire down.
     wire_down: Vec<u64>,
     /// Per customer: the restored device below which its awaited restore (and its
@@ -887,7 +889,6 @@ impl State {
             (self.supply.len(), nc),
             (self.report_at.len(), nc),
             (self.await_since.len(), nc),
-            (self.ping_off_at.len(), nc),
             (self.wire_down.len(), nc.div_ceil(64)),
             (self.scope.len(), nc),
             (self.planned_depth.len(), nc),
@@ -919,6 +920,7 @@ impl State {
                 .iter()
                 .all(|(&c, &o)| customer(c) && outage(o))
             && self.scada_open.keys().all(|&d| device(d))
+            && self.ping_off_at.keys().all(|&c| customer(c))
             && self.bursts.iter().all(|(d, _)| device(d.0))
             && self.recent_lg.iter().all(|(_, c)| customer(c.0))
             && self.burst_lg.iter().all(|(_, c)| customer(c.0))
@@ -1009,7 +1011,7 @@ impl<'n> Engine<'n> {
             ],
             report_at: vec![Timestamp::NEVER; nc],
             await_since: vec![Timestamp::NEVER; nc],
-            ping_off_at: vec![Timestamp::NEVER; nc],
+            ping_off_at: BTreeMap::new(),
             wire_down: vec![0; nc.div_ceil(64)],
             scope: vec![crate::ids::NONE; nc],
             disconnected: BTreeMap::new(),
@@ -1493,10 +1495,25 @@ impl<'n> Engine<'n> {
         if self.stale(c, t) {
             return;
         }
-        self.st.ping_off_at[c.index()] = t;
+        self.st.ping_off_at.insert(c.0, t);
         self.note_report(c, t);
         let nb = self.st.bits[c.index()] | B_PING_OFF;
         self.set_bits(c, nb);
+    }
+
+    /// When a customer's meter answered a ping saying it is off (`NEVER`: none stands).
+    fn ping_off_at(&self, c: CustomerId) -> Timestamp {
+        self.st
+            .ping_off_at
+            .get(&c.0)
+            .copied()
+            .unwrap_or(Timestamp::NEVER)
+    }
+
+    fn forget_ping_off(&mut self, c: CustomerId) {
+        if !self.st.ping_off_at.is_empty() {
+            self.st.ping_off_at.remove(&c.0);
+        }
     }
 
     /// Clears a customer's off evidence and sets its `keep` bits, with `scope` for
@@ -1508,7 +1525,7 @@ impl<'n> Engine<'n> {
         self.st.call_at[i] = Timestamp::NEVER;
         self.st.report_at[i] = Timestamp::NEVER;
         self.st.await_since[i] = Timestamp::NEVER;
-        self.st.ping_off_at[i] = Timestamp::NEVER;
+        self.forget_ping_off(c);
         if bit(&self.st.wire_down, i) {
             self.note_wire_down(c, false);
         }
@@ -1688,7 +1705,7 @@ impl<'n> Engine<'n> {
             t = t.min(self.st.call_at[i]);
         }
         if bits & B_PING_OFF != 0 {
-            t = t.min(self.st.ping_off_at[i]);
+            t = t.min(self.ping_off_at(c));
         }
         if bits & B_LG != 0 {
             t = t.min(self.st.lg_at[i]);
@@ -1781,7 +1798,7 @@ impl<'n> Engine<'n> {
                 let first = self.st.report_at[i];
                 self.st.lg_state[i] = LG_NONE;
                 self.st.call_at[i] = Timestamp::NEVER;
-                self.st.ping_off_at[i] = Timestamp::NEVER;
+                self.forget_ping_off(c);
                 self.st.await_since[i] = t;
                 // The still-dark keep their original start.
                 self.st.report_at[i] = first;
@@ -3315,10 +3332,11 @@ impl<'n> Engine<'n> {
         let nc = self.st.bits.len();
         let above = self.st.node.len();
         let nd = nc + above;
-        // Per customer: bits, LG state, five timestamps, the supply record, scope,
-        // planned depth, and a wire-down bit.
-        nc * (1 + 1 + 8 * 5 + std::mem::size_of::<Supply>() + 4 + 2)
+        // Per customer: bits, LG state, four timestamps, the supply record, scope,
+        // planned depth, and a wire-down bit; the pings that answered off.
+        nc * (1 + 1 + 8 * 4 + std::mem::size_of::<Supply>() + 4 + 2)
             + nc.div_ceil(64) * 8
+            + self.st.ping_off_at.len() * 16
             // Per service: A.
             + nc * 8
             // Per device: flag, forced, in_active, in_flagged, held bit.
