@@ -3483,6 +3483,22 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// The set bits of a bitset in a range are exactly the positions in the range
+        /// whose bit is set, in increasing order, for any range (empty, reversed, past
+        /// the end of the set).
+        #[test]
+        fn set_bits_in_a_range_are_those_set(
+            set in proptest::collection::vec(any::<u64>(), 0..6),
+            start in 0u32..420,
+            end in 0u32..420,
+        ) {
+            let got: Vec<u32> = set_bits_in(&set, start..end).collect();
+            let want: Vec<u32> = (start..end)
+                .filter(|&i| (i as usize) < set.len() * 64 && bit(&set, i as usize))
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+
         /// Timers come out in (due, timer) order whatever order they were pushed in
         /// (late pushes land mid-lane), and only once due, also from a queue restored
         /// from a snapshot and at times before 1970.

@@ -8,6 +8,11 @@
 //! withdrawn. A customer is told about one outage at a time; when the engine rolls
 //! outages up or splits them, customers move with them and are told only what is new.
 //!
+//! A predicted fault outage's notice waits [`NoticeOptions::outage_hold`] and goes, as
+//! the outage then stands, only to the customers it still holds off: a prediction that
+//! flashes for seconds sends nothing. News and the end go only to customers who were
+//! told their power is off.
+//!
 //! Restoration notices wait [`NoticeOptions::restore_hold`] and then go only to the
 //! customers that no open outage holds off: a customer still dark under a nested
 //! outage (which the engine finds a couple of minutes after the restoration above it)
@@ -449,6 +454,8 @@ impl Notices {
                     && order(r.order)
                     && r.customers.iter().all(customer)
             })
+            && self.notified.len() <= nc.div_ceil(64)
+            && self.held.iter().all(|(_, v)| v.iter().all(customer))
     }
 
     /// An empty desk.
@@ -480,10 +487,12 @@ impl Notices {
         (prev != 0).then_some(OutageId(prev))
     }
 
+    /// Forgets what a customer was told (its outage and that its power is off).
     fn forget(&mut self, c: CustomerId) {
         if let Some(x) = self.told.get_mut(c.index()) {
             *x = 0;
         }
+        self.set_notified(c, false);
     }
 
     /// Whether a customer was sent the notice that its power is off (and not yet that
@@ -563,7 +572,8 @@ impl Notices {
     ///
     /// # Complexity
     /// O(customers below) for an opened or moved outage (each customer is looked up in
-    /// a B-tree); O(1) otherwise, plus the restoration notices falling due.
+    /// a B-tree); O(1) otherwise, plus the held outage notices and the restoration
+    /// notices falling due (O(customers) in them).
     pub fn follow(
         &mut self,
         engine: &dyn OutageSource,
@@ -681,23 +691,27 @@ impl Notices {
         // Customers come in runs told of the same outage: grouped run by run, then
         // the runs of one outage joined.
         let mut runs: Vec<(OutageId, Vec<CustomerId>)> = Vec::new();
-        let mut last: Option<(OutageId, bool)> = None;
+        let mut last: Option<(OutageId, Option<OutageDeviceId>)> = None;
+        let view = engine.view();
         for c in due.into_iter().flat_map(|(_, v)| v) {
             if self.notified(c) {
                 continue;
             }
             let Some(o) = self.told_of_(c) else { continue };
-            let open = match last {
-                Some((p, open)) if p == o => open,
+            let holder = match last {
+                Some((p, holder)) if p == o => holder,
                 _ => {
-                    let open = engine.outage(o).is_some_and(|x| {
-                        x.closed_at.is_none() && x.cause != OutageCause::Disconnect
-                    });
-                    last = Some((o, open));
-                    open
+                    let holder = engine
+                        .outage(o)
+                        .filter(|x| x.closed_at.is_none() && x.cause != OutageCause::Disconnect)
+                        .map(|x| x.device);
+                    last = Some((o, holder));
+                    holder
                 }
             };
-            if !open {
+            // Those the outage no longer holds off (it moved down during the hold) are
+            // left out: they wait for their release, which tells them nothing.
+            if !holder.is_some_and(|d| view.is_below(OutageDeviceId(c.0), d)) {
                 continue;
             }
             match runs.last_mut() {
@@ -1077,8 +1091,11 @@ impl Notices {
                         }
                     }
                     None => {
+                        // Only those told their power is off hear that it is back.
+                        if self.notified(c) {
+                            free.push(c);
+                        }
                         self.forget(c);
-                        free.push(c);
                     }
                 }
             }
@@ -1094,7 +1111,8 @@ impl Notices {
             free.sort_unstable();
             free.dedup();
             let o = engine.outage(r.outage);
-            self.push(Notice {
+            // Sent as it is: `free` holds only those who were told.
+            self.send(Notice {
                 id: NoticeId(0),
                 at: now,
                 kind,

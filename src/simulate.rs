@@ -1080,13 +1080,17 @@ impl<'a, 'n> Run<'a, 'n> {
             };
             let d = sim.by_class[k][rng.below(sim.by_class[k].len())];
             // Dead equipment does not trip: a fault drawn at or below a device that is
-            // out, or on a disconnected service, does not happen (faults hidden below a
-            // larger one come as nested).
-            let disconnected = d.index() < self.net().customers().len()
-                && self.disconnected(CustomerId(d.0), start).is_some();
-            let pick = (!self.dark_at(d, start) && !disconnected).then_some((k, d));
-            let Some((k, d)) = pick else { continue };
+            // out does not happen (faults hidden below a larger one come as nested).
+            if self.dark_at(d, start) {
+                continue;
+            }
             let end = self.clip(start + self.repair(rng, k));
+            // Nor does one on equipment that is off for a known cause at any time while
+            // it lasts (planned work or a disconnection at, above or below it): a call
+            // or a gasp there would be both.
+            if self.known_cause_during(d, start, end.unwrap_or(FOREVER)) {
+                continue;
+            }
             let scada = k >= 3 && self.net().is_telemetered(d) && rng.chance(o.p_scada);
             let idx = self.new_outage(d, TruthCause::Fault, start, end, None, scada);
             self.add_interruption(d, start, end, What::Fault(idx));
@@ -1146,6 +1150,9 @@ impl<'a, 'n> Run<'a, 'n> {
         };
         let x = below[k][rng.below(below[k].len())];
         let end = parent_end.and_then(|e| self.clip(e + self.repair(rng, k)));
+        if self.known_cause_during(x, start, end.unwrap_or(FOREVER)) {
+            return;
+        }
         let pid = Some(format!("#{parent}"));
         let idx = self.new_outage(x, TruthCause::Fault, start, end, pid, false);
         self.add_interruption(x, start, end, What::Fault(idx));
@@ -1230,6 +1237,21 @@ impl<'a, 'n> Run<'a, 'n> {
     /// Whether the customer's meter has supply at `t`.
     fn supplied(&self, c: CustomerId, t: Timestamp) -> bool {
         !self.off[c.index()].iter().any(|&(a, b)| a <= t && t < b)
+    }
+
+    /// Whether planned work or a disconnection at, above or below `d` overlaps
+    /// `[from, to)`.
+    fn known_cause_during(&self, d: OutageDeviceId, from: Timestamp, to: Timestamp) -> bool {
+        let view = &self.sim.view;
+        let related = |k: OutageDeviceId| view.is_below(d, k) || view.is_below(k, d);
+        let planned = self.ints.iter().any(|i| {
+            matches!(i.what, What::Planned(_)) && i.start < to && from < i.end && related(i.device)
+        });
+        planned
+            || self
+                .disconnects
+                .iter()
+                .any(|&(c, a, b, _)| a < to && from < b && related(OutageDeviceId(c.0)))
     }
 
     fn disconnected(&self, c: CustomerId, t: Timestamp) -> Option<usize> {

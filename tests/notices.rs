@@ -413,3 +413,65 @@ fn an_outage_that_stands_through_the_hold_is_announced_as_it_stands_then() {
     assert_eq!(names(&net, &sent[0]), range(1, 12));
     assert!(!desk.notices.notified(c(&net, "c1")));
 }
+
+#[test]
+fn a_prediction_that_moves_down_within_the_hold_tells_only_those_it_still_holds_off() {
+    let net = demo_network();
+    let mut s = Script::new(&net);
+    let mut desk = Desk::with_outage_hold(MINUTE);
+    let (o, a) = s.fault("recloser.r1");
+    assert!(desk.step(&s, &[a]).is_empty());
+    s.at(0.5);
+    let down = s.move_to(o, "transformer.t1");
+    assert!(desk.step(&s, &[down]).is_empty());
+    s.at(1.0);
+    let sent = desk.step(&s, &[]);
+    assert_eq!(kinds(&sent), [NoticeKind::Outage]);
+    assert_eq!(names(&net, &sent[0]), range(1, 4), "t1's customers only");
+    // The others were never told: neither the outage nor that it cleared.
+    for m in [2.0, 6.0, 20.0] {
+        s.at(m);
+        let sent = desk.step(&s, &[]);
+        assert!(sent.is_empty(), "at {m} min: {sent:?}");
+    }
+    assert!(!desk.notices.notified(c(&net, "c5")));
+}
+
+#[test]
+fn a_customer_disconnected_and_reconnected_after_an_outage_hears_of_the_next_one() {
+    let net = demo_network();
+    let mut s = Script::new(&net);
+    let mut desk = Desk::with_outage_hold(MINUTE);
+    let (o1, a) = s.fault("transformer.t1");
+    desk.step(&s, &[a]);
+    s.at(1.0);
+    assert_eq!(kinds(&desk.step(&s, &[])), [NoticeKind::Outage]);
+    assert!(desk.notices.notified(c(&net, "c1")));
+    // c1 is disconnected while t1 is out (it knows why: told nothing), then t1 is
+    // restored and c1 reconnected.
+    s.at(2.0);
+    let (dc, cut) = s.open("load.c1", OutageCause::Disconnect);
+    desk.step(&s, &[cut]);
+    s.at(10.0);
+    let closed = s.close(o1, OutageStatus::Restored, None);
+    desk.step(&s, &[closed]);
+    s.at(12.0);
+    let back = s.close(dc, OutageStatus::Restored, None);
+    desk.step(&s, &[back]);
+    s.at(20.0);
+    desk.step(&s, &[]);
+    assert_eq!(desk.notices.told_of(c(&net, "c1")), None);
+    assert!(
+        !desk.notices.notified(c(&net, "c1")),
+        "its end was never told"
+    );
+    // A new fault on t1 tells c1 again.
+    s.at(30.0);
+    let (o2, b) = s.fault("transformer.t1");
+    desk.step(&s, &[b]);
+    s.at(31.0);
+    let sent = desk.step(&s, &[]);
+    assert_eq!(kinds(&sent), [NoticeKind::Outage]);
+    assert_eq!(sent[0].outage, Some(o2));
+    assert_eq!(names(&net, &sent[0]), range(1, 4));
+}
