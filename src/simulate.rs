@@ -1085,10 +1085,9 @@ impl<'a, 'n> Run<'a, 'n> {
                 continue;
             }
             let end = self.clip(start + self.repair(rng, k));
-            // Nor does one on equipment that is off for a known cause at any time while
-            // it lasts (planned work or a disconnection at, above or below it): a call
-            // or a gasp there would be both.
-            if self.known_cause_during(d, start, end.unwrap_or(FOREVER)) {
+            // Nor does one inside planned work at any time while it lasts (planned
+            // work at or above it): a call or a gasp there would be both.
+            if self.planned_above_during(d, start, end.unwrap_or(FOREVER)) {
                 continue;
             }
             let scada = k >= 3 && self.net().is_telemetered(d) && rng.chance(o.p_scada);
@@ -1150,7 +1149,7 @@ impl<'a, 'n> Run<'a, 'n> {
         };
         let x = below[k][rng.below(below[k].len())];
         let end = parent_end.and_then(|e| self.clip(e + self.repair(rng, k)));
-        if self.known_cause_during(x, start, end.unwrap_or(FOREVER)) {
+        if self.planned_above_during(x, start, end.unwrap_or(FOREVER)) {
             return;
         }
         let pid = Some(format!("#{parent}"));
@@ -1239,19 +1238,21 @@ impl<'a, 'n> Run<'a, 'n> {
         !self.off[c.index()].iter().any(|&(a, b)| a <= t && t < b)
     }
 
-    /// Whether planned work or a disconnection at, above or below `d` overlaps
-    /// `[from, to)`.
-    fn known_cause_during(&self, d: OutageDeviceId, from: Timestamp, to: Timestamp) -> bool {
-        let view = &self.sim.view;
-        let related = |k: OutageDeviceId| view.is_below(d, k) || view.is_below(k, d);
-        let planned = self.ints.iter().any(|i| {
-            matches!(i.what, What::Planned(_)) && i.start < to && from < i.end && related(i.device)
-        });
-        planned
-            || self
-                .disconnects
-                .iter()
-                .any(|&(c, a, b, _)| a < to && from < b && related(OutageDeviceId(c.0)))
+    /// Whether planned work at or above `d` overlaps `[from, to)`.
+    fn planned_above_during(&self, d: OutageDeviceId, from: Timestamp, to: Timestamp) -> bool {
+        self.ints.iter().any(|i| {
+            matches!(i.what, What::Planned(_))
+                && i.start < to
+                && from < i.end
+                && self.sim.view.is_below(d, i.device)
+        })
+    }
+
+    /// Whether a fault on the customer's own service overlaps `[from, to)`.
+    fn service_fault_during(&self, c: CustomerId, from: Timestamp, to: Timestamp) -> bool {
+        self.ints.iter().any(|i| {
+            matches!(i.what, What::Fault(_)) && i.device.0 == c.0 && i.start < to && from < i.end
+        })
     }
 
     fn disconnected(&self, c: CustomerId, t: Timestamp) -> Option<usize> {
@@ -1268,19 +1269,28 @@ impl<'a, 'n> Run<'a, 'n> {
         }
         for _ in 0..self.count(rng, self.o.disconnects) {
             let t = self.begin_time(rng);
+            let back = rng
+                .chance(self.o.reconnect_p)
+                .then(|| t + rng.count(self.o.reconnect_min) as Millis * MINUTE)
+                .and_then(|b| self.clip(b));
+            // A customer with supply, not disconnected already, whose service does not
+            // fail while it is disconnected.
             let mut pick = None;
             for _ in 0..20 {
                 let c = sim.customers[rng.below(sim.customers.len())];
-                if !self.dark_at(OutageDeviceId(c.0), t) && self.disconnected(c, t).is_none() {
+                let until = back.unwrap_or(FOREVER);
+                if !self.dark_at(OutageDeviceId(c.0), t)
+                    && !self
+                        .disconnects
+                        .iter()
+                        .any(|&(x, a, b, _)| x == c && a < until && t < b)
+                    && !self.service_fault_during(c, t, until)
+                {
                     pick = Some(c);
                     break;
                 }
             }
             let Some(c) = pick else { continue };
-            let back = rng
-                .chance(self.o.reconnect_p)
-                .then(|| t + rng.count(self.o.reconnect_min) as Millis * MINUTE)
-                .and_then(|b| self.clip(b));
             let idx = self.new_outage(
                 OutageDeviceId(c.0),
                 TruthCause::Disconnect,
@@ -1573,12 +1583,12 @@ impl<'a, 'n> Run<'a, 'n> {
         let mut calls = Rng::new(self.seed, 4);
         let mut background = Rng::new(self.seed, 5);
         let mut names = Rng::new(self.seed, 6);
-        // Known causes first, so that no fault is drawn on equipment already off for
-        // one (a disconnected service, a device inside planned work).
+        // Planned work first, so that no fault is drawn inside it; disconnections
+        // last, so that none starts on a customer already dark or on a faulted service.
         self.plan_planned(&mut plan);
-        self.plan_disconnects(&mut plan, &mut calls);
         self.plan_faults(&mut plan);
         self.plan_momentaries(&mut plan);
+        self.plan_disconnects(&mut plan, &mut calls);
         let mut late = self.play_customers(&mut ami, &mut calls);
         late += self.play_background(&mut background);
         let mut t = self.t0 + MINUTE;

@@ -963,7 +963,7 @@ fn on_the_true_outages_of_a_storm_exactly_one_order_per_fault() {
     let (net, _) = import_opendss(path).unwrap();
     let truth = Simulator::new(&net)
         .unwrap()
-        .run(&SimulationOptions::for_profile(Profile::Storm), 3)
+        .run(&SimulationOptions::for_profile(Profile::Storm), 4)
         .truth;
     // The true outages as an exact engine would report them: open at the start, restored
     // at the end.
