@@ -21,6 +21,11 @@
 //! a `tick` every minute; 10 % of AMI messages arrive late (the row comes later in the
 //! file than its time), and the `load.` prefix is left out on about half of the rows.
 //!
+//! A customer is off for one known cause at a time: no fault falls inside planned work
+//! while it lasts (dead equipment does not trip), and no disconnection starts on a dark
+//! customer, on a service that fails while it is disconnected, or over another of the
+//! same customer. A fault above a disconnected customer happens as usual.
+//!
 //! The same network, options and seed give the same scenario, on every platform.
 //!
 //! ```
