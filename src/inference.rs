@@ -49,7 +49,10 @@ use crate::topology::EnergizationView;
 /// [`EngineOptions::calm_faults`]), over the number of devices of that class.
 /// Normalising by class size keeps the ratios between classes on any network: a lone
 /// report means less where there are more customers who could have sent it, and a
-/// fuse is likelier to be the cause than any one of the many services below it.
+/// fuse is likelier to be the cause than any one of the many services below it. The
+/// shares of classes a network does not have (a feeder with no recloser, or with its
+/// loads on the primary and no distribution transformer) go to the classes it has, in
+/// proportion: the faults happen somewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OutageDevicePriors {
@@ -3373,10 +3376,20 @@ fn log_priors(net: &Network, opts: &EngineOptions, intensity: f64) -> (f64, Vec<
     for i in 0..nd {
         per_class[class_of(OutageDeviceId::from(i)) as usize] += 1;
     }
+    // The shares of classes the network does not have go to those it has (a feeder
+    // with no recloser still has as many faults).
+    let share = |present: bool| {
+        OutageDeviceClass::ALL
+            .iter()
+            .filter(|&&c| !present || per_class[c as usize] > 0)
+            .map(|&c| opts.priors.of(c))
+            .sum::<f64>()
+    };
+    let scale = share(false) / share(true).max(1e-12);
     let prior = |d: OutageDeviceId| {
         let class = class_of(d);
         let n = per_class[class as usize].max(1) as f64;
-        let mut odds = opts.priors.of(class) * intensity / n;
+        let mut odds = opts.priors.of(class) * scale * intensity / n;
         if net.is_telemetered(d) {
             odds *= opts.telemetry_miss_probability;
         }
@@ -3481,6 +3494,28 @@ mod tests {
     use super::*;
     use crate::synth::{SyntheticNetworkOptions, storm_events, synthetic_network};
     use proptest::prelude::*;
+
+    /// The fault shares of classes a network does not have go to those it has, in
+    /// proportion: on a feeder with a breaker, one transformer and two services (no
+    /// fuse, recloser, sectionalizer or switch), a service's prior odds are its class's
+    /// share over the shares present, times the intensity, over the two services.
+    #[test]
+    fn the_shares_of_missing_classes_go_to_the_classes_present() {
+        let text = "New Circuit.c bus1=s\n\
+                    New Line.head bus1=s bus2=b\n\
+                    New Relay.brk MonitoredObj=Line.head MonitoredTerm=1\n\
+                    New Transformer.t buses=[b lv] kvs=[12.47 0.24]\n\
+                    New Load.a bus1=lv kv=0.24 kw=5\n\
+                    New Load.b bus1=lv kv=0.24 kw=5\n";
+        let (net, _) = crate::import_opendss_str(text).unwrap();
+        let opts = EngineOptions::default();
+        let p = opts.priors;
+        let present = p.service + p.transformer + p.breaker + p.source;
+        let all: f64 = OutageDeviceClass::ALL.iter().map(|&c| p.of(c)).sum();
+        let (lp_service, _) = log_priors(&net, &opts, 2.0);
+        let want = (p.service * all / present * 2.0 / 2.0).ln();
+        assert!((lp_service - want).abs() < 1e-9, "{lp_service} vs {want}");
+    }
 
     proptest! {
         /// The set bits of a bitset in a range are exactly the positions in the range
