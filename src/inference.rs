@@ -758,7 +758,7 @@ struct Roots {
 
 /// Bit `i` of a bitset.
 #[inline]
-fn bit(set: &[u64], i: usize) -> bool {
+pub(crate) fn bit(set: &[u64], i: usize) -> bool {
     set[i / 64] & (1 << (i % 64)) != 0
 }
 
@@ -783,7 +783,7 @@ fn set_bits_in(set: &[u64], range: std::ops::Range<u32>) -> impl Iterator<Item =
 
 /// Sets or clears bit `i` of a bitset.
 #[inline]
-fn set_bit(set: &mut [u64], i: usize, on: bool) {
+pub(crate) fn set_bit(set: &mut [u64], i: usize, on: bool) {
     if on {
         set[i / 64] |= 1 << (i % 64);
     } else {

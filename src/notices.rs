@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CustomerId, OutageDeviceId};
-use crate::inference::{Change, OutageCause, OutageId, OutageStatus};
+use crate::inference::{Change, Outage, OutageCause, OutageId, OutageStatus, bit, set_bit};
 use crate::network::ServiceZone;
 use crate::tickets::{
     OrderState, OutageSource, WorkOrderChange, WorkOrderId, WorkOrders, ZONES, zone_index,
@@ -316,6 +316,34 @@ struct Info {
     order: Option<WorkOrderId>,
 }
 
+/// A notice of `kind` about an outage as it stands now: its cause and start, its
+/// planned window, and the estimate and progress of `info`.
+fn notice_about(
+    o: &Outage,
+    info: Info,
+    planned: Option<PlannedWork>,
+    kind: NoticeKind,
+    customers: Vec<CustomerId>,
+    now: Timestamp,
+) -> Notice {
+    let is_planned = o.cause == OutageCause::Planned;
+    Notice {
+        id: NoticeId(0),
+        at: now,
+        kind,
+        customers,
+        outage: Some(o.id),
+        order: info.order,
+        cause: o.cause,
+        planned: planned.map(|p| p.kind),
+        since: Some(o.start),
+        etr: info.etr,
+        window: is_planned.then(|| [o.start, o.planned_end.unwrap_or(now)]),
+        progress: info.progress,
+        late: false,
+    }
+}
+
 /// An outage customers were told of.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Told {
@@ -498,24 +526,18 @@ impl Notices {
     /// Whether a customer was sent the notice that its power is off (and not yet that
     /// it is back).
     pub fn notified(&self, c: CustomerId) -> bool {
-        self.notified
-            .get(c.index() / 64)
-            .is_some_and(|w| w & (1 << (c.index() % 64)) != 0)
+        c.index() < self.notified.len() * 64 && bit(&self.notified, c.index())
     }
 
     fn set_notified(&mut self, c: CustomerId, on: bool) {
-        let (w, b) = (c.index() / 64, 1u64 << (c.index() % 64));
-        if self.notified.len() <= w {
+        let words = c.index() / 64 + 1;
+        if self.notified.len() < words {
             if !on {
                 return;
             }
-            self.notified.resize(w + 1, 0);
+            self.notified.resize(words, 0);
         }
-        if on {
-            self.notified[w] |= b;
-        } else {
-            self.notified[w] &= !b;
-        }
+        set_bit(&mut self.notified, c.index(), on);
     }
 
     /// The notices the last call issued.
@@ -688,9 +710,8 @@ impl Notices {
             .into_iter()
             .partition(|&(d, _)| d <= now);
         self.held = keep;
-        // Customers come in runs told of the same outage: grouped run by run, then
-        // the runs of one outage joined.
-        let mut runs: Vec<(OutageId, Vec<CustomerId>)> = Vec::new();
+        // Each customer with the outage that still holds it off, grouped by outage.
+        let mut told: Vec<(OutageId, CustomerId)> = Vec::new();
         let mut last: Option<(OutageId, Option<OutageDeviceId>)> = None;
         let view = engine.view();
         for c in due.into_iter().flat_map(|(_, v)| v) {
@@ -711,48 +732,27 @@ impl Notices {
             };
             // Those the outage no longer holds off (it moved down during the hold) are
             // left out: they wait for their release, which tells them nothing.
-            if !holder.is_some_and(|d| view.is_below(OutageDeviceId(c.0), d)) {
-                continue;
-            }
-            match runs.last_mut() {
-                Some((p, v)) if *p == o => v.push(c),
-                _ => runs.push((o, vec![c])),
+            if holder.is_some_and(|d| view.is_below(OutageDeviceId(c.0), d)) {
+                told.push((o, c));
             }
         }
-        runs.sort_by_key(|r| r.0);
-        let mut by_outage: Vec<(OutageId, Vec<CustomerId>)> = Vec::with_capacity(runs.len());
-        for (o, v) in runs {
-            match by_outage.last_mut() {
-                Some((p, w)) if *p == o => w.extend(v),
-                _ => by_outage.push((o, v)),
-            }
-        }
-        for (oid, mut customers) in by_outage {
+        told.sort_unstable();
+        told.dedup();
+        for group in told.chunk_by(|a, b| a.0 == b.0) {
+            let oid = group[0].0;
             let (Some(o), Some(info)) = (engine.outage(oid), self.info(engine, orders, oid)) else {
                 continue;
             };
-            let (cause, start, device, planned_end) = (o.cause, o.start, o.device, o.planned_end);
-            let planned = (cause == OutageCause::Planned)
-                .then(|| self.planned_at(engine, device, now).copied())
-                .flatten();
-            customers.sort_unstable();
-            customers.dedup();
-            self.send(Notice {
-                id: NoticeId(0),
-                at: now,
-                kind: NoticeKind::Outage,
+            let planned = self.planned_of(engine, o, now);
+            let customers = group.iter().map(|&(_, c)| c).collect();
+            self.send(notice_about(
+                o,
+                info,
+                planned,
+                NoticeKind::Outage,
                 customers,
-                outage: Some(oid),
-                order: info.order,
-                cause,
-                planned: planned.map(|p| p.kind),
-                since: Some(start),
-                etr: info.etr,
-                window: (cause == OutageCause::Planned)
-                    .then(|| [start, planned_end.unwrap_or(now)]),
-                progress: info.progress,
-                late: false,
-            });
+                now,
+            ));
         }
     }
 
@@ -913,16 +913,11 @@ impl Notices {
         let Some(info) = self.info(engine, orders, oid) else {
             return;
         };
-        let (cause, start, device) = (o.cause, o.start, o.device);
-        let planned_end = o.planned_end;
         let Some(t) = self.outages.get(&oid) else {
             return;
         };
         let previous = t.info;
-        let planned = (cause == OutageCause::Planned)
-            .then(|| self.planned_at(engine, device, now).copied())
-            .flatten();
-        let window = (cause == OutageCause::Planned).then(|| [start, planned_end.unwrap_or(now)]);
+        let planned = self.planned_of(engine, o, now);
         // Only those still pointed at this outage (a later change of the batch may have
         // taken them on).
         let fresh = fresh
@@ -947,21 +942,14 @@ impl Notices {
                 }
             } else {
                 fresh.sort_unstable();
-                self.push(Notice {
-                    id: NoticeId(0),
-                    at: now,
-                    kind: NoticeKind::Outage,
-                    customers: fresh.clone(),
-                    outage: Some(oid),
-                    order: info.order,
-                    cause,
-                    planned: planned.map(|p| p.kind),
-                    since: Some(start),
-                    etr: info.etr,
-                    window,
-                    progress: info.progress,
-                    late: false,
-                });
+                self.push(notice_about(
+                    o,
+                    info,
+                    planned,
+                    NoticeKind::Outage,
+                    fresh.clone(),
+                    now,
+                ));
             }
             if previous.is_none() {
                 if let Some(t) = self.outages.get_mut(&oid) {
@@ -1003,21 +991,26 @@ impl Notices {
         let mut customers = recipients;
         customers.sort_unstable();
         customers.dedup();
-        self.push(Notice {
-            id: NoticeId(0),
-            at: now,
-            kind: NoticeKind::Update,
+        self.push(notice_about(
+            o,
+            info,
+            planned,
+            NoticeKind::Update,
             customers,
-            outage: Some(oid),
-            order: info.order,
-            cause,
-            planned: planned.map(|p| p.kind),
-            since: Some(start),
-            etr: info.etr,
-            window,
-            progress: info.progress,
-            late: false,
-        });
+            now,
+        ));
+    }
+
+    /// The planned work a planned outage is (`None` for other outages).
+    fn planned_of(
+        &self,
+        engine: &dyn OutageSource,
+        o: &Outage,
+        now: Timestamp,
+    ) -> Option<PlannedWork> {
+        (o.cause == OutageCause::Planned)
+            .then(|| self.planned_at(engine, o.device, now).copied())
+            .flatten()
     }
 
     /// Holds a restoration notice until its release is due.

@@ -1054,14 +1054,24 @@ impl<'a, 'n> Run<'a, 'n> {
         self.outages.len() - 1
     }
 
+    /// Whether an interruption that `which` accepts, on a device that `on` accepts,
+    /// overlaps `[from, to)`.
+    fn interrupted(
+        &self,
+        which: impl Fn(What) -> bool,
+        on: impl Fn(OutageDeviceId) -> bool,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> bool {
+        self.ints
+            .iter()
+            .any(|i| which(i.what) && i.start < to && from < i.end && on(i.device))
+    }
+
     /// Whether a device, or one above it, is out (sustained) at `t`.
     fn dark_at(&self, d: OutageDeviceId, t: Timestamp) -> bool {
-        self.ints.iter().any(|i| {
-            i.what != What::Momentary
-                && i.start <= t
-                && t < i.end
-                && self.sim.view.is_below(d, i.device)
-        })
+        let view = &self.sim.view;
+        self.interrupted(|w| w != What::Momentary, |k| view.is_below(d, k), t, t + 1)
     }
 
     fn plan_faults(&mut self, rng: &mut Rng) {
@@ -1245,19 +1255,18 @@ impl<'a, 'n> Run<'a, 'n> {
 
     /// Whether planned work at or above `d` overlaps `[from, to)`.
     fn planned_above_during(&self, d: OutageDeviceId, from: Timestamp, to: Timestamp) -> bool {
-        self.ints.iter().any(|i| {
-            matches!(i.what, What::Planned(_))
-                && i.start < to
-                && from < i.end
-                && self.sim.view.is_below(d, i.device)
-        })
+        let view = &self.sim.view;
+        self.interrupted(
+            |w| matches!(w, What::Planned(_)),
+            |k| view.is_below(d, k),
+            from,
+            to,
+        )
     }
 
     /// Whether a fault on the customer's own service overlaps `[from, to)`.
     fn service_fault_during(&self, c: CustomerId, from: Timestamp, to: Timestamp) -> bool {
-        self.ints.iter().any(|i| {
-            matches!(i.what, What::Fault(_)) && i.device.0 == c.0 && i.start < to && from < i.end
-        })
+        self.interrupted(|w| matches!(w, What::Fault(_)), |k| k.0 == c.0, from, to)
     }
 
     fn disconnected(&self, c: CustomerId, t: Timestamp) -> Option<usize> {
