@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::crews::{Crew, CrewId, Geometry, position_on_trip};
 use crate::ids::{CustomerId, OutageDeviceId};
 use crate::inference::{
-    CallClassification, Change, Engine, Outage, OutageCause, OutageId, OutageStatus,
+    CallClassification, Change, Engine, Outage, OutageCause, OutageId, OutageStatus, bit, set_bit,
 };
 use crate::network::{Network, OutageDeviceClass, ServiceZone};
 use crate::time::{MINUTE, Millis, Timestamp};
@@ -546,7 +546,7 @@ pub struct WorkOrder {
     pub closing: Option<Closing>,
     /// The order it merged into.
     pub merged_into: Option<WorkOrderId>,
-    /// Linked calls, one per customer, sorted by customer.
+    /// Linked calls, one per customer, in the order they were linked.
     pub calls: Vec<LinkedCall>,
     /// Estimated restoration time.
     pub etr: Option<Etr>,
@@ -1123,6 +1123,17 @@ pub struct WorkOrders {
     checks: BinaryHeap<Reverse<(i64, u32)>>,
     #[serde(skip)]
     checks_built: bool,
+    /// For each customer, an order its call is linked to (order id, 0: none), so that
+    /// linking a call needs no search of the order's calls: 0 means no order has it.
+    /// Derived: rebuilt after deserialising.
+    #[serde(skip)]
+    linked: Vec<u32>,
+    /// One bit per customer: `linked` is not 0 (a first call, the common case, is
+    /// told by a bitset that stays in cache). Derived.
+    #[serde(skip)]
+    linked_any: Vec<u64>,
+    #[serde(skip)]
+    linked_built: bool,
     #[serde(skip)]
     changes: Vec<WorkOrderChange>,
 }
@@ -1716,6 +1727,7 @@ impl WorkOrders {
             alerts: 0,
         });
         self.single.push(id);
+        self.set_linked(customer, id);
         self.open.insert(id);
         self.touch(id);
         self.log(
@@ -1866,23 +1878,28 @@ impl WorkOrders {
         wire_down: bool,
         now: Timestamp,
     ) {
+        let mark = self.linked_mark(customer);
         let w = &mut self.orders[idx(id)];
-        match w.calls.binary_search_by_key(&customer, |c| c.customer) {
-            Ok(i) => {
+        // Most calls are a customer's first: no order has it, nothing to search.
+        let existing = match mark {
+            0 => None,
+            m if m == id.0 && !wire_down => return,
+            _ => w.calls.iter().position(|l| l.customer == customer),
+        };
+        match existing {
+            Some(i) => {
                 if !wire_down || w.calls[i].wire_down {
                     return;
                 }
                 w.calls[i].wire_down = true;
             }
-            Err(i) => w.calls.insert(
-                i,
-                LinkedCall {
-                    customer,
-                    at: now,
-                    wire_down,
-                },
-            ),
+            None => w.calls.push(LinkedCall {
+                customer,
+                at: now,
+                wire_down,
+            }),
         }
+        self.set_linked(customer, id);
         self.log(
             now,
             id,
@@ -1907,6 +1924,38 @@ impl WorkOrders {
     }
 
     /// Links the remembered unexplained calls below the order's device.
+    /// An order the customer's call is linked to (0: none), after rebuilding the
+    /// marks if a snapshot was just restored.
+    fn linked_mark(&mut self, c: CustomerId) -> u32 {
+        if !self.linked_built {
+            self.linked_built = true;
+            self.linked.clear();
+            self.linked_any.clear();
+            for k in 0..self.orders.len() {
+                let id = self.orders[k].id;
+                for j in 0..self.orders[k].calls.len() {
+                    let c = self.orders[k].calls[j].customer;
+                    self.set_linked(c, id);
+                }
+            }
+        }
+        let i = c.index();
+        if i / 64 >= self.linked_any.len() || !bit(&self.linked_any, i) {
+            return 0;
+        }
+        self.linked[i]
+    }
+
+    fn set_linked(&mut self, c: CustomerId, id: WorkOrderId) {
+        let i = c.index();
+        if i >= self.linked.len() {
+            self.linked.resize(i + 1, 0);
+            self.linked_any.resize((i + 1).div_ceil(64), 0);
+        }
+        self.linked[i] = id.0;
+        set_bit(&mut self.linked_any, i, true);
+    }
+
     fn link_unlinked(&mut self, view: &EnergizationView, id: WorkOrderId, now: Timestamp) {
         if self.unlinked.is_empty() {
             return;
@@ -1947,10 +1996,16 @@ impl WorkOrders {
     fn merge(&mut self, id: WorkOrderId, into: WorkOrderId, now: Timestamp) {
         let child = self.orders[idx(id)].clone();
         let mut fields = Fields::default();
+        let mut have: Vec<CustomerId> = self.orders[idx(into)]
+            .calls
+            .iter()
+            .map(|l| l.customer)
+            .collect();
+        have.sort_unstable();
         for c in &child.calls {
-            let w = &mut self.orders[idx(into)];
-            if let Err(i) = w.calls.binary_search_by_key(&c.customer, |x| x.customer) {
-                w.calls.insert(i, *c);
+            if have.binary_search(&c.customer).is_err() {
+                self.orders[idx(into)].calls.push(*c);
+                self.set_linked(c.customer, into);
             }
         }
         self.log(now, into, AuditEvent::Absorbed { from: id });

@@ -869,6 +869,75 @@ fn a_single_customer_order_joins_the_outage_found_later() {
 }
 
 #[test]
+fn a_customer_calling_again_is_linked_once_per_order_even_after_a_snapshot() {
+    let net = demo_network();
+    let mut s = Script::new(&net);
+    let mut w = orders();
+    let (_, a) = s.fault("recloser.r1");
+    follow(&mut w, &s, &[a]);
+    let w1 = WorkOrderId(1);
+    let once = |w: &WorkOrders, id: WorkOrderId, name: &str| {
+        w.order(id)
+            .calls
+            .iter()
+            .filter(|l| l.customer == c(&net, name))
+            .count()
+    };
+    s.at(1.0);
+    let first = s.call("c2", false);
+    follow(&mut w, &s, &[first]);
+    s.at(2.0);
+    let again = s.call("c2", false);
+    assert!(
+        follow(&mut w, &s, &[again]).is_empty(),
+        "a repeated call links nothing new"
+    );
+    // A wire down on the second call marks the call already linked.
+    let wire = s.call("c2", true);
+    follow(&mut w, &s, &[wire]);
+    assert_eq!(once(&w, w1, "c2"), 1);
+    assert!(
+        w.order(w1)
+            .calls
+            .iter()
+            .all(|l| l.wire_down == (l.customer == c(&net, "c2")))
+    );
+    // The caller's next call goes to a nested outage's order, then, when that one is
+    // restored, back to the first order, which has it already.
+    s.at(3.0);
+    let (b, open_b) = s.fault("transformer.t1");
+    follow(&mut w, &s, &[open_b]);
+    let w2 = w.order_of(b).expect("the nested outage has its order");
+    let to_b = s.call("c2", false);
+    follow(&mut w, &s, &[to_b]);
+    assert_eq!(once(&w, w2, "c2"), 1);
+    s.at(4.0);
+    let end_b = s.close(b, OutageStatus::Restored, None);
+    follow(&mut w, &s, &[end_b]);
+    let back = s.call("c2", false);
+    follow(&mut w, &s, &[back]);
+    assert_eq!(once(&w, w1, "c2"), 1, "not linked twice to the first order");
+    // After a snapshot the same holds, and a new caller is linked.
+    let mut w: WorkOrders = serde_json::from_str(&serde_json::to_string(&w).unwrap()).unwrap();
+    s.at(5.0);
+    let (repeat, new) = (s.call("c2", false), s.call("c3", false));
+    follow(&mut w, &s, &[repeat, new]);
+    assert_eq!(once(&w, w1, "c2"), 1);
+    assert_eq!(once(&w, w1, "c3"), 1);
+    let order: Vec<&str> = w
+        .order(w1)
+        .calls
+        .iter()
+        .map(|l| net.customer(l.customer).name.as_str())
+        .collect();
+    assert_eq!(
+        order,
+        ["load.c2", "load.c3"],
+        "in the order they were linked"
+    );
+}
+
+#[test]
 fn calls_before_the_order_are_linked_when_it_opens() {
     let net = demo_network();
     let mut s = Script::new(&net);
