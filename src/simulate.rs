@@ -17,7 +17,8 @@
 //!
 //! Breakers and reclosers report lockouts and momentary trips to SCADA with
 //! probability `p_scada` (when telemetered). Around that: background calls from
-//! customers who are not out, false last gasps, remote disconnections (and their calls),
+//! customers who are not out, false last gasps (most followed by the meter's power
+//! restore within minutes), remote disconnections (and their calls),
 //! a `tick` every minute; 10 % of AMI messages arrive late (the row comes later in the
 //! file than its time), and the `load.` prefix is left out on about half of the rows.
 //!
@@ -138,6 +139,10 @@ pub struct BackgroundCallDetail {
     pub flicker: f64,
 }
 
+fn default_false_lg_restore_s() -> [f64; 2] {
+    [10.0, 300.0]
+}
+
 /// Every rate and range of the generator. Ranges `[lo, hi]` are inclusive and drawn
 /// uniformly per scenario (counts) or per event (delays, durations).
 ///
@@ -205,6 +210,10 @@ pub struct SimulationOptions {
     pub bg_calls_per_kh: f64,
     /// False last gasps per 1000 customers per hour.
     pub false_lg_per_kh: f64,
+    /// How long a meter that sent a false last gasp (a sag, a meter reset) is without
+    /// supply, seconds: its power restore follows with probability `p_pr`.
+    #[serde(default = "default_false_lg_restore_s")]
+    pub false_lg_restore_s: [f64; 2],
     /// Number of momentary interruptions (at reclosers and breakers).
     pub momentaries: [u32; 2],
     /// Length of a momentary interruption, seconds.
@@ -305,6 +314,7 @@ impl SimulationOptions {
             false_lg_per_kh: 1.5,
             momentaries: [1, 3],
             momentary_s: [1.0, 5.0],
+            false_lg_restore_s: default_false_lg_restore_s(),
             momentary_lg_s: 3.0,
             planned: [1, 1],
             planned_min: [30, 120],
@@ -1585,6 +1595,17 @@ impl<'a, 'n> Run<'a, 'n> {
                 } else {
                     self.false_lg += 1;
                     late += self.push_ami(rng, t, Evidence::LastGasp { meter: c }) as u64;
+                    // The meter comes back at once: a restore, unless it is lost.
+                    if rng.chance(o.p_pr) {
+                        let back = whole(t + secs(rng.uniform(o.false_lg_restore_s)));
+                        if back < self.end
+                            && self.supplied(c, back)
+                            && self.disconnected(c, back).is_none()
+                        {
+                            let restore = Evidence::PowerRestore { meter: c };
+                            late += self.push_ami(rng, back, restore) as u64;
+                        }
+                    }
                 }
             }
         }
