@@ -207,7 +207,7 @@ impl<'n> Replay<'n> {
 
     /// How sure the engine must be of a predicted outage before its order opens in a
     /// replay.
-    pub const ORDER_CONFIDENCE: f64 = 0.8;
+    pub const ORDER_CONFIDENCE: f64 = 0.9;
 
     /// How long a less sure prediction stands before its order opens in a replay.
     pub const ORDER_UNSURE_AFTER: crate::Millis = 10 * crate::MINUTE;
