@@ -376,7 +376,8 @@ pub struct EngineWarnings {
     pub too_late: u64,
     /// Exact repeats of an earlier event (ignored as evidence).
     pub duplicates: u64,
-    /// Evidence from before the customer's last known-on time (stale, ignored).
+    /// Evidence from before the customer's last known-on time, and power restores
+    /// from before the meter's current last gasp (stale, ignored).
     pub stale: u64,
 }
 
@@ -1440,6 +1441,12 @@ impl<'n> Engine<'n> {
     fn on_power_restore(&mut self, c: CustomerId, t: Timestamp, ping: bool) {
         let i = c.index();
         if t <= self.st.supply[i].since {
+            return;
+        }
+        // A restore older than the meter's current last gasp ended an earlier loss of
+        // supply (it arrived late): the meter has been off again since, as it said.
+        if !ping && self.st.lg_state[i] != LG_NONE && t < self.st.lg_at[i] {
+            self.st.warnings.stale += 1;
             return;
         }
         // A restore soon after this customer's last gasp: a momentary interruption.

@@ -722,6 +722,48 @@ fn a_meters_old_last_gasp_arriving_late_is_of_an_earlier_outage() {
 }
 
 #[test]
+fn a_late_power_restore_of_an_earlier_momentary_does_not_end_a_later_outage() {
+    // The breaker recloses at 0 s: every meter gasps and comes back, but the power
+    // restores of t01's meters (sent at 30 s) are held up in the AMI network. At 60 s
+    // t01 fails: its meters gasp again, and only then do their old restores arrive.
+    // A restore older than a meter's last gasp ended the earlier loss of supply, not
+    // this one: t01 is out, and there was one momentary, not a second one at t01.
+    let net = small_feeder();
+    let brk = dev(&net, "relay.brk");
+    let t01 = dev(&net, "transformer.t01");
+    let run = |late: bool| {
+        let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+        let all = e.view().customers_below(brk).to_vec();
+        let dark = e.view().customers_below(t01).to_vec();
+        e.ingest(ev(0, Evidence::DeviceOpen { device: brk }));
+        for &c in &all {
+            e.ingest(ev(1, Evidence::LastGasp { meter: c }));
+        }
+        e.ingest(ev(3, Evidence::DeviceClose { device: brk }));
+        for &c in all.iter().filter(|c| !dark.contains(c)) {
+            e.ingest(ev(30, Evidence::PowerRestore { meter: c }));
+        }
+        if !late {
+            for &c in &dark {
+                e.ingest(ev(30, Evidence::PowerRestore { meter: c }));
+            }
+        }
+        for &c in &dark {
+            e.ingest(ev(65, Evidence::LastGasp { meter: c }));
+        }
+        if late {
+            for &c in &dark {
+                e.ingest(ev(30, Evidence::PowerRestore { meter: c }));
+            }
+        }
+        e.ingest(ev(400, Evidence::Tick));
+        (open_fault_devices(&e), e.momentaries().len())
+    };
+    assert_eq!(run(false), (vec![t01], 1), "in order");
+    assert_eq!(run(true), (vec![t01], 1), "the restores late");
+}
+
+#[test]
 fn a_lone_last_gasp_narrows_to_its_service_as_its_neighbours_silence_sets_in() {
     // c011 gasps alone. Meters below one out device gasp within a minute of each
     // other: when its gasp has been held a minute, half of the silence of the other
