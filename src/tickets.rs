@@ -546,7 +546,8 @@ pub struct WorkOrder {
     pub closing: Option<Closing>,
     /// The order it merged into.
     pub merged_into: Option<WorkOrderId>,
-    /// Linked calls, one per customer, in the order they were linked.
+    /// Linked calls, one per customer, in the order they were linked (an absorbed
+    /// order's calls are appended at the merge).
     pub calls: Vec<LinkedCall>,
     /// Estimated restoration time.
     pub etr: Option<Etr>,
@@ -1123,13 +1124,9 @@ pub struct WorkOrders {
     checks: BinaryHeap<Reverse<(i64, u32)>>,
     #[serde(skip)]
     checks_built: bool,
-    /// For each customer, an order its call is linked to (order id, 0: none), so that
-    /// linking a call needs no search of the order's calls: 0 means no order has it.
+    /// One bit per customer: some order holds a call of the customer, so that a
+    /// first call, the common case, is linked without searching the order's calls.
     /// Derived: rebuilt after deserialising.
-    #[serde(skip)]
-    linked: Vec<u32>,
-    /// One bit per customer: `linked` is not 0 (a first call, the common case, is
-    /// told by a bitset that stays in cache). Derived.
     #[serde(skip)]
     linked_any: Vec<u64>,
     #[serde(skip)]
@@ -1383,7 +1380,8 @@ impl WorkOrders {
     /// nothing the second time.
     ///
     /// # Complexity
-    /// O(customers below) for each opened or moved outage; O(log orders) for each call;
+    /// O(customers below) for each opened or moved outage; O(log orders) for a
+    /// customer's first call, O(calls of the order) for a repeated one;
     /// O(open orders) when a limit or an estimate falls due.
     pub fn follow(&mut self, engine: &dyn OutageSource, changes: &[Change]) -> &[WorkOrderChange] {
         self.changes.clear();
@@ -1727,7 +1725,7 @@ impl WorkOrders {
             alerts: 0,
         });
         self.single.push(id);
-        self.set_linked(customer, id);
+        self.set_linked(customer);
         self.open.insert(id);
         self.touch(id);
         self.log(
@@ -1878,13 +1876,13 @@ impl WorkOrders {
         wire_down: bool,
         now: Timestamp,
     ) {
-        let mark = self.linked_mark(customer);
+        let known = self.has_linked(customer);
         let w = &mut self.orders[idx(id)];
         // Most calls are a customer's first: no order has it, nothing to search.
-        let existing = match mark {
-            0 => None,
-            m if m == id.0 && !wire_down => return,
-            _ => w.calls.iter().position(|l| l.customer == customer),
+        let existing = if known {
+            w.calls.iter().position(|l| l.customer == customer)
+        } else {
+            None
         };
         match existing {
             Some(i) => {
@@ -1899,7 +1897,7 @@ impl WorkOrders {
                 wire_down,
             }),
         }
-        self.set_linked(customer, id);
+        self.set_linked(customer);
         self.log(
             now,
             id,
@@ -1923,39 +1921,32 @@ impl WorkOrders {
         }
     }
 
-    /// Links the remembered unexplained calls below the order's device.
-    /// An order the customer's call is linked to (0: none), after rebuilding the
-    /// marks if a snapshot was just restored.
-    fn linked_mark(&mut self, c: CustomerId) -> u32 {
+    /// Whether some order holds a call of the customer (the bits are rebuilt first
+    /// if a snapshot was just restored).
+    fn has_linked(&mut self, c: CustomerId) -> bool {
         if !self.linked_built {
             self.linked_built = true;
-            self.linked.clear();
             self.linked_any.clear();
             for k in 0..self.orders.len() {
-                let id = self.orders[k].id;
                 for j in 0..self.orders[k].calls.len() {
                     let c = self.orders[k].calls[j].customer;
-                    self.set_linked(c, id);
+                    self.set_linked(c);
                 }
             }
         }
         let i = c.index();
-        if i / 64 >= self.linked_any.len() || !bit(&self.linked_any, i) {
-            return 0;
-        }
-        self.linked[i]
+        i / 64 < self.linked_any.len() && bit(&self.linked_any, i)
     }
 
-    fn set_linked(&mut self, c: CustomerId, id: WorkOrderId) {
+    fn set_linked(&mut self, c: CustomerId) {
         let i = c.index();
-        if i >= self.linked.len() {
-            self.linked.resize(i + 1, 0);
-            self.linked_any.resize((i + 1).div_ceil(64), 0);
+        if i / 64 >= self.linked_any.len() {
+            self.linked_any.resize(i / 64 + 1, 0);
         }
-        self.linked[i] = id.0;
         set_bit(&mut self.linked_any, i, true);
     }
 
+    /// Links the remembered unexplained calls below the order's device.
     fn link_unlinked(&mut self, view: &EnergizationView, id: WorkOrderId, now: Timestamp) {
         if self.unlinked.is_empty() {
             return;
@@ -2005,7 +1996,7 @@ impl WorkOrders {
         for c in &child.calls {
             if have.binary_search(&c.customer).is_err() {
                 self.orders[idx(into)].calls.push(*c);
-                self.set_linked(c.customer, into);
+                self.set_linked(c.customer);
             }
         }
         self.log(now, into, AuditEvent::Absorbed { from: id });
