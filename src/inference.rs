@@ -290,7 +290,8 @@ pub struct Outage {
 /// A momentary interruption (for MAIFI): never a sustained outage.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Momentary {
-    /// The reclosing device (or the zone's head).
+    /// The reclosing device (or the zone's head); a service when its meter alone
+    /// gasped and came back (a sag or a meter reset).
     pub device: OutageDeviceId,
     /// When.
     pub time: Timestamp,
@@ -1381,7 +1382,7 @@ impl<'n> Engine<'n> {
         // they had come in order.
         let on = self.st.supply[i].since;
         if t <= on && on.0 - t.0 <= self.opts.momentary_max && self.st.supply[i].by_restore {
-            let zone = self.zone_of(c);
+            let zone = self.momentary_zone(c, t);
             self.momentary(zone, t);
         }
         if self.stale(c, t) {
@@ -1434,6 +1435,23 @@ impl<'n> Engine<'n> {
             .map(|&(_, tb)| tb)
     }
 
+    /// Where the momentary a meter saw (its gasp at `tb`, then its restore) happened:
+    /// its reclosing zone when another meter of the zone gasped in the same burst,
+    /// else the meter's own service (one meter's sag or reset is not its recloser's
+    /// momentary). O(recent last gasps).
+    fn momentary_zone(&self, c: CustomerId, tb: Timestamp) -> OutageDeviceId {
+        let zone = self.zone_of(c);
+        let window = self.opts.burst_window;
+        let burst = self.st.recent_lg.iter().any(|&(t, o)| {
+            o != c && (t.0 - tb.0).abs() <= window && self.view.is_below(OutageDeviceId(o.0), zone)
+        }) || self
+            .st
+            .bursts
+            .iter()
+            .any(|&(z, t)| z == zone && (t.0 - tb.0).abs() <= window);
+        if burst { zone } else { OutageDeviceId(c.0) }
+    }
+
     fn zone_of(&self, c: CustomerId) -> OutageDeviceId {
         self.zone_of_device(OutageDeviceId(c.0))
     }
@@ -1443,9 +1461,12 @@ impl<'n> Engine<'n> {
         if t <= self.st.supply[i].since {
             return;
         }
-        // A restore older than the meter's current last gasp ended an earlier loss of
-        // supply (it arrived late): the meter has been off again since, as it said.
-        if !ping && self.st.lg_state[i] != LG_NONE && t < self.st.lg_at[i] {
+        // A restore (or a ping answering on) older than the meter's standing last gasp
+        // was of an earlier loss of supply, or of the time before it (it arrived
+        // late): the meter has been off since, as it said. (The standing gasp's time
+        // is its first within three minutes, so a restore between two such gasps still
+        // ends the report.)
+        if self.st.lg_state[i] != LG_NONE && t < self.st.lg_at[i] {
             self.st.warnings.stale += 1;
             return;
         }
@@ -1454,8 +1475,8 @@ impl<'n> Engine<'n> {
             && self.st.lg_state[i] != LG_NONE
             && t.0 - self.st.lg_at[i].0 <= self.opts.momentary_max;
         if momentary {
-            let zone = self.zone_of(c);
             let tb = self.st.lg_at[i];
+            let zone = self.momentary_zone(c, tb);
             self.momentary(zone, tb);
         }
         // A restore below a predicted fault outage stands for its restoration (a ping

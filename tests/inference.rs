@@ -764,6 +764,58 @@ fn a_late_power_restore_of_an_earlier_momentary_does_not_end_a_later_outage() {
 }
 
 #[test]
+fn a_ping_answer_from_before_a_meters_last_gasp_does_not_end_its_outage() {
+    // Transformer t01's three meters gasp at 100 s. A ping of c011 answered "on" at
+    // 50 s, before the fault, and the answer arrives only now: it says nothing about
+    // the meter since its gasp, and t01 stays out.
+    let net = small_feeder();
+    let t01 = dev(&net, "transformer.t01");
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let meters = e.view().customers_below(t01).to_vec();
+    for &c in &meters {
+        e.ingest(ev(100, Evidence::LastGasp { meter: c }));
+    }
+    e.ingest(ev(
+        50,
+        Evidence::Ping {
+            meter: meters[0],
+            on: true,
+        },
+    ));
+    e.ingest(ev(400, Evidence::Tick));
+    assert_eq!(open_fault_devices(&e), vec![t01]);
+}
+
+#[test]
+fn one_meters_gasp_and_restore_is_a_momentary_of_its_service_not_of_its_recloser() {
+    // c011 gasps and is back 20 s later, alone: a sag or a reset at that meter. It is
+    // recorded at c011's service (for MAIFI its recloser did not operate); when two
+    // meters of the zone gasp in the same second and come back, it is the zone's.
+    let net = small_feeder();
+    let [c011, c021] = ["c011", "c021"].map(|n| net.customer_by_name(n).unwrap());
+    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    e.ingest(ev(10, Evidence::LastGasp { meter: c011 }));
+    e.ingest(ev(30, Evidence::PowerRestore { meter: c011 }));
+    let devices: Vec<OutageDeviceId> = e.momentaries().iter().map(|m| m.device).collect();
+    assert_eq!(devices, [OutageDeviceId(c011.0)]);
+    for c in [c011, c021] {
+        e.ingest(ev(600, Evidence::LastGasp { meter: c }));
+    }
+    for c in [c011, c021] {
+        e.ingest(ev(620, Evidence::PowerRestore { meter: c }));
+    }
+    let zone = e.momentaries().last().unwrap().device;
+    assert_eq!(e.momentaries().len(), 2);
+    assert!(
+        e.view().is_below(OutageDeviceId(c011.0), zone)
+            && e.view().is_below(OutageDeviceId(c021.0), zone)
+            && zone != OutageDeviceId(c011.0)
+    );
+    e.ingest(ev(900, Evidence::Tick));
+    assert!(open_fault_devices(&e).is_empty());
+}
+
+#[test]
 fn a_lone_last_gasp_narrows_to_its_service_as_its_neighbours_silence_sets_in() {
     // c011 gasps alone. Meters below one out device gasp within a minute of each
     // other: when its gasp has been held a minute, half of the silence of the other
