@@ -947,7 +947,7 @@ impl Notices {
                     info,
                     planned,
                     NoticeKind::Outage,
-                    fresh.clone(),
+                    fresh,
                     now,
                 ));
             }

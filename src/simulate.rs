@@ -1279,6 +1279,11 @@ impl<'a, 'n> Run<'a, 'n> {
         self.interrupted(|w| matches!(w, What::Fault(_)), |k| k.0 == c.0, from, to)
     }
 
+    /// Whether a customer has supply at `t` and is not disconnected.
+    fn on_supply(&self, c: CustomerId, t: Timestamp) -> bool {
+        self.supplied(c, t) && self.disconnected(c, t).is_none()
+    }
+
     fn disconnected(&self, c: CustomerId, t: Timestamp) -> Option<usize> {
         self.disconnects
             .iter()
@@ -1578,7 +1583,7 @@ impl<'a, 'n> Run<'a, 'n> {
                 let mut pick = None;
                 for _ in 0..20 {
                     let c = sim.customers[rng.below(n)];
-                    if self.supplied(c, t) && self.disconnected(c, t).is_none() {
+                    if self.on_supply(c, t) {
                         pick = Some(c);
                         break;
                     }
@@ -1598,10 +1603,7 @@ impl<'a, 'n> Run<'a, 'n> {
                     // The meter comes back at once: a restore, unless it is lost.
                     if rng.chance(o.p_pr) {
                         let back = whole(t + secs(rng.uniform(o.false_lg_restore_s)));
-                        if back < self.end
-                            && self.supplied(c, back)
-                            && self.disconnected(c, back).is_none()
-                        {
+                        if back < self.end && self.on_supply(c, back) {
                             let restore = Evidence::PowerRestore { meter: c };
                             late += self.push_ami(rng, back, restore) as u64;
                         }

@@ -1891,13 +1891,15 @@ impl WorkOrders {
                 }
                 w.calls[i].wire_down = true;
             }
-            None => w.calls.push(LinkedCall {
-                customer,
-                at: now,
-                wire_down,
-            }),
+            None => {
+                w.calls.push(LinkedCall {
+                    customer,
+                    at: now,
+                    wire_down,
+                });
+                self.set_linked(customer);
+            }
         }
-        self.set_linked(customer);
         self.log(
             now,
             id,
@@ -1994,9 +1996,9 @@ impl WorkOrders {
             .collect();
         have.sort_unstable();
         for c in &child.calls {
+            // (Its customer is marked linked already: the child holds the call.)
             if have.binary_search(&c.customer).is_err() {
                 self.orders[idx(into)].calls.push(*c);
-                self.set_linked(c.customer);
             }
         }
         self.log(now, into, AuditEvent::Absorbed { from: id });
