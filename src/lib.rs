@@ -22,31 +22,21 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod answers;
-mod centre;
-mod crews;
+mod bits;
 mod error;
-mod evidence;
 mod ids;
+mod time;
+
+pub mod bench;
+mod evidence;
 mod inference;
 mod map;
 mod network;
-mod notices;
-mod opendss;
 mod replay;
-mod supervision;
-mod tickets;
-mod time;
+mod service;
 mod topology;
 
-pub mod metrics;
-pub mod rollup;
-pub mod simulate;
-pub mod synth;
-
-pub use answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
-pub use centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot, Outputs};
-pub use crews::{Crew, CrewId, Geometry};
+pub use bench::{metrics, rollup, simulate, synth};
 pub use error::{Error, EventError, ImportError, NetworkError, SourceLocation, SwitchingError};
 pub use evidence::{CallDetail, Event, EventReader, EventRow, Evidence};
 pub use ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};
@@ -56,23 +46,30 @@ pub use inference::{
     RateEstimate, Rates,
 };
 pub use map::{MapOptions, render_svg};
+pub use network::opendss::{
+    ImportReport, ImportWarning, import_opendss, import_opendss_str, load_network, report_for,
+};
 pub use network::{
     Bus, Customer, CustomerClass, DeviceKind, Element, ElementKind, LineOptions, Network,
     NetworkBuilder, OutageDeviceClass, OutageDeviceKind, ProtectiveDevice, ServiceZone, Source,
 };
-pub use notices::{
+pub use replay::{Record, Replay, ReplaySnapshot, ReplaySummary};
+pub use service::answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
+pub use service::centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot, Outputs};
+pub use service::crews::{Crew, CrewId, Geometry};
+pub use service::notices::{
     Notice, NoticeId, NoticeKind, NoticeOptions, Notices, PlannedKind, PlannedWork, Progress,
 };
-pub use opendss::{
-    ImportReport, ImportWarning, import_opendss, import_opendss_str, load_network, report_for,
+pub use service::supervision::{
+    DepartmentStats, DispatchOption, SupervisionCounts, SupervisionRow,
 };
-pub use replay::{Record, Replay, ReplaySnapshot, ReplaySummary};
-pub use supervision::{DepartmentStats, DispatchOption, SupervisionCounts, SupervisionRow};
-pub use tickets::{
+pub use service::tickets::{
     Action, AuditEntry, AuditEvent, Closing, CrewState, Etr, EtrSource, FaultCause, Fields,
     LimitKind, LimitState, LimitStatus, LinkedCall, OrderState, OutageSource, RestorationHistory,
     Step, TicketError, WorkOrderOptions, ZoneLimits, device_position, zone_name,
 };
-pub use tickets::{Priority, TimeLimits, WorkOrder, WorkOrderChange, WorkOrderId, WorkOrders};
+pub use service::tickets::{
+    Priority, TimeLimits, WorkOrder, WorkOrderChange, WorkOrderId, WorkOrders,
+};
 pub use time::{MINUTE, Millis, SECOND, TimeParseError, Timestamp};
 pub use topology::{EnergizationView, SwitchState, SwitchStates, SwitchingOp, Upstream};

@@ -38,6 +38,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
+use crate::bits::{bit, set_bit, set_bits_in};
 use crate::evidence::{CallDetail, Event, Evidence};
 use crate::ids::{CustomerId, OutageDeviceId};
 use crate::network::{Network, OutageDeviceClass};
@@ -756,41 +757,6 @@ struct Roots {
     by_pre: BTreeMap<u32, u32>,
     /// One bit per pre-order position: the device there is flagged.
     flagged_at: Vec<u64>,
-}
-
-/// Bit `i` of a bitset.
-#[inline]
-pub(crate) fn bit(set: &[u64], i: usize) -> bool {
-    set[i / 64] & (1 << (i % 64)) != 0
-}
-
-/// The positions of the set bits of a bitset in a range, in increasing order.
-fn set_bits_in(set: &[u64], range: std::ops::Range<u32>) -> impl Iterator<Item = u32> + '_ {
-    let (start, end) = (range.start as usize, range.end as usize);
-    let words = start / 64..end.div_ceil(64).min(set.len());
-    words.flat_map(move |w| {
-        let mut word = set[w];
-        std::iter::from_fn(move || {
-            while word != 0 {
-                let i = w * 64 + word.trailing_zeros() as usize;
-                word &= word - 1;
-                if (start..end).contains(&i) {
-                    return Some(i as u32);
-                }
-            }
-            None
-        })
-    })
-}
-
-/// Sets or clears bit `i` of a bitset.
-#[inline]
-pub(crate) fn set_bit(set: &mut [u64], i: usize, on: bool) {
-    if on {
-        set[i / 64] |= 1 << (i % 64);
-    } else {
-        set[i / 64] &= !(1 << (i % 64));
-    }
 }
 
 /// A customer's supply as its meter and the known causes tell it, in one 16-byte
@@ -3520,7 +3486,7 @@ fn erf(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::{SyntheticNetworkOptions, storm_events, synthetic_network};
+    use crate::bench::synth::{SyntheticNetworkOptions, storm_events, synthetic_network};
     use proptest::prelude::*;
 
     /// The fault shares of classes a network does not have go to those it has, in
@@ -3546,22 +3512,6 @@ mod tests {
     }
 
     proptest! {
-        /// The set bits of a bitset in a range are exactly the positions in the range
-        /// whose bit is set, in increasing order, for any range (empty, reversed, past
-        /// the end of the set).
-        #[test]
-        fn set_bits_in_a_range_are_those_set(
-            set in proptest::collection::vec(any::<u64>(), 0..6),
-            start in 0u32..420,
-            end in 0u32..420,
-        ) {
-            let got: Vec<u32> = set_bits_in(&set, start..end).collect();
-            let want: Vec<u32> = (start..end)
-                .filter(|&i| (i as usize) < set.len() * 64 && bit(&set, i as usize))
-                .collect();
-            prop_assert_eq!(got, want);
-        }
-
         /// Timers come out in (due, timer) order whatever order they were pushed in
         /// (late pushes land mid-lane), and only once due, also from a queue restored
         /// from a snapshot and at times before 1970.

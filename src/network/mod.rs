@@ -1,6 +1,8 @@
 //! The network model: buses, elements, protective devices, customers and sources,
 //! built and validated by [`NetworkBuilder`].
 
+pub(crate) mod opendss;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NetworkError, SourceLocation};
@@ -150,6 +152,16 @@ pub enum ServiceZone {
     Rural,
     /// Remote areas.
     Remote,
+}
+
+impl ServiceZone {
+    /// All zones, strictest first.
+    pub const ALL: [ServiceZone; 3] = [ServiceZone::Urban, ServiceZone::Rural, ServiceZone::Remote];
+
+    /// The zone's place in [`ServiceZone::ALL`], for per-zone tables.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// A customer, served at one service point by one meter, at a bus.

@@ -578,7 +578,7 @@ pub fn middle_transfer(net: &Network) -> Option<SwitchingOp> {
 /// A storm of about `target` events on any network, for speed measurements: random
 /// outages at every level of the device tree, with last gasps (50 %), calls (15 %) and
 /// power restores (70 %), SCADA for breakers and reclosers, and a tick a minute over
-/// four hours. For accuracy studies use [`crate::simulate`], which also keeps the truth.
+/// four hours. For accuracy studies use [`crate::bench::simulate`], which also keeps the truth.
 ///
 /// ```
 /// use outage_locator::synth::{storm_events, synthetic_network, SyntheticNetworkOptions};

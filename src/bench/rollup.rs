@@ -52,7 +52,7 @@ use crate::ids::{CustomerId, NONE, OutageDeviceId};
 use crate::inference::OutageId;
 use crate::network::{Network, OutageDeviceClass};
 use crate::replay::{Record, RecordEngine, ReplaySummary, run_event_file};
-use crate::tickets::WorkOrderId;
+use crate::service::tickets::WorkOrderId;
 use crate::time::{MINUTE, Millis, SECOND, Timestamp};
 use crate::topology::EnergizationView;
 

@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::crews::CrewId;
 use crate::ids::OutageDeviceId;
 use crate::inference::{OutageId, OutageStatus};
-use crate::notices::{PlannedKind, Progress};
-use crate::tickets::{Etr, EtrSource, WorkOrderId};
+use crate::service::crews::CrewId;
+use crate::service::notices::{PlannedKind, Progress};
+use crate::service::tickets::{Etr, EtrSource, WorkOrderId};
 use crate::time::{MINUTE, Millis, Timestamp};
 
 /// Why a customer was disconnected (the engine only sees that it happened; the billing

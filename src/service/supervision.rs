@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::crews::CrewId;
 use crate::ids::OutageDeviceId;
 use crate::network::ServiceZone;
-use crate::tickets::{
+use crate::service::crews::CrewId;
+use crate::service::tickets::{
     Closing, CrewState, Etr, LimitKind, LimitState, LimitStatus, OrderState, Priority, WorkOrder,
-    WorkOrderId, WorkOrders, ZONES,
+    WorkOrderId, WorkOrders,
 };
 use crate::time::{Millis, Timestamp};
 
@@ -192,9 +192,9 @@ impl WorkOrders {
     pub fn by_zone(&self, now: Timestamp) -> Vec<(ServiceZone, SupervisionCounts)> {
         let mut c = [SupervisionCounts::default(); 3];
         for w in self.open_orders() {
-            c[crate::tickets::zone_index(w.zone)].add(alarm(w, self.limits(), now));
+            c[w.zone.index()].add(alarm(w, self.limits(), now));
         }
-        ZONES.into_iter().zip(c).collect()
+        ServiceZone::ALL.into_iter().zip(c).collect()
     }
 
     /// Open orders counted by crew (orders without a crew under `None`), in crew order.

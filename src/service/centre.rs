@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
 use crate::evidence::Event;
 use crate::ids::{CustomerId, OutageDeviceId};
 use crate::inference::{Change, Engine, EngineOptions, EngineSnapshot, OutageCause};
 use crate::network::Network;
-use crate::notices::{Notice, NoticeOptions, Notices, PlannedWork, Progress};
-use crate::tickets::{
+use crate::service::answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
+use crate::service::notices::{Notice, NoticeOptions, Notices, PlannedWork, Progress};
+use crate::service::tickets::{
     Action, TicketError, WorkOrderChange, WorkOrderId, WorkOrderOptions, WorkOrders,
 };
 use crate::time::Timestamp;

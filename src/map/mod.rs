@@ -10,11 +10,11 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use crate::centre::CommandCentre;
-use crate::crews::CrewId;
 use crate::ids::{BusId, OutageDeviceId};
 use crate::inference::{OutageCause, OutageStatus};
-use crate::tickets::{CrewState, LimitState, OrderState, Priority, device_position};
+use crate::service::centre::CommandCentre;
+use crate::service::crews::CrewId;
+use crate::service::tickets::{CrewState, LimitState, OrderState, Priority, device_position};
 
 /// What the map shows and how big it is.
 #[derive(Debug, Clone, PartialEq)]

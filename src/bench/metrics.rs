@@ -45,11 +45,11 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use crate::bench::simulate::{CheckpointKind, Truth};
 use crate::evidence::{Event, Evidence};
 use crate::ids::OutageDeviceId;
 use crate::network::Network;
 use crate::replay::Record;
-use crate::simulate::{CheckpointKind, Truth};
 use crate::time::{SECOND, Timestamp};
 use crate::topology::EnergizationView;
 
@@ -86,7 +86,7 @@ fn customer_key(c: &str) -> String {
 
 impl Conclusions {
     /// From the records of a [`Replay`](crate::Replay) or a
-    /// [`Rollup`](crate::rollup::Rollup).
+    /// [`Rollup`](crate::bench::rollup::Rollup).
     pub fn from_records(records: &[Record]) -> Self {
         let mut c = Conclusions::default();
         for r in records {

@@ -25,12 +25,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::bits::{bit, set_bit};
 use crate::ids::{CustomerId, OutageDeviceId};
-use crate::inference::{Change, Outage, OutageCause, OutageId, OutageStatus, bit, set_bit};
+use crate::inference::{Change, Outage, OutageCause, OutageId, OutageStatus};
 use crate::network::ServiceZone;
-use crate::tickets::{
-    OrderState, OutageSource, WorkOrderChange, WorkOrderId, WorkOrders, ZONES, zone_index,
-};
+use crate::service::tickets::{OrderState, OutageSource, WorkOrderChange, WorkOrderId, WorkOrders};
 use crate::time::{MINUTE, Millis, Timestamp};
 
 const HOUR: Millis = 60 * MINUTE;
@@ -793,7 +792,7 @@ impl Notices {
         // (then the customer stays with the innermost), for the last one looked at.
         let mut inner: Option<(OutageId, bool)> = None;
         for &c in below {
-            zones[zone_index(net.customer_zone(c))] += 1;
+            zones[net.customer_zone(c).index()] += 1;
             members.push(c);
             let prev = self.told_of_(c);
             if let Some(p) = prev
@@ -839,7 +838,8 @@ impl Notices {
             .collect();
         if let Some(t) = self.outages.get_mut(&oid) {
             t.members = members;
-            t.zone = ZONES[(0..3).fold(0, |b, i| if zones[i] > zones[b] { i } else { b })];
+            t.zone =
+                ServiceZone::ALL[(0..3).fold(0, |b, i| if zones[i] > zones[b] { i } else { b })];
         }
         if !orphans.is_empty() {
             let order = self

@@ -5,12 +5,12 @@ use std::io::{Read, Write};
 
 use serde::Serialize;
 
-use crate::centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot};
 use crate::error::EventError;
 use crate::evidence::{Event, EventReader, EventRow};
 use crate::inference::{Change, Engine, EngineOptions, Outage, OutageCause, OutageId};
 use crate::network::Network;
-use crate::tickets::{Fields, WorkOrderChange, WorkOrderId, WorkOrderOptions, WorkOrders};
+use crate::service::centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot};
+use crate::service::tickets::{Fields, WorkOrderChange, WorkOrderId, WorkOrderOptions, WorkOrders};
 use crate::time::{SECOND, Timestamp};
 
 /// One conclusion record of the replay contract. Names borrow from the network; ids

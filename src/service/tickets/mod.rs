@@ -24,12 +24,13 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use crate::crews::{Crew, CrewId, Geometry, position_on_trip};
+use crate::bits::{bit, set_bit};
 use crate::ids::{CustomerId, OutageDeviceId};
 use crate::inference::{
-    CallClassification, Change, Engine, Outage, OutageCause, OutageId, OutageStatus, bit, set_bit,
+    CallClassification, Change, Engine, Outage, OutageCause, OutageId, OutageStatus,
 };
 use crate::network::{Network, OutageDeviceClass, ServiceZone};
+use crate::service::crews::{Crew, CrewId, Geometry, position_on_trip};
 use crate::time::{MINUTE, Millis, Timestamp};
 use crate::topology::EnergizationView;
 
@@ -417,7 +418,7 @@ impl RestorationHistory {
             .iter()
             .position(|&k| k == class)
             .unwrap_or(0);
-        c * 3 + zone_index(zone)
+        c * 3 + zone.index()
     }
 
     /// The mean restoration time of a class in a zone.
@@ -433,18 +434,6 @@ impl RestorationHistory {
         m.total_ms += duration.max(0) as f64;
     }
 }
-
-pub(crate) fn zone_index(z: ServiceZone) -> usize {
-    match z {
-        ServiceZone::Urban => 0,
-        ServiceZone::Rural => 1,
-        ServiceZone::Remote => 2,
-    }
-}
-
-/// All zones, strictest first.
-pub(crate) const ZONES: [ServiceZone; 3] =
-    [ServiceZone::Urban, ServiceZone::Rural, ServiceZone::Remote];
 
 /// A zone's name (`urban`, `rural`, `remote`).
 pub fn zone_name(z: ServiceZone) -> &'static str {
@@ -2404,7 +2393,7 @@ pub(crate) fn majority_zone(
 ) -> ServiceZone {
     let mut n = [0u32; 3];
     for &c in view.customers_below(d) {
-        n[zone_index(net.customer_zone(c))] += 1;
+        n[net.customer_zone(c).index()] += 1;
     }
     let mut best = 0;
     for i in 1..3 {
@@ -2412,7 +2401,7 @@ pub(crate) fn majority_zone(
             best = i;
         }
     }
-    ZONES[best]
+    ServiceZone::ALL[best]
 }
 
 fn assess(engine: &dyn OutageSource, d: OutageDeviceId) -> Assessment {
@@ -2425,7 +2414,7 @@ fn assess(engine: &dyn OutageSource, d: OutageDeviceId) -> Assessment {
         if net.customer_is_critical(c) {
             critical.push(c);
         }
-        n[zone_index(net.customer_zone(c))] += 1;
+        n[net.customer_zone(c).index()] += 1;
     }
     let wire_down = engine.wire_down_below(d);
     critical.sort_unstable();
@@ -2438,7 +2427,7 @@ fn assess(engine: &dyn OutageSource, d: OutageDeviceId) -> Assessment {
     Assessment {
         customers: below.len() as u32,
         critical,
-        zone: ZONES[best],
+        zone: ServiceZone::ALL[best],
         wire_down,
         position: device_position(net, view, d),
     }
