@@ -10,33 +10,18 @@
 //! the first prediction; the table shows how often that device is the right one (or
 //! holds exactly the same customers), and how fast pings confirm an outage.
 
+use outage_locator::synth::SplitMix64;
 use outage_locator::{
     CallDetail, Engine, EngineOptions, Event, Evidence, Network, OutageCause, OutageDeviceClass,
     OutageDeviceId, OutageStatus, Timestamp, load_network,
 };
-
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 struct Trial {
     truth: OutageDeviceId,
     events: Vec<Event>,
 }
 
-fn make_trial(net: &Network, rng: &mut Rng, t0: Timestamp) -> Option<Trial> {
+fn make_trial(net: &Network, rng: &mut SplitMix64, t0: Timestamp) -> Option<Trial> {
     let view = outage_locator::EnergizationView::normal(net).ok()?;
     let candidates: Vec<OutageDeviceId> = (0..net.outage_device_count())
         .map(OutageDeviceId::from)
@@ -47,17 +32,17 @@ fn make_trial(net: &Network, rng: &mut Rng, t0: Timestamp) -> Option<Trial> {
             ) && view.customer_count_below(d) >= 2
         })
         .collect();
-    let truth = candidates[(rng.next() % candidates.len() as u64) as usize];
+    let truth = candidates[(rng.next_u64() % candidates.len() as u64) as usize];
     let mut events = Vec::new();
     for &c in view.customers_below(truth) {
-        if rng.unit() < 0.3 {
+        if rng.chance(0.3) {
             let delay = 5_000 + (rng.unit() * 55_000.0) as i64;
             events.push(Event {
                 time: t0 + delay,
                 evidence: Evidence::LastGasp { meter: c },
             });
         }
-        if rng.unit() < 0.15 {
+        if rng.chance(0.15) {
             let delay = (60_000.0 + rng.unit() * 1_800_000.0) as i64;
             events.push(Event {
                 time: t0 + delay,
@@ -166,7 +151,7 @@ fn main() {
         }
     };
     let t0: Timestamp = "2026-07-01T12:00:00Z".parse().expect("a valid time");
-    let mut rng = Rng(7);
+    let mut rng = SplitMix64::new(7);
     let mut rows = [(0usize, 0usize, Vec::new(), 0usize), (0, 0, Vec::new(), 0)];
     for _ in 0..trials {
         let Some(trial) = make_trial(&net, &mut rng, t0) else {

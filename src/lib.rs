@@ -25,6 +25,7 @@
 mod bits;
 mod error;
 mod ids;
+mod rng;
 mod time;
 
 pub mod bench;

@@ -51,6 +51,7 @@ use crate::error::SwitchingError;
 use crate::evidence::{CallDetail, Event, Evidence};
 use crate::ids::{CustomerId, OutageDeviceId};
 use crate::network::{DeviceKind, Network, OutageDeviceClass, OutageDeviceKind};
+use crate::rng::SplitMix64;
 use crate::time::{MINUTE, Millis, SECOND, Timestamp};
 use crate::topology::EnergizationView;
 
@@ -787,77 +788,6 @@ struct Row {
     call: Option<TruthCall>,
 }
 
-/// SplitMix64 streams: one per purpose, so that changing a rate (say `p_call`) keeps
-/// the faults, momentaries and planned work of a seed.
-#[derive(Debug, Clone)]
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64, stream: u64) -> Rng {
-        let mut r = Rng(seed ^ stream.wrapping_mul(0xd1b5_4a32_d192_ed03));
-        r.next_u64();
-        r
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() as u128 * n as u128) >> 64) as usize
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-    fn uniform(&mut self, r: [f64; 2]) -> f64 {
-        if r[1] <= r[0] {
-            r[0]
-        } else {
-            r[0] + (r[1] - r[0]) * self.unit()
-        }
-    }
-    fn count(&mut self, r: [u32; 2]) -> u32 {
-        if r[1] <= r[0] {
-            r[0]
-        } else {
-            r[0] + self.below((r[1] - r[0]) as usize + 1) as u32
-        }
-    }
-    fn normal(&mut self) -> f64 {
-        // Box–Muller; 1 - unit() is in (0, 1].
-        let u = 1.0 - self.unit();
-        let v = self.unit();
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-    fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
-        median * (sigma * self.normal()).exp()
-    }
-    /// Waiting time of a Poisson process of `rate` per unit.
-    fn exponential(&mut self, rate: f64) -> f64 {
-        -(1.0 - self.unit()).ln() / rate
-    }
-    /// An index drawn by weight (`None` when every weight is zero).
-    fn weighted(&mut self, w: &[f64]) -> Option<usize> {
-        let total: f64 = w.iter().sum();
-        if total <= 0.0 {
-            return None;
-        }
-        let mut x = self.unit() * total;
-        for (i, &wi) in w.iter().enumerate() {
-            if x < wi {
-                return Some(i);
-            }
-            x -= wi;
-        }
-        w.iter().rposition(|&wi| wi > 0.0)
-    }
-}
-
 fn secs(s: f64) -> Millis {
     (s * 1000.0).round() as Millis
 }
@@ -952,7 +882,7 @@ struct Run<'a, 'n> {
 
 impl<'a, 'n> Run<'a, 'n> {
     fn new(sim: &'a Simulator<'n>, o: &'a SimulationOptions, seed: u64) -> Self {
-        let mut rates = Rng::new(seed, 1);
+        let mut rates = SplitMix64::stream(seed, 1);
         let p_lg = rates.uniform(o.p_lg).clamp(0.0, 1.0);
         let p_call = rates.uniform(o.p_call).clamp(0.0, 1.0);
         let t0 = whole(o.start);
@@ -982,7 +912,7 @@ impl<'a, 'n> Run<'a, 'n> {
     }
 
     /// A count drawn from a range, scaled to the size of the network.
-    fn count(&self, rng: &mut Rng, r: [u32; 2]) -> u32 {
+    fn count(&self, rng: &mut SplitMix64, r: [u32; 2]) -> u32 {
         let n = rng.count(r);
         match self.o.feeder_customers {
             Some(f) if f > 0 && self.sim.customers.len() > f as usize => {
@@ -1017,12 +947,12 @@ impl<'a, 'n> Run<'a, 'n> {
     }
 
     /// A time in the window where things begin.
-    fn begin_time(&self, rng: &mut Rng) -> Timestamp {
+    fn begin_time(&self, rng: &mut SplitMix64) -> Timestamp {
         let span = (self.t_last.0 - self.t0.0) / SECOND;
-        whole(self.t0 + rng.below(span.max(1) as usize) as Millis * SECOND)
+        whole(self.t0 + rng.index(span.max(1) as usize) as Millis * SECOND)
     }
 
-    fn repair(&self, rng: &mut Rng, class: usize) -> Millis {
+    fn repair(&self, rng: &mut SplitMix64, class: usize) -> Millis {
         let median = self.o.repair_median_min.get(class) * self.o.repair_scale.get(class);
         let min = rng.lognormal(median, self.o.repair_sigma);
         secs(min.max(5.0) * 60.0)
@@ -1084,7 +1014,7 @@ impl<'a, 'n> Run<'a, 'n> {
         self.interrupted(|w| w != What::Momentary, |k| view.is_below(d, k), t, t + 1)
     }
 
-    fn plan_faults(&mut self, rng: &mut Rng) {
+    fn plan_faults(&mut self, rng: &mut SplitMix64) {
         let o = self.o;
         let sim = self.sim;
         let n = self.count(rng, o.n_faults);
@@ -1103,7 +1033,7 @@ impl<'a, 'n> Run<'a, 'n> {
             let Some(k) = rng.weighted(&weights) else {
                 break;
             };
-            let d = sim.by_class[k][rng.below(sim.by_class[k].len())];
+            let d = sim.by_class[k][rng.index(sim.by_class[k].len())];
             // Dead equipment does not trip: a fault drawn at or below a device that is
             // out does not happen (faults hidden below a larger one come as nested).
             if self.dark_at(d, start) {
@@ -1133,7 +1063,7 @@ impl<'a, 'n> Run<'a, 'n> {
     /// A fault below the fault `parent`, found only after the parent's restoration.
     fn plan_nested(
         &mut self,
-        rng: &mut Rng,
+        rng: &mut SplitMix64,
         parent: usize,
         d: OutageDeviceId,
         start: Timestamp,
@@ -1172,7 +1102,7 @@ impl<'a, 'n> Run<'a, 'n> {
         let Some(k) = rng.weighted(&weights) else {
             return;
         };
-        let x = below[k][rng.below(below[k].len())];
+        let x = below[k][rng.index(below[k].len())];
         let end = parent_end.and_then(|e| self.clip(e + self.repair(rng, k)));
         if self.planned_above_during(x, start, end.unwrap_or(FOREVER)) {
             return;
@@ -1198,13 +1128,13 @@ impl<'a, 'n> Run<'a, 'n> {
         });
     }
 
-    fn plan_planned(&mut self, rng: &mut Rng) {
+    fn plan_planned(&mut self, rng: &mut SplitMix64) {
         let sim = self.sim;
         if sim.planned.is_empty() {
             return;
         }
         for _ in 0..self.count(rng, self.o.planned) {
-            let d = sim.planned[rng.below(sim.planned.len())];
+            let d = sim.planned[rng.index(sim.planned.len())];
             let start = self.begin_time(rng);
             let len = rng.count(self.o.planned_min) as Millis * MINUTE;
             let until = whole(start + len);
@@ -1220,14 +1150,14 @@ impl<'a, 'n> Run<'a, 'n> {
         }
     }
 
-    fn plan_momentaries(&mut self, rng: &mut Rng) {
+    fn plan_momentaries(&mut self, rng: &mut SplitMix64) {
         let sim = self.sim;
         if sim.momentary.is_empty() {
             return;
         }
         for _ in 0..self.count(rng, self.o.momentaries) {
             for _ in 0..20 {
-                let d = sim.momentary[rng.below(sim.momentary.len())];
+                let d = sim.momentary[rng.index(sim.momentary.len())];
                 let t = self.begin_time(rng);
                 if self.dark_at(d, t) {
                     continue;
@@ -1291,7 +1221,7 @@ impl<'a, 'n> Run<'a, 'n> {
             .map(|d| d.3)
     }
 
-    fn plan_disconnects(&mut self, rng: &mut Rng, calls: &mut Rng) {
+    fn plan_disconnects(&mut self, rng: &mut SplitMix64, calls: &mut SplitMix64) {
         let sim = self.sim;
         if sim.customers.is_empty() {
             return;
@@ -1306,7 +1236,7 @@ impl<'a, 'n> Run<'a, 'n> {
             // fail while it is disconnected.
             let mut pick = None;
             for _ in 0..20 {
-                let c = sim.customers[rng.below(sim.customers.len())];
+                let c = sim.customers[rng.index(sim.customers.len())];
                 let until = back.unwrap_or(FOREVER);
                 if !self.dark_at(OutageDeviceId(c.0), t)
                     && !self
@@ -1342,7 +1272,7 @@ impl<'a, 'n> Run<'a, 'n> {
         }
     }
 
-    fn call_delay(&self, rng: &mut Rng) -> Millis {
+    fn call_delay(&self, rng: &mut SplitMix64) -> Millis {
         let s = rng.lognormal(self.o.call_median_s, self.o.call_sigma);
         secs(s.min(self.o.call_max_s))
     }
@@ -1375,7 +1305,7 @@ impl<'a, 'n> Run<'a, 'n> {
     }
 
     /// An AMI message: late with probability `late_p`.
-    fn push_ami(&mut self, rng: &mut Rng, t: Timestamp, evidence: Evidence) -> bool {
+    fn push_ami(&mut self, rng: &mut SplitMix64, t: Timestamp, evidence: Evidence) -> bool {
         let late = rng.chance(self.o.late_p);
         let arrival = if late {
             t + secs(rng.uniform([1.0, self.o.late_max_s])).max(SECOND)
@@ -1422,7 +1352,7 @@ impl<'a, 'n> Run<'a, 'n> {
         best.map(|(c, i, _)| (c, i))
     }
 
-    fn fault_detail(&self, rng: &mut Rng) -> CallDetail {
+    fn fault_detail(&self, rng: &mut SplitMix64) -> CallDetail {
         let m = self.o.fault_call_detail;
         match rng.weighted(&[m.no_power, m.partial, m.wire_down]) {
             Some(1) => CallDetail::Partial,
@@ -1432,7 +1362,7 @@ impl<'a, 'n> Run<'a, 'n> {
     }
 
     /// The evidence of every customer below an interruption.
-    fn play_customers(&mut self, ami: &mut Rng, calls: &mut Rng) -> u64 {
+    fn play_customers(&mut self, ami: &mut SplitMix64, calls: &mut SplitMix64) -> u64 {
         let view = &self.sim.view;
         // (customer, interruption) for every customer below every interruption.
         let mut pairs: Vec<(CustomerId, u32)> = Vec::new();
@@ -1473,8 +1403,8 @@ impl<'a, 'n> Run<'a, 'n> {
         &mut self,
         c: CustomerId,
         covering: &[usize],
-        ami: &mut Rng,
-        calls: &mut Rng,
+        ami: &mut SplitMix64,
+        calls: &mut SplitMix64,
     ) -> u64 {
         let o = self.o;
         let mut late = 0;
@@ -1557,7 +1487,7 @@ impl<'a, 'n> Run<'a, 'n> {
     }
 
     /// Calls from customers who are not out, and false last gasps.
-    fn play_background(&mut self, rng: &mut Rng) -> u64 {
+    fn play_background(&mut self, rng: &mut SplitMix64) -> u64 {
         let o = self.o;
         let sim = self.sim;
         let n = sim.customers.len();
@@ -1582,7 +1512,7 @@ impl<'a, 'n> Run<'a, 'n> {
                 h += rng.exponential(per_h);
                 let mut pick = None;
                 for _ in 0..20 {
-                    let c = sim.customers[rng.below(n)];
+                    let c = sim.customers[rng.index(n)];
                     if self.on_supply(c, t) {
                         pick = Some(c);
                         break;
@@ -1615,11 +1545,11 @@ impl<'a, 'n> Run<'a, 'n> {
     }
 
     fn play(mut self) -> Scenario {
-        let mut plan = Rng::new(self.seed, 2);
-        let mut ami = Rng::new(self.seed, 3);
-        let mut calls = Rng::new(self.seed, 4);
-        let mut background = Rng::new(self.seed, 5);
-        let mut names = Rng::new(self.seed, 6);
+        let mut plan = SplitMix64::stream(self.seed, 2);
+        let mut ami = SplitMix64::stream(self.seed, 3);
+        let mut calls = SplitMix64::stream(self.seed, 4);
+        let mut background = SplitMix64::stream(self.seed, 5);
+        let mut names = SplitMix64::stream(self.seed, 6);
         // Planned work first, so that no fault is drawn inside it; disconnections
         // last, so that none starts on a customer already dark or on a faulted service.
         self.plan_planned(&mut plan);
@@ -1636,7 +1566,7 @@ impl<'a, 'n> Run<'a, 'n> {
         self.finish(late, &mut names)
     }
 
-    fn finish(mut self, late: u64, names: &mut Rng) -> Scenario {
+    fn finish(mut self, late: u64, names: &mut SplitMix64) -> Scenario {
         let net = self.net();
         // Ids: faults by start (a nested fault right after its parent), then the rest.
         let mut order: Vec<usize> = (0..self.outages.len()).collect();

@@ -53,6 +53,8 @@ use crate::network::{
 use crate::time::Timestamp;
 use crate::topology::{EnergizationView, SwitchingOp};
 
+pub use crate::rng::SplitMix64;
+
 /// What [`synthetic_network`] generates.
 ///
 /// Ranges are inclusive and drawn uniformly; an empty or reversed range is read as its
@@ -94,58 +96,6 @@ impl Default for SyntheticNetworkOptions {
             tie_share: 0.6,
             critical_share: 0.002,
         }
-    }
-}
-
-/// A small, fast, seeded pseudo-random generator (SplitMix64): deterministic across
-/// platforms, not for cryptography.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    /// The next 64 random bits.
-    #[inline]
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (0 when `n` is 0), without modulo bias worth mentioning
-    /// (Lemire's multiply-shift).
-    #[inline]
-    pub fn below(&mut self, n: u64) -> u64 {
-        ((self.next_u64() as u128 * n as u128) >> 64) as u64
-    }
-
-    /// A number in the inclusive range (its start when the range is empty).
-    #[inline]
-    pub fn in_range(&mut self, r: &RangeInclusive<u32>) -> u32 {
-        let (lo, hi) = (*r.start(), *r.end());
-        if hi <= lo {
-            lo
-        } else {
-            lo + self.below((hi - lo) as u64 + 1) as u32
-        }
-    }
-
-    /// A float in `[0, 1)`.
-    #[inline]
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// True with probability `p`.
-    #[inline]
-    pub fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
     }
 }
 
