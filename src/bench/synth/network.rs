@@ -1,103 +1,15 @@
-//! Seeded generators of realistic synthetic networks, shared by tests and benches.
-//!
-//! [`synthetic_network`] lays out substations on a 20 km grid, each a source
-//! `circuit.subN` behind a substation transformer, with 2–10 feeders radiating from it.
-//! A feeder leaves the substation through a breaker (`relay.fG`), runs a backbone cut by
-//! one or more reclosers (`recloser.fG_rK`) and a normally closed sectionalizing switch,
-//! and feeds fused laterals (`fuse.fN`); distribution transformers (0.24 kV
-//! secondaries) serve 1–15 customers each, most on laterals, some straight off the
-//! backbone. Some feeders end in a normally-open tie switch to the end of the previous
-//! feeder, so that a transfer (open the sectionalizer, close the tie) moves the far end
-//! of a feeder to its neighbour. Customers are mostly residential, with commercial,
-//! industrial, agricultural and public ones in proportions that depend on the zone
-//! (urban, rural, remote: by substation, remote at the far end of rural feeders), and a
-//! few critical ones. Every bus has coordinates in metres, on a 0.1 m grid (so that they
-//! print short and read back from JSON exactly).
-//!
-//! The same options and seed give the same network, on every platform. A network has
-//! about 0.2 buses and 0.2 elements per customer with the default options.
-//!
-//! # Runtime and memory
-//! About 0.3 s and 180 bytes a customer (network and view) for a million customers on
-//! one core of the development machine; see `examples/scale.rs`.
-//!
-//! ```
-//! use outage_locator::synth::{SyntheticNetworkOptions, synthetic_network};
-//! use outage_locator::EnergizationView;
-//!
-//! let opts = SyntheticNetworkOptions { customers: 2_000, seed: 7, ..Default::default() };
-//! let net = synthetic_network(&opts);
-//! assert_eq!(net.customers().len(), 2_000);
-//! assert_eq!(net, synthetic_network(&opts));
-//!
-//! let view = EnergizationView::normal(&net).unwrap();
-//! let c = net.customer_by_name("load.c0").unwrap();
-//! let chain: Vec<&str> = view
-//!     .upstream(net.outage_device_by_name("load.c0").unwrap())
-//!     .map(|d| net.outage_device_name(d))
-//!     .collect();
-//! assert!(view.is_supplied(c));
-//! assert_eq!(chain.first(), Some(&"load.c0"));
-//! assert_eq!(chain.last(), Some(&"circuit.sub0"));
-//! ```
+//! The synthetic network itself: substations on a grid, feeders with reclosers, a
+//! sectionalizing switch and ties, fused laterals, distribution transformers and their
+//! customers, laid out in metres.
 
 use std::fmt::Write as _;
-use std::ops::RangeInclusive;
 
-use crate::evidence::{CallDetail, Event, Evidence};
-use crate::ids::{BusId, ElementId, OutageDeviceId};
+use super::{SplitMix64, SyntheticNetworkOptions};
+use crate::ids::{BusId, ElementId};
 use crate::network::{
-    CustomerClass, DeviceKind, ElementKind, LineOptions, Network, NetworkBuilder,
-    OutageDeviceClass, ServiceZone,
+    CustomerClass, DeviceKind, ElementKind, LineOptions, Network, NetworkBuilder, ServiceZone,
 };
-use crate::time::Timestamp;
-use crate::topology::{EnergizationView, SwitchingOp};
-
-pub use crate::rng::SplitMix64;
-
-/// What [`synthetic_network`] generates.
-///
-/// Ranges are inclusive and drawn uniformly; an empty or reversed range is read as its
-/// start.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SyntheticNetworkOptions {
-    /// Exactly how many customers the network has.
-    pub customers: usize,
-    /// The seed: the same options and seed give the same network.
-    pub seed: u64,
-    /// Feeders leaving each substation (at least one; the last substation may have
-    /// fewer when few customers are left).
-    pub feeders_per_substation: RangeInclusive<u32>,
-    /// Mean customers on a feeder; each feeder draws between half and one and a half
-    /// times this.
-    pub customers_per_feeder: u32,
-    /// Customers on each distribution transformer (at least one).
-    pub customers_per_transformer: RangeInclusive<u32>,
-    /// Distribution transformers on each fused lateral (at least one).
-    pub transformers_per_lateral: RangeInclusive<u32>,
-    /// Reclosers along each feeder backbone (at least one).
-    pub reclosers_per_feeder: RangeInclusive<u32>,
-    /// The share of feeders whose far end has a normally-open tie to another feeder.
-    pub tie_share: f64,
-    /// The share of customers that are critical (hospitals, life support).
-    pub critical_share: f64,
-}
-
-impl Default for SyntheticNetworkOptions {
-    fn default() -> Self {
-        SyntheticNetworkOptions {
-            customers: 10_000,
-            seed: 0,
-            feeders_per_substation: 2..=10,
-            customers_per_feeder: 1_500,
-            customers_per_transformer: 1..=15,
-            transformers_per_lateral: 2..=12,
-            reclosers_per_feeder: 1..=3,
-            tie_share: 0.6,
-            critical_share: 0.002,
-        }
-    }
-}
+use crate::topology::SwitchingOp;
 
 /// Rounds to the 0.1 m grid, so that coordinates print short and read back exactly.
 fn grid(v: f64) -> f64 {
@@ -115,7 +27,7 @@ const SECONDARY_M: f64 = 15.0;
 /// Metres between neighbouring substations.
 const SUBSTATION_SPACING_M: f64 = 20_000.0;
 
-/// Generates a synthetic network; see the [module documentation](self) for its shape.
+/// Generates a synthetic network; see the [module documentation](super) for its shape.
 ///
 /// Names follow a scheme that tests and benches can rely on, `G` being the feeder's
 /// number across the whole network: `circuit.subN` at bus `subN`, the substation
@@ -162,6 +74,16 @@ pub fn synthetic_network(opts: &SyntheticNetworkOptions) -> Network {
         .expect("the synthetic network is valid by construction")
 }
 
+/// Where a feeder's backbone is cut: its reclosers (the next to place) and its
+/// sectionalizing switch.
+struct Cuts {
+    reclosers: u32,
+    next_recloser: u32,
+    switch_placed: bool,
+}
+
+/// The state of one generation: the builder, the counters that number the names, and
+/// the end of the previous feeder (for ties).
 struct Gen<'a> {
     opts: &'a SyntheticNetworkOptions,
     rng: SplitMix64,
@@ -308,9 +230,11 @@ impl Gen<'_> {
         );
         self.device(format_args!("relay.f{g}"), DeviceKind::Breaker, head_line);
 
-        let reclosers = self.rng.in_range(&self.opts.reclosers_per_feeder).max(1);
-        let mut next_recloser = 1u32;
-        let mut switch_placed = false;
+        let mut cuts = Cuts {
+            reclosers: self.rng.in_range(&self.opts.reclosers_per_feeder).max(1),
+            next_recloser: 1,
+            switch_placed: false,
+        };
         let mut prev = head;
         let mut served = 0usize;
         let mut k = 0u32;
@@ -320,31 +244,7 @@ impl Gen<'_> {
             let (bx, by) = at(dist, 0.0);
             let bus = self.bus(format_args!("f{g}_b{k}"), bx, by);
             let progress = served as f64 / target as f64;
-            if next_recloser <= reclosers
-                && progress >= next_recloser as f64 / (reclosers + 1) as f64
-            {
-                let e = self.line(
-                    format_args!("line.f{g}_r{next_recloser}"),
-                    prev,
-                    bus,
-                    LineOptions::default(),
-                );
-                self.device(
-                    format_args!("recloser.f{g}_r{next_recloser}"),
-                    DeviceKind::Recloser,
-                    e,
-                );
-                next_recloser += 1;
-            } else if !switch_placed && progress >= 0.66 {
-                let opts = LineOptions {
-                    switch: true,
-                    ..LineOptions::default()
-                };
-                self.line(format_args!("line.f{g}_sw"), prev, bus, opts);
-                switch_placed = true;
-            } else {
-                self.plain_line(prev, bus, 3);
-            }
+            self.backbone_section(g, prev, bus, progress, &mut cuts);
             prev = bus;
             let lateral_zone = if zone == ServiceZone::Rural && progress > 0.6 {
                 ServiceZone::Remote
@@ -372,6 +272,39 @@ impl Gen<'_> {
             self.line(format_args!("line.f{g}_tie"), prev, other, opts);
         }
         self.last_feeder_end = Some(prev);
+    }
+
+    /// The backbone section of feeder `g` from `prev` to `bus`, `progress` of the way
+    /// through the feeder's customers: the next recloser once progress passes its
+    /// share, the sectionalizing switch at two thirds, else a plain line.
+    fn backbone_section(
+        &mut self,
+        g: u32,
+        prev: BusId,
+        bus: BusId,
+        progress: f64,
+        cuts: &mut Cuts,
+    ) {
+        let r = cuts.next_recloser;
+        if r <= cuts.reclosers && progress >= r as f64 / (cuts.reclosers + 1) as f64 {
+            let e = self.line(
+                format_args!("line.f{g}_r{r}"),
+                prev,
+                bus,
+                LineOptions::default(),
+            );
+            self.device(format_args!("recloser.f{g}_r{r}"), DeviceKind::Recloser, e);
+            cuts.next_recloser += 1;
+        } else if !cuts.switch_placed && progress >= 0.66 {
+            let opts = LineOptions {
+                switch: true,
+                ..LineOptions::default()
+            };
+            self.line(format_args!("line.f{g}_sw"), prev, bus, opts);
+            cuts.switch_placed = true;
+        } else {
+            self.plain_line(prev, bus, 3);
+        }
     }
 
     /// A fused lateral off a backbone bus; returns the customers it serves.
@@ -523,88 +456,4 @@ pub fn middle_transfer(net: &Network) -> Option<SwitchingOp> {
             let close = net.element_by_name(&format!("line.f{g}_tie"))?;
             Some(SwitchingOp::Transfer { open, close })
         })
-}
-
-/// A storm of about `target` events on any network, for speed measurements: random
-/// outages at every level of the device tree, with last gasps (50 %), calls (15 %) and
-/// power restores (70 %), SCADA for breakers and reclosers, and a tick a minute over
-/// four hours. For accuracy studies use [`crate::bench::simulate`], which also keeps the truth.
-///
-/// ```
-/// use outage_locator::synth::{storm_events, synthetic_network, SyntheticNetworkOptions};
-/// let net = synthetic_network(&SyntheticNetworkOptions { customers: 2000, ..Default::default() });
-/// let view = outage_locator::EnergizationView::normal(&net).unwrap();
-/// let events = storm_events(&net, &view, 1000, 7);
-/// assert!(events.len() >= 1000);
-/// assert!(events.windows(2).all(|w| w[0].time <= w[1].time));
-/// ```
-pub fn storm_events(
-    net: &Network,
-    view: &EnergizationView,
-    target: usize,
-    seed: u64,
-) -> Vec<Event> {
-    let mut rng = SplitMix64::new(seed);
-    let t0: Timestamp = "2026-07-01T12:00:00Z".parse().expect("a valid time");
-    let nc = net.customers().len() as u64;
-    let mut events = Vec::with_capacity(target + 300);
-    for m in 0..240 {
-        events.push(Event {
-            time: t0 + m * 60_000,
-            evidence: Evidence::Tick,
-        });
-    }
-    let mut budget = target as i64;
-    while budget > 0 {
-        let c = OutageDeviceId(rng.below(nc) as u32);
-        let chain: Vec<OutageDeviceId> = view.upstream(c).collect();
-        // Any level but the source itself.
-        let d = chain[rng.below(chain.len().saturating_sub(1).max(1) as u64) as usize];
-        let below = view.customers_below(d);
-        if below.len() as i64 > budget * 2 {
-            continue;
-        }
-        let start = t0 + (rng.below(3 * 3600) as i64) * 1000;
-        let end = start + (1800 + rng.below(5400) as i64) * 1000;
-        let scada = matches!(
-            net.outage_device_class(d),
-            OutageDeviceClass::Breaker | OutageDeviceClass::Recloser
-        );
-        if scada {
-            events.push(Event {
-                time: start,
-                evidence: Evidence::DeviceOpen { device: d },
-            });
-            events.push(Event {
-                time: end,
-                evidence: Evidence::DeviceClose { device: d },
-            });
-        }
-        for &c in below {
-            if rng.chance(0.5) {
-                events.push(Event {
-                    time: start + (5 + rng.below(55) as i64) * 1000,
-                    evidence: Evidence::LastGasp { meter: c },
-                });
-            }
-            if rng.chance(0.15) {
-                events.push(Event {
-                    time: start + (60 + rng.below(3600) as i64) * 1000,
-                    evidence: Evidence::Call {
-                        customer: c,
-                        detail: CallDetail::NoPower,
-                    },
-                });
-            }
-            if rng.chance(0.7) {
-                events.push(Event {
-                    time: end + (5 + rng.below(55) as i64) * 1000,
-                    evidence: Evidence::PowerRestore { meter: c },
-                });
-            }
-        }
-        budget -= (below.len() as f64 * 1.35) as i64 + 1;
-    }
-    events.sort_by_key(|e| e.time);
-    events
 }
