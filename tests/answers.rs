@@ -20,7 +20,7 @@ fn centre(net: &Network) -> CommandCentre<'_> {
 /// historical restoration estimate; once the crew gives its own estimate, that one, in
 /// the script too.
 #[test]
-fn a_known_fault_outage_with_its_order_crew_eta_and_restoration_estimate() {
+fn a_caller_under_a_fault_hears_its_order_crew_arrival_and_estimate() {
     let net = demo_network();
     let mut cc = centre(&net);
     let crew = cc
@@ -99,7 +99,7 @@ fn a_known_fault_outage_with_its_order_crew_eta_and_restoration_estimate() {
 /// kind (load shedding) when it was registered ahead; unregistered, the window without
 /// a kind.
 #[test]
-fn a_planned_or_load_shedding_outage_with_its_window() {
+fn a_caller_under_planned_work_hears_its_window_and_kind() {
     let net = demo_network();
     let mut cc = centre(&net);
     let fuse = d(&net, "fuse.f2");
@@ -152,7 +152,7 @@ fn a_planned_or_load_shedding_outage_with_its_window() {
 /// A disconnected caller hears of the disconnection, since when, and its reason
 /// (arrears: unpaid bills in the script).
 #[test]
-fn a_disconnection_with_its_reason() {
+fn a_disconnected_caller_hears_the_reason() {
     let net = demo_network();
     let mut cc = centre(&net);
     let c3 = c(&net, "c3");
@@ -169,7 +169,7 @@ fn a_disconnection_with_its_reason() {
 /// A caller after a momentary interruption hears of the brief interruption for a while
 /// (45 minutes later, nothing is known any more).
 #[test]
-fn a_recent_momentary_interruption() {
+fn a_caller_after_a_momentary_hears_of_it_for_a_while() {
     let net = demo_network();
     let mut cc = centre(&net);
     for i in 1..=12 {

@@ -125,7 +125,7 @@ fn json_round_trip(net: &Network) {
 /// every kind of protective device, the customers below each device, the bus
 /// coordinates, and reads back from JSON unchanged.
 #[test]
-fn radial_feeder_fixture() {
+fn radial_feeder_imports_with_its_counts_chains_and_coordinates() {
     let (net, view) = import(
         &fixture("radial_feeder/master.dss"),
         Counts {
@@ -176,7 +176,7 @@ fn radial_feeder_fixture() {
 /// feeder A's far end (three customers) to feeder B through the tie; closing the tie
 /// alone is refused, naming the eight elements of the loop.
 #[test]
-fn feeder_with_tie_fixture() {
+fn feeder_with_tie_transfers_through_its_tie_and_refuses_the_loop() {
     let (net, view) = import(
         &fixture("feeder_with_tie/master.dss"),
         Counts {
@@ -281,7 +281,7 @@ fn feeder_with_tie_fixture() {
 /// one element and no outage device (opening the bypass de-energizes feeder 2 beyond
 /// it); the disabled load and the aggregate load are no customers.
 #[test]
-fn substation_three_feeders_fixture() {
+fn substation_three_feeders_bundles_its_regulators_and_leaves_out_non_customers() {
     let (net, view) = import(
         &fixture("substation_three_feeders/master.dss"),
         Counts {
@@ -405,7 +405,7 @@ fn ieee123_eval(path: &Path) {
 /// distribution transformer (`XFM1`, 0.48 kV); one 1 155 kW three-phase load at
 /// 4.16 kV is an aggregate, not a customer.
 #[test]
-fn ieee13_fixture_eval_master() {
+fn ieee13_eval_master_imports_as_dss_py_reads_it() {
     let (net, view) = import(
         &fixture("ieee13/eval_master.dss"),
         Counts {
@@ -458,7 +458,7 @@ fn ieee13_fixture_eval_master() {
 /// load is on the 24.9 kV primary) and two regulators in series on the trunk; counts
 /// and customers below as `../shared/eval/dss.py` gives them.
 #[test]
-fn ieee34_fixture_eval_master() {
+fn ieee34_eval_master_imports_as_dss_py_reads_it() {
     let (net, view) = import(
         &fixture("ieee34/eval_master.dss"),
         Counts {
@@ -523,20 +523,22 @@ fn ieee123_original(path: &Path) {
 /// The IEEE 123-bus evaluation model in `fixtures/`: counts, chains and customers below
 /// its breaker, switches and fuses as `../shared/eval/dss.py` gives them.
 #[test]
-fn ieee123_fixture_eval_master() {
+fn ieee123_eval_master_imports_as_dss_py_reads_it() {
     ieee123_eval(&fixture("ieee123/eval_master.dss"));
 }
 
 /// The original IEEE 123-bus model in `fixtures/` (no protective devices): its chains
 /// run through the switches up to the circuit.
 #[test]
-fn ieee123_fixture_original_master() {
+fn ieee123_original_master_chains_run_through_its_switches() {
     ieee123_original(&fixture("ieee123/IEEE123Master.dss"));
 }
 
 /// The IEEE 123-bus fixture and the scenario `ieee123-storm-1` are copies of
-/// `../shared`, byte for byte, so that the tests of the copies check the shared models
-/// too (`ieee123_fixture_eval_master`, `ieee123_fixture_original_master`).
+/// `../shared`, byte for byte, so that the tests of the copies
+/// (`ieee123_eval_master_imports_as_dss_py_reads_it`,
+/// `ieee123_original_master_chains_run_through_its_switches`) check the shared model
+/// too.
 #[test]
 #[ignore = "needs ../shared: feeders/ieee123, scenarios/ieee123-storm-1"]
 fn the_ieee123_fixture_and_storm_scenario_are_the_shared_files() {
@@ -577,7 +579,7 @@ fn the_ieee123_fixture_and_storm_scenario_are_the_shared_files() {
 /// relay plus the overlay's recloser; the longest chain has 19 outage devices.
 #[test]
 #[ignore = "needs ../shared: feeders/ieee8500"]
-fn ieee8500_shared_eval_master() {
+fn ieee8500_eval_master_imports_as_dss_py_reads_it() {
     let p = shared("feeders/ieee8500/eval_master.dss");
     let (net, view) = import(
         &p,
@@ -629,7 +631,7 @@ fn ieee8500_shared_eval_master() {
 /// device; chains run through the switches only.
 #[test]
 #[ignore = "needs ../shared: feeders/ieee8500"]
-fn ieee8500_shared_original_master() {
+fn ieee8500_original_master_chains_run_through_its_switches() {
     let p = shared("feeders/ieee8500/Master.dss");
     let (net, view) = import(
         &p,
@@ -671,7 +673,7 @@ fn ieee8500_shared_original_master() {
 /// customer and its transformer on the chain.
 #[test]
 #[ignore = "needs ../shared: feeders/j1"]
-fn j1_shared_eval_master() {
+fn j1_eval_master_imports_as_dss_py_reads_it() {
     let p = shared("feeders/j1/eval_master.dss");
     let (net, view) = import(
         &p,
@@ -718,7 +720,7 @@ fn j1_shared_eval_master() {
 /// substation line.
 #[test]
 #[ignore = "needs ../shared: feeders/j1"]
-fn j1_shared_original_master() {
+fn j1_original_master_puts_every_customer_below_the_substation_line() {
     let p = shared("feeders/j1/Master_noPV.dss");
     let (net, view) = import(
         &p,

@@ -481,7 +481,7 @@ fn outage_ops(records: &[Record]) -> Vec<(&'static str, String, &'static str)> {
 /// tickets and classifies calls as `baseline.py` does, step by step; and the metrics of
 /// its output against the truth are the values computed by hand.
 #[test]
-fn rollup_and_metrics_on_a_hand_built_scenario() {
+fn the_rollup_rule_and_the_metrics_give_the_hand_computed_values() {
     let net = tiny();
     let view = EnergizationView::normal(&net).unwrap();
     // A transformer fault at 12:00 (restored 12:12); a reclose of the breaker at 12:05;

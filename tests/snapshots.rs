@@ -134,7 +134,7 @@ fn canonical(snap: &ReplaySnapshot) -> String {
 /// with exactly the records, notices and state of the uninterrupted run (which opened
 /// tickets and sent notices).
 #[test]
-fn a_snapshot_round_trips_through_json() {
+fn a_replay_restored_from_a_snapshot_midway_ends_as_the_uninterrupted_run() {
     let net = common::ieee123();
     let sim = Simulator::new(&net).unwrap();
     let s = sim.run(&SimulationOptions::for_profile(Profile::Busy), 3);

@@ -705,7 +705,7 @@ fn time_limits_are_configurable_per_zone() {
 /// rate, breaches, and the mean arrival and restoration times; an order with no crew is
 /// counted under `unassigned`.
 #[test]
-fn statistics_per_department() {
+fn department_statistics_count_orders_on_time_breaches_and_means() {
     let net = demo_network();
     let mut s = Script::new(&net);
     let mut w = orders();
@@ -831,7 +831,7 @@ fn estimates_never_move_earlier_silently() {
 /// distance, travel time, arrival and slack against the limit; a crew en route moves
 /// along the straight line to the site and its arrival time follows.
 #[test]
-fn nearest_available_crews_and_the_effect_on_the_limits() {
+fn dispatch_options_list_available_crews_nearest_first_with_their_slack() {
     let net = demo_network();
     let mut s = Script::new(&net);
     let mut w = orders();
