@@ -42,7 +42,7 @@ pub enum Link {
     Transformer(u8),
 }
 
-/// A forest of feeders: one tree per source bus.
+/// A forest of feeders below one or more source buses (a source bus may feed none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeShape {
     /// Source buses `s0`, `s1`, …, one substation each.
