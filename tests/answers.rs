@@ -15,8 +15,12 @@ fn centre(net: &Network) -> CommandCentre<'_> {
     .unwrap()
 }
 
+/// A caller under a confirmed breaker outage hears of the outage (status, start,
+/// customers), its work order, the crew en route with its arrival time, and the
+/// historical restoration estimate; once the crew gives its own estimate, that one, in
+/// the script too.
 #[test]
-fn a_known_fault_outage_with_its_order_crew_eta_and_restoration_estimate() {
+fn a_caller_under_a_fault_hears_its_order_crew_arrival_and_estimate() {
     let net = demo_network();
     let mut cc = centre(&net);
     let crew = cc
@@ -91,8 +95,11 @@ fn a_known_fault_outage_with_its_order_crew_eta_and_restoration_estimate() {
     );
 }
 
+/// A caller under planned work hears of the planned outage with its window, and of its
+/// kind (load shedding) when it was registered ahead; unregistered, the window without
+/// a kind.
 #[test]
-fn a_planned_or_load_shedding_outage_with_its_window() {
+fn a_caller_under_planned_work_hears_its_window_and_kind() {
     let net = demo_network();
     let mut cc = centre(&net);
     let fuse = d(&net, "fuse.f2");
@@ -110,11 +117,17 @@ fn a_planned_or_load_shedding_outage_with_its_window() {
             end: t(130.0),
         },
     ));
+    let planned = cc
+        .engine()
+        .open_outages()
+        .find(|o| o.device == fuse)
+        .map(|o| o.id);
+    assert!(planned.is_some(), "the engine holds the planned outage");
     let answer = cc.answer(c(&net, "c14"));
     assert_eq!(
         answer,
         CallAnswer::Planned {
-            outage: answer_outage(&answer),
+            outage: planned,
             kind: Some(PlannedKind::LoadShedding),
             start: t(10.0),
             end: Some(t(130.0)),
@@ -136,15 +149,10 @@ fn a_planned_or_load_shedding_outage_with_its_window() {
     assert_eq!((kind, end), (None, Some(t(50.0))));
 }
 
-fn answer_outage(a: &CallAnswer) -> Option<OutageId> {
-    match a {
-        CallAnswer::Planned { outage, .. } => *outage,
-        _ => None,
-    }
-}
-
+/// A disconnected caller hears of the disconnection, since when, and its reason
+/// (arrears: unpaid bills in the script).
 #[test]
-fn a_disconnection_with_its_reason() {
+fn a_disconnected_caller_hears_the_reason() {
     let net = demo_network();
     let mut cc = centre(&net);
     let c3 = c(&net, "c3");
@@ -158,8 +166,10 @@ fn a_disconnection_with_its_reason() {
     assert!(a.script().contains("unpaid bills"));
 }
 
+/// A caller after a momentary interruption hears of the brief interruption for a while
+/// (45 minutes later, nothing is known any more).
 #[test]
-fn a_recent_momentary_interruption() {
+fn a_caller_after_a_momentary_hears_of_it_for_a_while() {
     let net = demo_network();
     let mut cc = centre(&net);
     for i in 1..=12 {
@@ -187,6 +197,9 @@ fn a_recent_momentary_interruption() {
     ));
 }
 
+/// With nothing known about a caller, the answer advises a single-customer order; when
+/// the caller's meter answers a ping with supply, a look at the own installation; once
+/// the agent opens the order, the answer names it.
 #[test]
 fn nothing_known_advises_an_order_or_a_look_at_the_installation() {
     let net = demo_network();

@@ -30,6 +30,8 @@ fn read(net: &Network, text: &str) -> Vec<Result<(u64, Evidence), EventError>> {
         .collect()
 }
 
+/// Event kinds and details are read whatever their case, and customer names with or
+/// without their `load.` prefix.
 #[test]
 fn kinds_and_details_are_case_insensitive_and_names_take_or_leave_the_load_prefix() {
     let net = net();
@@ -62,6 +64,10 @@ fn kinds_and_details_are_case_insensitive_and_names_take_or_leave_the_load_prefi
     );
 }
 
+/// Each bad row (a bad time, an unknown kind, an unknown customer, a bad detail, a kind
+/// longer than any keyword, a malformed line) is its own typed error carrying its line
+/// number, and the good rows around them still come out; blank lines count as lines and
+/// yield nothing.
 #[test]
 fn each_bad_row_is_a_typed_error_with_its_line_and_the_good_rows_around_it_survive() {
     let net = net();
@@ -110,6 +116,8 @@ fn each_bad_row_is_a_typed_error_with_its_line_and_the_good_rows_around_it_survi
     assert!(rows[0].is_ok() && rows[8].is_ok());
 }
 
+/// A quote left open spoils its own line only (a malformed row), quoted fields are
+/// read, and line numbers count blank lines.
 #[test]
 fn a_quote_left_open_spoils_its_own_line_only_and_line_numbers_survive_blank_lines() {
     let net = net();
@@ -150,6 +158,8 @@ fn a_quote_left_open_spoils_its_own_line_only_and_line_numbers_survive_blank_lin
     );
 }
 
+/// A replay counts the rows it reads and skips, names the skipped lines in its
+/// diagnostics, and still locates the transformer outage from the good rows.
 #[test]
 fn a_replay_counts_the_rows_it_skips_and_concludes_from_the_rest() {
     let net = net();
@@ -230,6 +240,9 @@ fn long_day(net: &Network) -> String {
     text
 }
 
+/// A replay that reads ahead on its own thread (a day of 5 000 rows, a seventh of them
+/// bad) writes exactly the records, diagnostics and summary of feeding the same rows
+/// one by one.
 #[test]
 fn a_replay_read_ahead_on_its_own_thread_writes_what_feeding_row_by_row_writes() {
     let net = net();
@@ -281,6 +294,8 @@ impl std::io::Write for Failing {
     }
 }
 
+/// When the output fails (a disk full after 300 bytes), the replay returns that error
+/// and stops early rather than reading the rest.
 #[test]
 fn a_replay_whose_output_fails_returns_the_error_and_stops_its_reader() {
     let net = net();
@@ -298,10 +313,11 @@ fn a_replay_whose_output_fails_returns_the_error_and_stops_its_reader() {
     assert!(replay.summary().rows < 5000, "{:?}", replay.summary());
 }
 
+/// On the bundled IEEE 123 storm, a replay of the inference alone prints exactly the
+/// outage and call records of the full replay, less the callers' ticket ids: the
+/// ticket layer only adds ticket records, it never changes what the engine concludes.
 #[test]
 fn a_replay_of_the_inference_alone_prints_the_full_replays_outage_and_call_records() {
-    // The bundled IEEE 123 storm: the ticket layer only adds ticket records and the
-    // callers' ticket ids; it never changes what the engine concludes.
     let root = env!("CARGO_MANIFEST_DIR");
     let (net, _) =
         outage_locator::import_opendss(format!("{root}/fixtures/ieee123/eval_master.dss")).unwrap();

@@ -23,6 +23,8 @@ fn builder() -> NetworkBuilder {
     b
 }
 
+/// Two elements of the same name (in any case) are refused, naming the element and the
+/// line of the second definition.
 #[test]
 fn duplicate_names_are_refused_with_the_second_definition() {
     let mut b = builder();
@@ -39,6 +41,8 @@ fn duplicate_names_are_refused_with_the_second_definition() {
     }
 }
 
+/// Two customers whose names differ only in case and the `load.` prefix are refused as
+/// a duplicate name.
 #[test]
 fn duplicate_customer_names_are_refused_whatever_the_case() {
     let mut b = builder();
@@ -51,6 +55,8 @@ fn duplicate_customer_names_are_refused_whatever_the_case() {
     ));
 }
 
+/// An element or customer on an unknown bus is refused, naming the element, the bus and
+/// the line.
 #[test]
 fn an_unknown_bus_is_refused_naming_element_bus_and_line() {
     let mut b = builder();
@@ -74,6 +80,8 @@ fn an_unknown_bus_is_refused_naming_element_bus_and_line() {
     assert!(matches!(err, NetworkError::UnknownBus { element, .. } if element == "load.c1"));
 }
 
+/// A protective device on an element that does not exist is refused, naming the device,
+/// the element and the line.
 #[test]
 fn a_device_on_a_missing_element_is_refused() {
     let mut b = builder();
@@ -92,6 +100,8 @@ fn a_device_on_a_missing_element_is_refused() {
     assert!(err.to_string().starts_with("model.dss:20: fuse.f1"));
 }
 
+/// A customer on an island with no path to a source is refused as unsupplied, naming
+/// the customer and its line.
 #[test]
 fn a_customer_with_no_path_to_a_source_is_refused() {
     let mut b = builder();
@@ -108,6 +118,8 @@ fn a_customer_with_no_path_to_a_source_is_refused() {
     );
 }
 
+/// A customer whose only path to the source runs through a normally-open switch is
+/// refused as unsupplied.
 #[test]
 fn a_customer_behind_an_open_switch_is_unsupplied() {
     let mut b = builder();
@@ -125,6 +137,8 @@ fn a_customer_behind_an_open_switch_is_unsupplied() {
     );
 }
 
+/// A loop of closed elements is refused, naming exactly the elements of the loop (not
+/// the line hanging off it).
 #[test]
 fn a_loop_among_closed_elements_is_refused_naming_its_elements() {
     let mut b = builder();
@@ -140,6 +154,8 @@ fn a_loop_among_closed_elements_is_refused_naming_its_elements() {
     assert_eq!(elements, ["line.ab", "line.bc", "line.ca"]);
 }
 
+/// A normally-open tie breaks a loop, so the network builds; closing the tie is refused
+/// by the view, naming the same loop.
 #[test]
 fn an_open_element_breaks_a_loop() {
     let mut b = builder();
@@ -208,6 +224,7 @@ fn two_sources_joined_by_closed_elements_are_a_loop() {
     assert_eq!(elements, ["line.ab", "line.sa"]);
 }
 
+/// A network without a source is refused.
 #[test]
 fn a_network_without_a_source_is_refused() {
     let mut b = NetworkBuilder::new("none");
@@ -215,6 +232,8 @@ fn a_network_without_a_source_is_refused() {
     assert_eq!(b.build().map(|_| ()), Err(NetworkError::NoSource));
 }
 
+/// A line that is no switch and carries no protective device cannot be switched: the
+/// view refuses it by name.
 #[test]
 fn a_line_without_a_device_cannot_be_switched() {
     let mut b = builder();

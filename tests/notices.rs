@@ -50,6 +50,10 @@ fn kinds(ns: &[Notice]) -> Vec<NoticeKind> {
     ns.iter().map(|n| n.kind).collect()
 }
 
+/// A fault outage is announced at once to its customers with its order, start, progress
+/// and estimate; confidence changes send nothing, the crew's progress and estimate send
+/// updates; its end is announced after the 5-minute restoration hold, saying when the
+/// power came back.
 #[test]
 fn an_outage_is_announced_updated_and_its_end_announced_after_a_hold() {
     let net = demo_network();
@@ -119,6 +123,9 @@ fn an_outage_is_announced_updated_and_its_end_announced_after_a_hold() {
     );
 }
 
+/// Each customer is told of the outage that holds it off, and when the recloser's
+/// outage ends, the restored notice leaves out the customers still dark under the
+/// transformer nested below it.
 #[test]
 fn no_power_restored_notice_to_customers_still_dark_under_a_nested_outage() {
     let net = demo_network();
@@ -149,6 +156,8 @@ fn no_power_restored_notice_to_customers_still_dark_under_a_nested_outage() {
     assert_eq!(desk.notices.told_of(c(&net, "c1")), Some(nested));
 }
 
+/// A nested outage found within the restoration hold sends its customers an update (the
+/// outage goes on), and the restored notice goes to the others only.
 #[test]
 fn a_nested_outage_found_after_the_restoration_keeps_its_customers_from_the_restored_notice() {
     let net = demo_network();
@@ -176,6 +185,8 @@ fn a_nested_outage_found_after_the_restoration_keeps_its_customers_from_the_rest
     assert_eq!(names(&net, &sent[0]), range(5, 12));
 }
 
+/// The customers of a withdrawn prediction are told it cleared, not that their power
+/// was restored.
 #[test]
 fn a_withdrawn_prediction_is_cleared_not_restored() {
     let net = demo_network();
@@ -192,6 +203,9 @@ fn a_withdrawn_prediction_is_cleared_not_restored() {
     assert_eq!(names(&net, &sent[0]), range(5, 8));
 }
 
+/// When two transformer outages roll up to their recloser, only the newly affected
+/// customers get an outage notice; the merged outage's customers get an update naming
+/// the surviving order; nobody is told the power is back.
 #[test]
 fn a_roll_up_tells_only_the_newly_affected_of_the_outage() {
     let net = demo_network();
@@ -234,6 +248,9 @@ fn a_roll_up_tells_only_the_newly_affected_of_the_outage() {
     );
 }
 
+/// When a recloser outage splits into two transformer outages, the customers moved to
+/// the new outage get an update, nobody a second outage notice, and those of neither
+/// outage are told it cleared after the hold.
 #[test]
 fn a_split_moves_customers_without_a_second_outage_notice() {
     let net = demo_network();
@@ -260,6 +277,9 @@ fn a_split_moves_customers_without_a_second_outage_notice() {
     assert_eq!(names(&net, &sent[0]), range(9, 12));
 }
 
+/// Planned work is announced three days ahead (not earlier), work registered late is
+/// announced at once and marked late, nothing more is sent when the work starts, and
+/// its end is announced after the hold.
 #[test]
 fn planned_work_is_announced_ahead_and_not_again_when_it_starts() {
     let net = demo_network();
@@ -313,6 +333,8 @@ fn planned_work_is_announced_ahead_and_not_again_when_it_starts() {
     assert_eq!(names(&net, &sent[0]), range(13, 16));
 }
 
+/// A planned outage that was not registered ahead is announced when it starts, with its
+/// window and its end as the estimate.
 #[test]
 fn an_unannounced_planned_outage_is_announced_with_its_window() {
     let net = demo_network();
@@ -327,6 +349,7 @@ fn an_unannounced_planned_outage_is_announced_with_its_window() {
     assert_eq!(sent[0].etr, Some(t(60.0)));
 }
 
+/// A remote disconnection sends no notice: the customer knows why.
 #[test]
 fn disconnections_send_nothing() {
     let net = demo_network();
@@ -336,6 +359,8 @@ fn disconnections_send_nothing() {
     assert!(desk.step(&s, &[open]).is_empty());
 }
 
+/// Notices are numbered in order and round-trip through JSON (the push format)
+/// unchanged.
 #[test]
 fn notices_are_numbered_and_serialise_for_push() {
     let net = demo_network();
@@ -353,6 +378,8 @@ fn notices_are_numbered_and_serialise_for_push() {
     assert_eq!(desk.notices.issued(), 2);
 }
 
+/// A prediction withdrawn within the one-minute outage hold sends nothing, ever:
+/// neither the outage nor its end.
 #[test]
 fn a_prediction_withdrawn_within_the_outage_hold_sends_nothing() {
     let net = demo_network();
@@ -371,6 +398,9 @@ fn a_prediction_withdrawn_within_the_outage_hold_sends_nothing() {
     assert!(!desk.notices.notified(c(&net, "c5")));
 }
 
+/// An outage that stands through the hold is announced once, as it stands when the hold
+/// ends: first to those held off since it began, then to those a roll-up added once
+/// their own hold ends; its end goes to all of them.
 #[test]
 fn an_outage_that_stands_through_the_hold_is_announced_as_it_stands_then() {
     let net = demo_network();
@@ -414,6 +444,9 @@ fn an_outage_that_stands_through_the_hold_is_announced_as_it_stands_then() {
     assert!(!desk.notices.notified(c(&net, "c1")));
 }
 
+/// A prediction that moves down to a transformer within the hold tells only that
+/// transformer's customers; the others are never told, neither of the outage nor that
+/// it cleared.
 #[test]
 fn a_prediction_that_moves_down_within_the_hold_tells_only_those_it_still_holds_off() {
     let net = demo_network();
@@ -437,6 +470,8 @@ fn a_prediction_that_moves_down_within_the_hold_tells_only_those_it_still_holds_
     assert!(!desk.notices.notified(c(&net, "c5")));
 }
 
+/// A customer disconnected during an outage and reconnected after it is no longer
+/// counted as told, and hears of the next outage over it.
 #[test]
 fn a_customer_disconnected_and_reconnected_after_an_outage_hears_of_the_next_one() {
     let net = demo_network();
