@@ -61,12 +61,8 @@ mod options;
 mod order;
 mod source;
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
-
-use serde::{Deserialize, Serialize};
-
 pub use assess::device_position;
+pub(crate) use assess::majority;
 pub use audit::{AuditEntry, AuditEvent};
 pub use changes::{Fields, WorkOrderChange};
 pub use dispatch::CrewState;
@@ -79,6 +75,11 @@ pub use order::{
     WorkOrderId,
 };
 pub use source::OutageSource;
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
+
+use serde::{Deserialize, Serialize};
 
 use crate::ids::CustomerId;
 use crate::inference::OutageId;
