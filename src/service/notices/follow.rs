@@ -248,12 +248,12 @@ impl Notices {
         device: OutageDeviceId,
         silent: bool,
         batch: &mut Batch,
-    ) -> (Vec<CustomerId>, [u32; 3]) {
+    ) -> (Vec<CustomerId>, [u32; ServiceZone::ALL.len()]) {
         let view = engine.view();
         let net = engine.network();
         let below = view.customers_below(device);
         let mut members = Vec::with_capacity(below.len());
-        let mut zones = [0u32; 3];
+        let mut zones = [0u32; ServiceZone::ALL.len()];
         // Whether the outage a customer is held by is open and nested inside this one,
         // for the last one looked at.
         let mut inner: Option<(OutageId, bool)> = None;

@@ -22,7 +22,7 @@ pub(super) struct Assessment {
 
 /// The zone with the most customers of per-zone counts (indexed by
 /// [`ServiceZone::index`]); ties go to the stricter zone.
-pub(crate) fn majority(counts: [u32; 3]) -> ServiceZone {
+pub(crate) fn majority(counts: [u32; ServiceZone::ALL.len()]) -> ServiceZone {
     let mut best = 0;
     for i in 1..counts.len() {
         if counts[i] > counts[best] {
@@ -41,7 +41,7 @@ pub(crate) fn majority_zone(
     view: &EnergizationView,
     d: OutageDeviceId,
 ) -> ServiceZone {
-    let mut n = [0u32; 3];
+    let mut n = [0u32; ServiceZone::ALL.len()];
     for &c in view.customers_below(d) {
         n[net.customer_zone(c).index()] += 1;
     }
@@ -57,7 +57,7 @@ pub(super) fn assess(engine: &dyn OutageSource, d: OutageDeviceId) -> Assessment
     let view = engine.view();
     let below = view.customers_below(d);
     let mut critical = Vec::new();
-    let mut n = [0u32; 3];
+    let mut n = [0u32; ServiceZone::ALL.len()];
     for &c in below {
         if net.customer_is_critical(c) {
             critical.push(c);
