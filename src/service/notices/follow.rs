@@ -66,6 +66,27 @@ impl Notices {
     ) -> &[Notice] {
         self.out.clear();
         let now = engine.clock();
+        // Most events change no outage and no order: nothing to gather.
+        if !changes.is_empty() || !order_changes.is_empty() {
+            self.take_in(engine, changes, orders, order_changes, now);
+        }
+        self.release_due(engine, orders, now);
+        self.release_held(engine, orders, now);
+        self.announce_due(engine, now);
+        &self.out
+    }
+
+    /// Takes in a batch of the engine's and the orders' changes: points customers at
+    /// the outages that moved, holds those of closed outages for release, and tells
+    /// every outage's customers what is new.
+    fn take_in(
+        &mut self,
+        engine: &dyn OutageSource,
+        changes: &[Change],
+        orders: &WorkOrders,
+        order_changes: &[WorkOrderChange],
+        now: Timestamp,
+    ) {
         let mut batch = Batch::default();
         for ch in changes {
             match *ch {
@@ -101,10 +122,6 @@ impl Notices {
             let moved = batch.moved.remove(&oid);
             self.announce(engine, orders, oid, now, fresh, moved);
         }
-        self.release_due(engine, orders, now);
-        self.release_held(engine, orders, now);
-        self.announce_due(engine, now);
-        &self.out
     }
 
     /// An outage opened or changed: its customers are pointed at it again when its
