@@ -316,3 +316,22 @@ impl Notices {
         (members, zones)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_customer_set_answers_whatever_order_it_was_filled_in() {
+        let mut set = CustomerSet::default();
+        for c in [9, 2, 7, 2] {
+            set.insert(CustomerId(c));
+        }
+        assert!(set.contains(CustomerId(2)));
+        assert!(!set.contains(CustomerId(3)));
+        // Inserting after a question keeps the answers right.
+        set.insert(CustomerId(3));
+        assert!(set.contains(CustomerId(3)));
+        assert!(set.contains(CustomerId(9)));
+    }
+}

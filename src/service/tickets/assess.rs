@@ -94,3 +94,21 @@ pub fn device_position(
         .skip(1)
         .find_map(|u| net.bus(net.outage_device_bus(u)).position)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn majority_takes_the_zone_of_most_customers() {
+        assert_eq!(majority([1, 5, 2]), ServiceZone::Rural);
+        assert_eq!(majority([0, 0, 1]), ServiceZone::Remote);
+    }
+
+    #[test]
+    fn majority_ties_go_to_the_stricter_zone() {
+        assert_eq!(majority([0, 0, 0]), ServiceZone::Urban);
+        assert_eq!(majority([3, 3, 1]), ServiceZone::Urban);
+        assert_eq!(majority([0, 2, 2]), ServiceZone::Rural);
+    }
+}
