@@ -21,11 +21,13 @@ struct CustomerSet {
 }
 
 impl CustomerSet {
+    /// Adds a customer.
     fn insert(&mut self, c: CustomerId) {
         self.v.push(c);
         self.sorted = false;
     }
 
+    /// Whether a customer was added (sorting the set first if needed).
     fn contains(&mut self, c: CustomerId) -> bool {
         if !self.sorted {
             self.v.sort_unstable();

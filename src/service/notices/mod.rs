@@ -172,6 +172,7 @@ impl Notices {
         &self.opts
     }
 
+    /// The outage a customer is pointed at.
     fn told_of_(&self, c: CustomerId) -> Option<OutageId> {
         match self.told.get(c.index()) {
             Some(&o) if o != 0 => Some(OutageId(o)),
@@ -202,6 +203,7 @@ impl Notices {
         c.index() < self.notified.len() * 64 && bit(&self.notified, c.index())
     }
 
+    /// Marks whether a customer was sent the notice that its power is off.
     fn set_notified(&mut self, c: CustomerId, on: bool) {
         let words = c.index() / 64 + 1;
         if self.notified.len() < words {

@@ -94,6 +94,7 @@ impl Progress {
         }
     }
 
+    /// How the message says it.
     fn phrase(self) -> &'static str {
         match self {
             Progress::Investigating => "we are locating the fault",

@@ -133,6 +133,8 @@ pub enum AuditEvent {
 }
 
 impl WorkOrders {
+    /// Appends an entry to the audit trail, with the order's crew then: the one
+    /// place entries are written.
     pub(super) fn log(&mut self, at: Timestamp, order: WorkOrderId, event: AuditEvent) {
         let crew = self.orders[idx(order)].crew;
         self.audit.push(AuditEntry {

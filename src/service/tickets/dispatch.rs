@@ -62,6 +62,7 @@ impl WorkOrders {
         Ok(())
     }
 
+    /// A crew to change.
     fn crew_mut(&mut self, id: CrewId) -> Result<&mut Crew, TicketError> {
         (id.0 as usize)
             .checked_sub(1)

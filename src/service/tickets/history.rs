@@ -73,6 +73,7 @@ impl RestorationHistory {
         self.means.len() == HISTORY_SLOTS
     }
 
+    /// The place of a class and zone in `means`.
     fn slot(class: OutageDeviceClass, zone: ServiceZone) -> usize {
         let c = OutageDeviceClass::ALL
             .iter()

@@ -30,6 +30,8 @@ impl LimitKind {
         }
     }
 
+    /// The kind's bit in [`WorkOrder::alerts`] (its warning; shifted by 4, its
+    /// breach).
     pub(super) fn bit(self) -> u8 {
         match self {
             LimitKind::Dispatch => 1,
@@ -234,14 +236,10 @@ impl WorkOrder {
 
     /// The statuses of every limit that applies, in [`LimitKind`] order.
     pub fn limits(&self, limits: &TimeLimits, now: Timestamp) -> Vec<LimitStatus> {
-        [
-            LimitKind::Dispatch,
-            LimitKind::Arrival,
-            LimitKind::Restoration,
-        ]
-        .into_iter()
-        .filter_map(|k| self.limit(k, limits, now))
-        .collect()
+        LIMIT_KINDS
+            .into_iter()
+            .filter_map(|k| self.limit(k, limits, now))
+            .collect()
     }
 
     /// The limit that matters now: the earliest-due one not yet met, if any.
@@ -252,11 +250,13 @@ impl WorkOrder {
             .min_by_key(|l| l.due)
     }
 
+    /// Whether the warning or breach of a bit ([`LimitKind::bit`]) was raised.
     pub(super) fn alerted(&self, bit: u8) -> bool {
         self.alerts & bit != 0
     }
 }
 
+/// Every limit kind, in order.
 pub(super) const LIMIT_KINDS: [LimitKind; 3] = [
     LimitKind::Dispatch,
     LimitKind::Arrival,
