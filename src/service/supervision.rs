@@ -190,7 +190,7 @@ impl WorkOrders {
 
     /// Open orders counted by zone (urban, rural, remote).
     pub fn by_zone(&self, now: Timestamp) -> Vec<(ServiceZone, SupervisionCounts)> {
-        let mut c = [SupervisionCounts::default(); 3];
+        let mut c = [SupervisionCounts::default(); ServiceZone::ALL.len()];
         for w in self.open_orders() {
             c[w.zone.index()].add(alarm(w, self.limits(), now));
         }
