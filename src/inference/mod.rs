@@ -71,6 +71,8 @@ mod rates;
 mod roots;
 mod snapshot;
 mod state;
+#[cfg(test)]
+mod tests;
 mod timers;
 
 use std::collections::{BTreeMap, BTreeSet};
