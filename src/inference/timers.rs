@@ -264,6 +264,7 @@ impl TimerQueue {
     }
 
     /// The first timer in due order if it is due by `now`.
+    #[inline]
     pub(super) fn pop_due(&mut self, now: i64) -> Option<(i64, Timer)> {
         if self.next_due > now {
             return None;
