@@ -61,8 +61,8 @@ pub struct Rates {
 }
 
 impl Rates {
-    /// The options' initial rates, each worth a few observations (the call rate, the
-    /// least certain a priori, is held more firmly: calls are few per outage).
+    /// The options' initial rates as prior beliefs: the call rate worth 20 trials,
+    /// the last-gasp and power-restore rates 10 each.
     pub(super) fn initial(call: f64, last_gasp: f64, power_restore: f64) -> Rates {
         Rates {
             call: RateEstimate::new(call, 20.0),
