@@ -1,0 +1,90 @@
+//! What the engine tells its caller: the changes of its conclusions after each event,
+//! call classifications, momentaries, counted warnings and the evidence below a
+//! device.
+
+use serde::{Deserialize, Serialize};
+
+use super::outages::{OutageCause, OutageId};
+use crate::ids::{CustomerId, OutageDeviceId};
+use crate::time::Timestamp;
+
+/// A momentary interruption (for MAIFI): never a sustained outage.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Momentary {
+    /// The reclosing device (or the zone's head); a service when its meter alone
+    /// gasped and came back (a sag or a meter reset).
+    pub device: OutageDeviceId,
+    /// When.
+    pub time: Timestamp,
+}
+
+/// How a call was classified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CallClassification {
+    /// The caller.
+    pub customer: CustomerId,
+    /// The known cause, or `None` when no outage explains the call yet.
+    pub cause: Option<OutageCause>,
+    /// The outage it belongs to.
+    pub outage: Option<OutageId>,
+}
+
+/// One change of the engine's conclusions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Change {
+    /// A new outage.
+    Opened(OutageId),
+    /// An outage changed (device, status, customers or confidence).
+    Updated(OutageId),
+    /// An outage closed; `merged_into` when it rolled up into another.
+    Closed {
+        /// The outage.
+        outage: OutageId,
+        /// The outage that absorbed it.
+        merged_into: Option<OutageId>,
+    },
+    /// A call was classified.
+    Call(CallClassification),
+    /// A momentary interruption was recognised.
+    Momentary(Momentary),
+}
+
+/// The evidence below a device and the log-odds the engine compares; see
+/// [`Engine::evidence_below`](crate::Engine::evidence_below).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EvidenceSummary {
+    /// Customers below (not off for a known cause).
+    pub customers: u32,
+    /// Of them, with a no-power or wire-down call.
+    pub calls: u32,
+    /// With a partial-power call.
+    pub partial_calls: u32,
+    /// With a last gasp (held past the momentary filter).
+    pub last_gasps: u32,
+    /// With a ping answering off.
+    pub pings_off: u32,
+    /// Known on (recent power restore or ping on).
+    pub known_on: u32,
+    /// Still silent after a restoration above them.
+    pub awaiting_restore: u32,
+    /// SCADA reports the device locked out.
+    pub scada_open: bool,
+    /// Log-odds of "this device is out" against "all on".
+    pub log_odds_out: f64,
+    /// Log-odds of the best explanation of the subtree with the device in.
+    pub log_odds_below: f64,
+    /// Whether the device is out in the best explanation of its subtree.
+    pub out_in_best_explanation: bool,
+}
+
+/// Counted warnings: events that were used with a caveat or not at all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineWarnings {
+    /// Events older than the late-arrival window (still applied).
+    pub too_late: u64,
+    /// Exact repeats of an earlier event (ignored as evidence).
+    pub duplicates: u64,
+    /// Evidence from before the customer's last known-on time, and power restores
+    /// from before the meter's current last gasp (stale, ignored).
+    pub stale: u64,
+}
