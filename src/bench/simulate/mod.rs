@@ -68,7 +68,7 @@ pub use options::{
 pub use scenario::{Scenario, scorer_kind};
 pub use truth::{
     CallCause, Checkpoint, CheckpointKind, Truth, TruthCall, TruthCause, TruthCounts,
-    TruthMomentary, TruthOutage,
+    TruthMomentary, TruthOutage, TruthTransfer,
 };
 
 use self::run::Run;
