@@ -46,6 +46,7 @@
 //! assert_eq!(chain.last(), Some(&"circuit.sub0"));
 //! ```
 
+mod kit;
 mod network;
 mod storm;
 
