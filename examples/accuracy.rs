@@ -354,7 +354,10 @@ fn networks(a: &Args) -> Vec<Net> {
             customers_per_feeder: 2_000..=4_000,
             ..Default::default()
         });
-        let name = format!("utility-{k} ({:.1}k)", net.customers().len() as f64 / 1000.0);
+        let name = format!(
+            "utility-{k} ({:.1}k)",
+            net.customers().len() as f64 / 1000.0
+        );
         nets.push(Net {
             name,
             net,
@@ -384,6 +387,60 @@ fn tables() -> Vec<Table> {
     t
 }
 
+/// The days to run, big ones first so that the threads finish together. Each network
+/// gets seeds of its own (the same seed draws the same times and rates on any
+/// network).
+fn jobs(nets: &[Net], tables: &[Table], seeds: u64) -> Vec<Job> {
+    let seed_of = |net: usize, seed: u64| 1000 * net as u64 + seed;
+    let mut jobs = Vec::new();
+    for (k, table) in tables.iter().enumerate() {
+        for (net, n) in nets.iter().enumerate() {
+            if table.utility_only && !n.utility {
+                continue;
+            }
+            jobs.extend((1..=seeds).map(|seed| Job {
+                net,
+                table: k,
+                seed: seed_of(net, seed),
+            }));
+        }
+    }
+    jobs.sort_by_key(|j| {
+        std::cmp::Reverse((
+            nets[j.net].net.customers().len(),
+            tables[j.table].opts.n_faults[1],
+        ))
+    });
+    jobs
+}
+
+/// The rows of table `k`: engine and roll-up on each network it ran on, then on the
+/// utility-shaped feeders together.
+fn rows(nets: &[Net], table: &Table, k: usize, done: &[Done]) -> Vec<(String, Summary)> {
+    let of = |keep: &dyn Fn(usize) -> bool, engine: bool| -> Summary {
+        let v: Vec<ScenarioScore> = done
+            .iter()
+            .filter(|d| d.table == k && keep(d.net))
+            .map(|d| if engine { &d.engine } else { &d.rollup }.clone())
+            .collect();
+        aggregate(&v)
+    };
+    let mut rows = Vec::new();
+    for (n, net) in nets.iter().enumerate() {
+        if table.utility_only && !net.utility {
+            continue;
+        }
+        rows.push((format!("{} engine", net.name), of(&|x| x == n, true)));
+        rows.push((format!("{} roll-up", net.name), of(&|x| x == n, false)));
+    }
+    if nets.iter().any(|n| n.utility) {
+        let utility = |x: usize| nets[x].utility;
+        rows.push(("utility-shaped engine".to_string(), of(&utility, true)));
+        rows.push(("utility-shaped roll-up".to_string(), of(&utility, false)));
+    }
+    rows
+}
+
 fn main() {
     let a = args();
     let t0 = Instant::now();
@@ -402,29 +459,7 @@ fn main() {
             s.view().max_depth()
         );
     }
-    // Each network gets seeds of its own (the same seed draws the same times and rates
-    // on any network).
-    let seed_of = |net: usize, seed: u64| 1000 * net as u64 + seed;
-    let mut jobs = Vec::new();
-    for (k, table) in tables.iter().enumerate() {
-        for (net, n) in nets.iter().enumerate() {
-            if table.utility_only && !n.utility {
-                continue;
-            }
-            jobs.extend((1..=a.seeds).map(|seed| Job {
-                net,
-                table: k,
-                seed: seed_of(net, seed),
-            }));
-        }
-    }
-    // Big days first, so that the threads finish together.
-    jobs.sort_by_key(|j| {
-        std::cmp::Reverse((
-            nets[j.net].net.customers().len(),
-            tables[j.table].opts.n_faults[1],
-        ))
-    });
+    let jobs = jobs(&nets, &tables, a.seeds);
     let progress = Progress {
         blocks: Mutex::new((
             (0..tables.len() * nets.len())
@@ -457,28 +492,7 @@ fn main() {
         rollup_s
     );
     for (k, table) in tables.iter().enumerate() {
-        let of = |keep: &dyn Fn(usize) -> bool, engine: bool| -> Summary {
-            let v: Vec<ScenarioScore> = done
-                .iter()
-                .filter(|d| d.table == k && keep(d.net))
-                .map(|d| if engine { &d.engine } else { &d.rollup }.clone())
-                .collect();
-            aggregate(&v)
-        };
-        let mut rows = Vec::new();
-        for (n, net) in nets.iter().enumerate() {
-            if table.utility_only && !net.utility {
-                continue;
-            }
-            rows.push((format!("{} engine", net.name), of(&|x| x == n, true)));
-            rows.push((format!("{} roll-up", net.name), of(&|x| x == n, false)));
-        }
-        if nets.iter().any(|n| n.utility) {
-            let utility = |x: usize| nets[x].utility;
-            rows.push(("utility-shaped engine".to_string(), of(&utility, true)));
-            rows.push(("utility-shaped roll-up".to_string(), of(&utility, false)));
-        }
-        print_table(&table.title, &rows);
+        print_table(&table.title, &rows(&nets, table, k, &done));
     }
     for (k, table) in tables.iter().enumerate() {
         print_diagnosis(&table.title, done.iter().filter(|d| d.table == k));

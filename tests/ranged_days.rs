@@ -54,7 +54,10 @@ fn the_ranges_cover_the_fixed_profiles() {
     for p in Profile::ALL {
         let o = SimulationOptions::for_profile(p);
         let r = SettingRanges::for_profile(p);
-        assert!(r.p_call[0] <= o.p_call[0] && o.p_call[1] <= r.p_call[1], "{p:?}");
+        assert!(
+            r.p_call[0] <= o.p_call[0] && o.p_call[1] <= r.p_call[1],
+            "{p:?}"
+        );
         assert!(r.p_lg[0] <= o.p_lg[0] && o.p_lg[1] <= r.p_lg[1], "{p:?}");
         assert!(within(o.p_pr, r.p_pr), "{p:?}");
         assert!(within(o.false_lg_per_kh, r.false_lg_per_kh), "{p:?}");

@@ -3,9 +3,7 @@
 //! same network for the same seed.
 
 use outage_locator::synth::{UtilityNetworkOptions, utility_network};
-use outage_locator::{
-    CustomerId, EnergizationView, Network, OutageDeviceClass, OutageDeviceId,
-};
+use outage_locator::{CustomerId, EnergizationView, Network, OutageDeviceClass, OutageDeviceId};
 use proptest::prelude::*;
 
 /// Small feeders, so that many seeds run quickly; every other range as by default.
@@ -47,13 +45,20 @@ fn check_shape(opts: &UtilityNetworkOptions) -> Result<(), TestCaseError> {
     // take it past.
     for &r in &relays {
         let n = view.customer_count_below(r);
-        let (a, b) = (*opts.customers_per_feeder.start(), *opts.customers_per_feeder.end());
+        let (a, b) = (
+            *opts.customers_per_feeder.start(),
+            *opts.customers_per_feeder.end(),
+        );
         prop_assert!(a <= n && n < b + hi, "feeder of {n}");
     }
     for &d in view.preorder() {
         if net.outage_device_class(d) == OutageDeviceClass::Transformer {
             let n = view.customer_count_below(d);
-            prop_assert!(lo <= n && n <= hi, "{} serves {n}", net.outage_device_name(d));
+            prop_assert!(
+                lo <= n && n <= hi,
+                "{} serves {n}",
+                net.outage_device_name(d)
+            );
         }
     }
     for (i, chain) in chains(&net, &view).iter().enumerate() {
@@ -64,7 +69,9 @@ fn check_shape(opts: &UtilityNetworkOptions) -> Result<(), TestCaseError> {
         prop_assert_eq!(chain.last(), Some(&OutageDeviceClass::Source));
         prop_assert_eq!(count(OutageDeviceClass::Breaker), 1);
         prop_assert!(count(OutageDeviceClass::Fuse) <= 2);
-        prop_assert!(count(OutageDeviceClass::Recloser) <= *opts.reclosers_per_feeder.end() as usize);
+        prop_assert!(
+            count(OutageDeviceClass::Recloser) <= *opts.reclosers_per_feeder.end() as usize
+        );
     }
     let ties: Vec<_> = net
         .elements()
@@ -73,10 +80,16 @@ fn check_shape(opts: &UtilityNetworkOptions) -> Result<(), TestCaseError> {
         .collect();
     prop_assert!(ties.len() as u32 <= feeders * opts.ties_per_feeder.end());
     for e in &ties {
-        prop_assert!(e.switch && e.normally_open, "{} is not a normally-open switch", e.name);
+        prop_assert!(
+            e.switch && e.normally_open,
+            "{} is not a normally-open switch",
+            e.name
+        );
     }
     prop_assert!(
-        net.elements().iter().all(|e| !e.normally_open || e.name.contains("_tie")),
+        net.elements()
+            .iter()
+            .all(|e| !e.normally_open || e.name.contains("_tie")),
         "only ties are open"
     );
     Ok(())
@@ -139,7 +152,11 @@ fn default_feeders_are_deep_and_serve_thousands() {
                 && c.contains(&OutageDeviceClass::Recloser)
         })
         .count();
-    assert!(deep * 5 > all.len(), "{deep} of {} customers are deep", all.len());
+    assert!(
+        deep * 5 > all.len(),
+        "{deep} of {} customers are deep",
+        all.len()
+    );
     let sizes: Vec<u32> = view
         .preorder()
         .iter()

@@ -8,8 +8,8 @@ use outage_locator::simulate::{
     TruthCounts, TruthOutage, TruthTransfer,
 };
 use outage_locator::{
-    DeviceKind, EnergizationView, EngineOptions, Event, Network, NetworkBuilder, Replay,
-    Timestamp, import_opendss,
+    DeviceKind, EnergizationView, EngineOptions, Event, Network, NetworkBuilder, Replay, Timestamp,
+    import_opendss,
 };
 
 fn t(s: &str) -> Timestamp {

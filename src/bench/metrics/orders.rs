@@ -51,7 +51,10 @@ pub(super) fn count_orders(
     }
     let mut by_canon: HashMap<u32, Vec<usize>> = HashMap::new();
     for (i, f) in faults.iter().enumerate() {
-        by_canon.entry(devs.canon[f.device as usize]).or_default().push(i);
+        by_canon
+            .entry(devs.canon[f.device as usize])
+            .or_default()
+            .push(i);
     }
     // Per fault outage, the orders that found it.
     let mut hits: HashMap<usize, HashSet<&str>> = HashMap::new();

@@ -103,7 +103,12 @@ impl Kit {
     }
 
     /// A protective device on an element; all but fuses report to SCADA.
-    pub(super) fn device(&mut self, name: std::fmt::Arguments<'_>, kind: DeviceKind, on: ElementId) {
+    pub(super) fn device(
+        &mut self,
+        name: std::fmt::Arguments<'_>,
+        kind: DeviceKind,
+        on: ElementId,
+    ) {
         self.set_name(name);
         let telemetered = kind != DeviceKind::Fuse;
         self.b

@@ -239,7 +239,9 @@ impl Gen<'_> {
             phases,
             ..LineOptions::default()
         };
-        let e = self.kit.line(format_args!("line.l{lines}"), tap, first, opts);
+        let e = self
+            .kit
+            .line(format_args!("line.l{lines}"), tap, first, opts);
         self.kit
             .device(format_args!("fuse.f{n}"), DeviceKind::Fuse, e);
         let count = self

@@ -391,7 +391,9 @@ impl Gen<'_> {
             phases,
             ..LineOptions::default()
         };
-        let e = self.kit.line(format_args!("line.l{line}"), tap, first, opts);
+        let e = self
+            .kit
+            .line(format_args!("line.l{line}"), tap, first, opts);
         self.kit
             .device(format_args!("fuse.f{n}"), DeviceKind::Fuse, e);
         first
