@@ -1,54 +1,69 @@
 //! The accuracy benchmark: the engine and the classic roll-up rule side by side on
-//! generated scenarios, scored with the metrics of `../shared/eval/score.py`.
+//! generated days, feeder by feeder, scored with the metrics of
+//! `../shared/eval/score.py`.
 //!
-//! `cargo run --release --example accuracy -- [SEEDS] [--customers N] [--model PATH]...`
+//! `cargo run --release --example accuracy -- [SEEDS] [--customers N] [--utility K] [--model PATH]...`
 //!
 //! Networks: every fixture feeder (`fixtures/*/eval_master.dss`, else
-//! `fixtures/*/master.dss`), a synthetic network of N customers
-//! (default 20 000; `--customers 0` leaves it out) and any `--model` given. For each
-//! profile (blue sky, busy, storm) and each network, SEEDS scenarios (default 4) are
-//! generated and replayed through both engines, in parallel. Then the storm profile again
-//! at the edges of the rate ranges: call probability 3 % and 40 % × last-gasp delivery
-//! 0 % and 95 %.
+//! `fixtures/*/master.dss`), the synthetic network of N customers (default 20 000;
+//! `--customers 0` leaves it out), K utility-shaped feeders of 2 000 to 4 000
+//! customers each (default 4; `bench::synth::utility_network`: one to ten customers a
+//! transformer, fuses below fuses, reclosers in series) and any `--model` given. Each
+//! network gets SEEDS days (default 4) of each profile (blue sky, busy, storm), and the
+//! utility-shaped feeders also busy and storm days whose rates are drawn per day from
+//! ranges that cover utilities (`busy_ranged`, `storm_ranged`). Days run in parallel;
+//! a line on standard error tells each finished block of days (a profile on a network).
 //!
-//! Columns: device precision and recall over all checkpoints; F1 at start + 5, 15 and
-//! 30 min; the recall ceiling (share of true outages with any evidence of their own) and
-//! recall against it; median and p90 time to detect (s); customer Jaccard; momentary
-//! false positives; call classification accuracy; tickets per fault outage.
-
-use std::path::PathBuf;
-use std::time::Instant;
+//! One table per profile, a pair of rows per network (engine, roll-up) and a pair over
+//! the utility-shaped feeders together. Columns: device precision and recall over all
+//! checkpoints; F1 at start + 5, 15 and 30 min; the recall ceiling (share of true
+//! outages with any evidence of their own) and recall against it; median time to
+//! detect (s); customer Jaccard; momentary false positives; call classification
+//! accuracy; tickets per fault outage; work orders one by one: the share at a true
+//! fault, orders per fault they found, the share of reported faults given an order;
+//! fault outages. Then, per profile, where each engine goes wrong by device class.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Instant;
 
 use outage_locator::metrics::{
     ClassOutcome, Conclusions, ScenarioScore, Summary, aggregate, diagnose, score,
 };
 use outage_locator::rollup::{Rollup, RollupOptions};
-use outage_locator::simulate::CheckpointKind;
-use outage_locator::simulate::{Profile, Scenario, SimulationOptions, Simulator};
-use outage_locator::synth::{SyntheticNetworkOptions, synthetic_network};
+use outage_locator::simulate::{CheckpointKind, Profile, SimulationOptions, Simulator};
+use outage_locator::synth::{
+    SyntheticNetworkOptions, UtilityNetworkOptions, synthetic_network, utility_network,
+};
 use outage_locator::{EngineOptions, Network, OutageDeviceClass, Record, Replay, load_network};
 use rayon::prelude::*;
 
 struct Net {
     name: String,
     net: Network,
+    /// A utility-shaped feeder.
+    utility: bool,
 }
 
-/// One scenario to run: which network, which options, which seed, and its table.
+/// A profile's days: its title and options, and whether only the utility-shaped
+/// feeders get them.
+struct Table {
+    title: String,
+    opts: SimulationOptions,
+    utility_only: bool,
+}
+
+/// One day to run: which network, which table, which seed.
 struct Job {
     net: usize,
     table: usize,
-    row: String,
-    opts: SimulationOptions,
     seed: u64,
 }
 
 struct Done {
     net: usize,
     table: usize,
-    row: String,
     engine: ScenarioScore,
     rollup: ScenarioScore,
     events: usize,
@@ -58,48 +73,87 @@ struct Done {
     diag: [BTreeMap<OutageDeviceClass, ClassOutcome>; 2],
 }
 
-fn engine_records<'n>(net: &'n Network, s: &Scenario) -> Vec<Record<'n>> {
+/// The days of one table on one network, as they finish.
+#[derive(Default)]
+struct Block {
+    done: u64,
+    events: usize,
+    replay_s: f64,
+}
+
+/// Counts finished days and tells each finished block on standard error.
+struct Progress {
+    /// The blocks by table and network, and how many are finished.
+    blocks: Mutex<(Vec<Block>, usize)>,
+    /// Blocks to run.
+    total: usize,
+    seeds: u64,
+    networks: usize,
+    start: Instant,
+}
+
+impl Progress {
+    fn finished(&self, d: &Done, tables: &[Table], nets: &[Net]) {
+        let mut guard = self.blocks.lock().unwrap_or_else(|e| e.into_inner());
+        let (blocks, finished) = &mut *guard;
+        let b = &mut blocks[d.table * self.networks + d.net];
+        b.done += 1;
+        b.events += d.events;
+        b.replay_s += d.engine_s + d.rollup_s;
+        if b.done == self.seeds {
+            *finished += 1;
+            eprintln!(
+                "accuracy: [{}/{}] {} on {}: {} days, {} events, {:.1} s of replay; {:.0} s in",
+                finished,
+                self.total,
+                tables[d.table].title,
+                nets[d.net].name,
+                b.done,
+                b.events,
+                b.replay_s,
+                self.start.elapsed().as_secs_f64(),
+            );
+        }
+    }
+}
+
+fn engine_records<'n>(net: &'n Network, events: &[outage_locator::Event]) -> Vec<Record<'n>> {
     let mut replay =
         Replay::new(net, EngineOptions::default()).expect("the normal state is radial");
     let mut out = Vec::new();
-    for &e in &s.events {
+    for &e in events {
         out.extend_from_slice(replay.feed(e));
     }
     out.extend_from_slice(replay.finish());
     out
 }
 
-fn rollup_records<'n>(net: &'n Network, s: &Scenario) -> Vec<Record<'n>> {
+fn rollup_records<'n>(net: &'n Network, events: &[outage_locator::Event]) -> Vec<Record<'n>> {
     let mut r = Rollup::new(net, RollupOptions::default()).expect("the normal state is radial");
     let mut out = Vec::new();
-    for &e in &s.events {
+    for &e in events {
         out.extend_from_slice(r.feed(e));
     }
     out.extend_from_slice(r.finish());
     out
 }
 
-fn run(nets: &[Net], sims: &[Simulator<'_>], job: &Job) -> Done {
+fn run(nets: &[Net], sims: &[Simulator<'_>], tables: &[Table], job: &Job) -> Done {
     let net = &nets[job.net].net;
     let sim = &sims[job.net];
-    let s = sim.run(&job.opts, job.seed);
+    let s = sim.run(&tables[job.table].opts, job.seed);
     let t = Instant::now();
-    let eng = engine_records(net, &s);
+    let eng = Conclusions::from_records(&engine_records(net, &s.events));
     let engine_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let rup = rollup_records(net, &s);
+    let rup = Conclusions::from_records(&rollup_records(net, &s.events));
     let rollup_s = t.elapsed().as_secs_f64();
-    let (eng, rup) = (
-        Conclusions::from_records(&eng),
-        Conclusions::from_records(&rup),
-    );
     let sc = |c: &Conclusions| score(net, sim.view(), &s.truth, c, Some(&s.events));
     let dg = |c: &Conclusions| diagnose(net, sim.view(), &s.truth, c, CheckpointKind::Plus15);
     Done {
         diag: [dg(&eng), dg(&rup)],
         net: job.net,
         table: job.table,
-        row: job.row.clone(),
         engine: sc(&eng),
         rollup: sc(&rup),
         events: s.events.len(),
@@ -108,7 +162,7 @@ fn run(nets: &[Net], sims: &[Simulator<'_>], job: &Job) -> Done {
     }
 }
 
-/// (header, width, value) of each column.
+/// (header, value) of each column.
 fn columns(m: &Summary) -> Vec<(&'static str, String)> {
     let f = |v: Option<f64>, d: usize| v.map_or("-".to_string(), |v| format!("{v:.d$}"));
     let ratio = match m.recall_ceiling {
@@ -124,11 +178,13 @@ fn columns(m: &Summary) -> Vec<(&'static str, String)> {
         ("ceil", f(m.recall_ceiling, 3)),
         ("R/ceil", f(ratio, 3)),
         ("ttd50", f(m.ttd_median_s, 0)),
-        ("ttd90", f(m.ttd_p90_s, 0)),
         ("Jacc", f(m.jaccard, 3)),
         ("momFP", m.momentary_fp.to_string()),
         ("calls", f(m.call_accuracy, 3)),
         ("tkt/f", f(m.tickets_per_fault, 2)),
+        ("ord@f", f(m.orders_right, 3)),
+        ("ord/ff", f(m.orders_per_covered_fault, 2)),
+        ("rep+o", f(m.evidenced_faults_covered, 3)),
         ("faults", m.fault_outages.to_string()),
     ]
 }
@@ -152,7 +208,7 @@ fn print_table(title: &str, rows: &[(String, Summary)]) {
 }
 
 /// Where each engine goes wrong, by class of the truly out device, at start + 15 min.
-fn print_diagnosis<'a>(profile: &str, done: impl Iterator<Item = &'a Done>) {
+fn print_diagnosis<'a>(title: &str, done: impl Iterator<Item = &'a Done>) {
     let mut sum: [BTreeMap<OutageDeviceClass, ClassOutcome>; 2] = Default::default();
     for d in done {
         for (e, m) in d.diag.iter().enumerate() {
@@ -162,7 +218,7 @@ fn print_diagnosis<'a>(profile: &str, done: impl Iterator<Item = &'a Done>) {
         }
     }
     println!(
-        "\n{profile}: true outages at the start + 15 min checkpoints by device class (pairs of \
+        "\n{title}: true outages at the start + 15 min checkpoints by device class (pairs of \
          checkpoint and active outage), % found at the device, held too high (by an \
          ancestor), too low (by descendants only) or missed; false positives by class, and \
          the % of them misplaced (above or below a true outage)"
@@ -211,38 +267,40 @@ fn print_diagnosis<'a>(profile: &str, done: impl Iterator<Item = &'a Done>) {
     }
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut seeds = 4u64;
-    let mut customers = 20_000usize;
-    let mut models: Vec<PathBuf> = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        match args[i].as_str() {
-            "--customers" => {
-                i += 1;
-                customers = args
-                    .get(i)
-                    .and_then(|x| x.parse().ok())
-                    .expect("--customers N");
-            }
-            "--model" => {
-                i += 1;
-                models.push(args.get(i).expect("--model PATH").into());
-            }
-            x => {
-                seeds = x
-                    .parse()
-                    .expect("usage: accuracy [SEEDS] [--customers N] [--model PATH]...")
-            }
+/// The command line: seeds, the synthetic network's customers, the number of
+/// utility-shaped feeders, and extra models.
+struct Args {
+    seeds: u64,
+    customers: usize,
+    utility: u64,
+    models: Vec<PathBuf>,
+}
+
+fn args() -> Args {
+    let usage = "usage: accuracy [SEEDS] [--customers N] [--utility K] [--model PATH]...";
+    let mut a = Args {
+        seeds: 4,
+        customers: 20_000,
+        utility: 4,
+        models: Vec::new(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(x) = it.next() {
+        match x.as_str() {
+            "--customers" => a.customers = it.next().and_then(|v| v.parse().ok()).expect(usage),
+            "--utility" => a.utility = it.next().and_then(|v| v.parse().ok()).expect(usage),
+            "--model" => a.models.push(it.next().expect(usage).into()),
+            x => a.seeds = x.parse().expect(usage),
         }
-        i += 1;
     }
-    let t0 = Instant::now();
-    // The networks.
+    a
+}
+
+/// Every fixture feeder (its `eval_master.dss`, the evaluation's protection, else its
+/// `master.dss`), the extra models, the synthetic network and the utility-shaped
+/// feeders, in that order (so that the old networks keep their seeds).
+fn networks(a: &Args) -> Vec<Net> {
     let fixtures = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"));
-    // Every fixture feeder: its `eval_master.dss` (the evaluation's protection), else
-    // its `master.dss`.
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&fixtures)
         .map(|d| {
             d.filter_map(Result::ok)
@@ -256,7 +314,7 @@ fn main() {
         })
         .unwrap_or_default();
     paths.sort();
-    paths.extend(models);
+    paths.extend(a.models.iter().cloned());
     let mut nets = Vec::new();
     for p in &paths {
         match load_network(p.to_str().unwrap_or_default()) {
@@ -266,131 +324,178 @@ fn main() {
                     .and_then(|d| d.file_name())
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| net.name().to_string());
-                nets.push(Net { name, net });
+                nets.push(Net {
+                    name,
+                    net,
+                    utility: false,
+                });
             }
             Err(e) => eprintln!("{}: {e}", p.display()),
         }
     }
-    if customers > 0 {
+    if a.customers > 0 {
         let net = synthetic_network(&SyntheticNetworkOptions {
-            customers,
+            customers: a.customers,
             seed: 1,
             ..Default::default()
         });
+        let name = format!("synthetic-{}k", a.customers / 1000);
         nets.push(Net {
-            name: format!("synthetic-{}k", customers / 1000),
+            name,
             net,
+            utility: false,
         });
     }
+    for k in 1..=a.utility {
+        // One feeder a network, tied to neighbours outside it.
+        let net = utility_network(&UtilityNetworkOptions {
+            seed: k,
+            feeders_per_substation: 1..=1,
+            customers_per_feeder: 2_000..=4_000,
+            ..Default::default()
+        });
+        let name = format!(
+            "utility-{k} ({:.1}k)",
+            net.customers().len() as f64 / 1000.0
+        );
+        nets.push(Net {
+            name,
+            net,
+            utility: true,
+        });
+    }
+    nets
+}
+
+/// The profiles, then the ranged busy and storm days on the utility-shaped feeders.
+fn tables() -> Vec<Table> {
+    let mut t: Vec<Table> = Profile::ALL
+        .into_iter()
+        .map(|p| Table {
+            title: format!("profile {}", p.as_str()),
+            opts: SimulationOptions::for_profile(p),
+            utility_only: false,
+        })
+        .collect();
+    for p in [Profile::Busy, Profile::Storm] {
+        t.push(Table {
+            title: format!("profile {}_ranged (rates drawn per day)", p.as_str()),
+            opts: SimulationOptions::ranged(p),
+            utility_only: true,
+        });
+    }
+    t
+}
+
+/// The days to run, big ones first so that the threads finish together. Each network
+/// gets seeds of its own (the same seed draws the same times and rates on any
+/// network).
+fn jobs(nets: &[Net], tables: &[Table], seeds: u64) -> Vec<Job> {
+    let seed_of = |net: usize, seed: u64| 1000 * net as u64 + seed;
+    let mut jobs = Vec::new();
+    for (k, table) in tables.iter().enumerate() {
+        for (net, n) in nets.iter().enumerate() {
+            if table.utility_only && !n.utility {
+                continue;
+            }
+            jobs.extend((1..=seeds).map(|seed| Job {
+                net,
+                table: k,
+                seed: seed_of(net, seed),
+            }));
+        }
+    }
+    jobs.sort_by_key(|j| {
+        std::cmp::Reverse((
+            nets[j.net].net.customers().len(),
+            tables[j.table].opts.n_faults[1],
+        ))
+    });
+    jobs
+}
+
+/// The rows of table `k`: engine and roll-up on each network it ran on, then on the
+/// utility-shaped feeders together.
+fn rows(nets: &[Net], table: &Table, k: usize, done: &[Done]) -> Vec<(String, Summary)> {
+    let of = |keep: &dyn Fn(usize) -> bool, engine: bool| -> Summary {
+        let v: Vec<ScenarioScore> = done
+            .iter()
+            .filter(|d| d.table == k && keep(d.net))
+            .map(|d| if engine { &d.engine } else { &d.rollup }.clone())
+            .collect();
+        aggregate(&v)
+    };
+    let mut rows = Vec::new();
+    for (n, net) in nets.iter().enumerate() {
+        if table.utility_only && !net.utility {
+            continue;
+        }
+        rows.push((format!("{} engine", net.name), of(&|x| x == n, true)));
+        rows.push((format!("{} roll-up", net.name), of(&|x| x == n, false)));
+    }
+    if nets.iter().any(|n| n.utility) {
+        let utility = |x: usize| nets[x].utility;
+        rows.push(("utility-shaped engine".to_string(), of(&utility, true)));
+        rows.push(("utility-shaped roll-up".to_string(), of(&utility, false)));
+    }
+    rows
+}
+
+fn main() {
+    let a = args();
+    let t0 = Instant::now();
+    let nets = networks(&a);
+    let tables = tables();
     let sims: Vec<Simulator<'_>> = nets
         .iter()
         .map(|n| Simulator::new(&n.net).expect("the normal state is radial"))
         .collect();
     for (n, s) in nets.iter().zip(&sims) {
         eprintln!(
-            "{}: {} customers, {} outage devices",
+            "{}: {} customers, {} outage devices, {} deep at most",
             n.name,
             s.view().customers_in_preorder().len(),
-            s.view().preorder().len()
+            s.view().preorder().len(),
+            s.view().max_depth()
         );
     }
-    // The jobs: each profile, then the storm at the edges of the rate ranges. Each
-    // network gets seeds of its own (the same seed draws the same times and rates on
-    // any network).
-    let seed_of = |net: usize, seed: u64| 1000 * net as u64 + seed;
-    let mut jobs = Vec::new();
-    let mut titles = Vec::new();
-    for (k, p) in Profile::ALL.into_iter().enumerate() {
-        titles.push(format!("profile {}", p.as_str()));
-        for net in 0..nets.len() {
-            for seed in 1..=seeds {
-                jobs.push(Job {
-                    net,
-                    table: k,
-                    row: String::new(),
-                    opts: SimulationOptions::for_profile(p),
-                    seed: seed_of(net, seed),
-                });
-            }
-        }
-    }
-    let edge = titles.len();
-    titles.push("storm at the edges of the rate ranges (p_call, p_lg)".to_string());
-    for p_call in [0.03, 0.40] {
-        for p_lg in [0.0, 0.95] {
-            for net in 0..nets.len() {
-                for seed in 1..=seeds {
-                    jobs.push(Job {
-                        net,
-                        table: edge,
-                        row: format!("call {:.0}% lg {:.0}%", p_call * 100.0, p_lg * 100.0),
-                        opts: SimulationOptions::for_profile(Profile::Storm)
-                            .with_rates(p_call, p_lg),
-                        seed: seed_of(net, seed),
-                    });
-                }
-            }
-        }
-    }
-    // Big scenarios first, so that the threads finish together.
-    jobs.sort_by_key(|j| {
-        std::cmp::Reverse((nets[j.net].net.customers().len(), j.opts.n_faults[1]))
-    });
-    let done: Vec<Done> = jobs.par_iter().map(|j| run(&nets, &sims, j)).collect();
+    let jobs = jobs(&nets, &tables, a.seeds);
+    let progress = Progress {
+        blocks: Mutex::new((
+            (0..tables.len() * nets.len())
+                .map(|_| Block::default())
+                .collect(),
+            0,
+        )),
+        total: jobs.len() / a.seeds.max(1) as usize,
+        seeds: a.seeds,
+        networks: nets.len(),
+        start: t0,
+    };
+    let done: Vec<Done> = jobs
+        .par_iter()
+        .map(|j| {
+            let d = run(&nets, &sims, &tables, j);
+            progress.finished(&d, &tables, &nets);
+            d
+        })
+        .collect();
     let events: usize = done.iter().map(|d| d.events).sum();
     let engine_s: f64 = done.iter().map(|d| d.engine_s).sum();
     let rollup_s: f64 = done.iter().map(|d| d.rollup_s).sum();
     println!(
-        "accuracy: {} scenarios ({} seeds per profile and network), {} events; engine {:.1} s, roll-up {:.1} s of replay",
+        "accuracy: {} days ({} seeds per profile and network), {} events; engine {:.1} s, roll-up {:.1} s of replay",
         done.len(),
-        seeds,
+        a.seeds,
         events,
         engine_s,
         rollup_s
     );
-    for (k, title) in titles.iter().enumerate() {
-        let mine: Vec<&Done> = done.iter().filter(|d| d.table == k).collect();
-        let mut rows = Vec::new();
-        let mut groups: Vec<String> = Vec::new();
-        for d in &mine {
-            if !groups.contains(&d.row) {
-                groups.push(d.row.clone());
-            }
-        }
-        groups.sort();
-        for g in &groups {
-            let prefix = if g.is_empty() {
-                String::new()
-            } else {
-                format!("{g}  ")
-            };
-            let of = |net: Option<usize>, e: bool| -> Summary {
-                let v: Vec<ScenarioScore> = mine
-                    .iter()
-                    .filter(|d| d.row == *g && net.is_none_or(|n| d.net == n))
-                    .map(|d| {
-                        if e {
-                            d.engine.clone()
-                        } else {
-                            d.rollup.clone()
-                        }
-                    })
-                    .collect();
-                aggregate(&v)
-            };
-            rows.push((format!("{prefix}engine"), of(None, true)));
-            rows.push((format!("{prefix}roll-up"), of(None, false)));
-            if g.is_empty() {
-                for (n, net) in nets.iter().enumerate() {
-                    rows.push((format!("  {} engine", net.name), of(Some(n), true)));
-                    rows.push((format!("  {} roll-up", net.name), of(Some(n), false)));
-                }
-            }
-        }
-        print_table(title, &rows);
+    for (k, table) in tables.iter().enumerate() {
+        print_table(&table.title, &rows(&nets, table, k, &done));
     }
-    for (k, p) in Profile::ALL.into_iter().enumerate() {
-        print_diagnosis(p.as_str(), done.iter().filter(|d| d.table == k));
+    for (k, table) in tables.iter().enumerate() {
+        print_diagnosis(&table.title, done.iter().filter(|d| d.table == k));
     }
     eprintln!("accuracy: {:.1} s", t0.elapsed().as_secs_f64());
 }

@@ -411,6 +411,7 @@ fn outage(
         scada: false,
         n_customers: customers.len() as u32,
         customers,
+        transfers: Vec::new(),
     }
 }
 

@@ -7,9 +7,9 @@
 //!
 //! | module | what it is for |
 //! | --- | --- |
-//! | [`simulate`] | The simulator: draws days (blue sky, busy, storm) on any network, with faults, momentary interruptions, planned work and remote disconnections, the evidence they leave (calls, last gasps, power restores, SCADA), and their truth to score against. |
+//! | [`simulate`] | The simulator: draws days (blue sky, busy, storm, each with fixed rates or with rates drawn per day from ranges that cover utilities) on any network, with faults, momentary interruptions, planned work and remote disconnections, the evidence they leave (calls, last gasps, power restores, SCADA), and their truth to score against. |
 //! | [`rollup`] | The roll-up rule of commercial outage management systems: the baseline an engine has to beat, run under the same replay contract as the [`Engine`](crate::Engine). |
-//! | [`metrics`] | The judge's scoring: device precision, recall and F1 at checkpoints, the recall ceiling, customer Jaccard, time to detect, tickets per fault, call classification, momentary false positives; each defined in its [scoring rules](metrics#scoring-rules). |
+//! | [`metrics`] | The judge's scoring: device precision, recall and F1 at checkpoints, the recall ceiling, customer Jaccard, time to detect, tickets per fault, work orders one by one, pings per fault, transfers followed, call classification, momentary false positives; each defined in its [scoring rules](metrics#scoring-rules). |
 //! | [`synth`] | Synthetic networks of any size, for scale: substations, feeders, laterals and customers laid out in metres, and storms of events for speed measurements. |
 //!
 //! A busy day on the IEEE 123-bus feeder, located by the engine and by the roll-up

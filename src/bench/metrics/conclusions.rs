@@ -1,5 +1,6 @@
-//! What an engine concluded, read for scoring: its outage, ticket and call records,
-//! from a [`Replay`](crate::Replay)'s records or from any engine's JSON Lines output.
+//! What an engine concluded, read for scoring: its outage, ticket, call and ping
+//! records, from a [`Replay`](crate::Replay)'s records or from any engine's JSON Lines
+//! output.
 
 use std::io::BufRead;
 
@@ -19,9 +20,27 @@ pub(super) struct OutageRow {
     pub(super) device: String,
     /// The cause, as printed.
     pub(super) cause: Option<String>,
+    /// The customers it holds off, as printed (`None`: not a number).
+    pub(super) customers: Option<f64>,
 }
 
-/// What an engine concluded: its outage, ticket and call records, in output order.
+/// One ticket (work order) record of an engine's output.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct TicketRow {
+    /// When (`None`: no time that reads).
+    pub(super) at: Option<Timestamp>,
+    /// `open`, `update` or `close`.
+    pub(super) op: String,
+    /// The ticket, as printed (`None`: missing or null).
+    pub(super) ticket: Option<String>,
+    /// Its device, lowercase (`None`: missing or empty).
+    pub(super) device: Option<String>,
+    /// Whether it names another ticket it was merged into.
+    pub(super) merged: bool,
+}
+
+/// What an engine concluded: its outage, ticket, call and ping records, in output
+/// order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Conclusions {
     /// The outage records, in output order.
@@ -30,10 +49,27 @@ pub struct Conclusions {
     pub(super) tickets_opened: u64,
     /// Tickets closed by a merge into another.
     pub(super) tickets_merged: u64,
+    /// The ticket records, in output order.
+    pub(super) tickets: Vec<TicketRow>,
+    /// Pings the engine sent (its `ping` records).
+    pub(super) pings: u64,
     /// (customer `load.x`, cause as printed, or `None`).
     pub(super) calls: Vec<(String, String)>,
     /// Lines that were not JSON objects with a `type`.
     pub bad_lines: u64,
+}
+
+/// Whether a JSON value is true as the judge's Python reads it: not null, false, zero
+/// or empty.
+fn truthy(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null => false,
+        serde_json::Value::Bool(b) => *b,
+        serde_json::Value::Number(n) => n.as_f64().is_some_and(|x| x != 0.0),
+        serde_json::Value::String(x) => !x.is_empty(),
+        serde_json::Value::Array(a) => !a.is_empty(),
+        serde_json::Value::Object(o) => !o.is_empty(),
+    }
 }
 
 /// A customer's name as the truth spells it: lowercase, with the `load.` prefix.
@@ -47,6 +83,13 @@ fn customer_key(c: &str) -> String {
 }
 
 impl Conclusions {
+    /// Counts a ticket record and keeps it for judging orders one by one.
+    fn push_ticket(&mut self, t: TicketRow) {
+        self.tickets_opened += (t.op == "open") as u64;
+        self.tickets_merged += (t.op == "close" && t.merged) as u64;
+        self.tickets.push(t);
+    }
+
     /// From the records of a [`Replay`](crate::Replay) or a
     /// [`Rollup`](crate::bench::rollup::Rollup).
     pub fn from_records(records: &[Record]) -> Self {
@@ -59,6 +102,7 @@ impl Conclusions {
                     outage,
                     device,
                     cause,
+                    customers,
                     ..
                 } => c.outages.push(OutageRow {
                     at: Some(*at),
@@ -66,13 +110,22 @@ impl Conclusions {
                     outage: outage.to_string(),
                     device: device.to_ascii_lowercase(),
                     cause: Some(cause.to_string()),
+                    customers: Some(f64::from(*customers)),
                 }),
                 Record::Ticket {
-                    op, merged_into, ..
-                } => {
-                    c.tickets_opened += (*op == "open") as u64;
-                    c.tickets_merged += (*op == "close" && merged_into.is_some()) as u64;
-                }
+                    at,
+                    op,
+                    ticket,
+                    device,
+                    merged_into,
+                    ..
+                } => c.push_ticket(TicketRow {
+                    at: Some(*at),
+                    op: op.to_string(),
+                    ticket: Some(ticket.to_string()),
+                    device: (!device.is_empty()).then(|| device.to_ascii_lowercase()),
+                    merged: merged_into.is_some(),
+                }),
                 Record::Call {
                     customer, cause, ..
                 } => c.calls.push((customer_key(customer), cause.to_string())),
@@ -111,17 +164,23 @@ impl Conclusions {
                     outage: o.get("outage").map(|x| x.to_string()).unwrap_or_default(),
                     device: s("device").unwrap_or_default().to_ascii_lowercase(),
                     cause: s("cause").map(str::to_string),
+                    customers: o.get("customers").and_then(|x| x.as_f64()),
                 }),
-                Some("ticket") => {
-                    c.tickets_opened += (s("op") == Some("open")) as u64;
-                    let merged = o.get("merged_into").is_some_and(|m| match m {
-                        serde_json::Value::Null => false,
-                        serde_json::Value::String(x) => !x.is_empty(),
-                        serde_json::Value::Bool(b) => *b,
-                        _ => true,
-                    });
-                    c.tickets_merged += (s("op") == Some("close") && merged) as u64;
-                }
+                Some("ticket") => c.push_ticket(TicketRow {
+                    at: s("at").and_then(|t| t.parse().ok()),
+                    op: s("op").unwrap_or_default().to_string(),
+                    ticket: o
+                        .get("ticket")
+                        .filter(|x| !x.is_null())
+                        .map(|x| x.to_string()),
+                    device: o
+                        .get("device")
+                        .filter(|x| truthy(x))
+                        .map(|x| x.as_str().map_or(x.to_string(), str::to_string))
+                        .map(|x| x.to_ascii_lowercase()),
+                    merged: o.get("merged_into").is_some_and(truthy),
+                }),
+                Some("ping") => c.pings += 1,
                 Some("call") => c.calls.push((
                     customer_key(s("customer").unwrap_or_default()),
                     s("cause").unwrap_or("None").to_string(),

@@ -83,8 +83,8 @@
 //! *B*, those below the devices of the active true fault outages: |*A* ∩ *B*| /
 //! |*A* ∪ *B*|, and 1 when both are empty. `jaccard` is the mean of these values over
 //! all checkpoints (`jaccard@…` over the checkpoints of one kind). Customers that
-//! operators switched to a tie during a fault are left out of both sides; the
-//! simulator makes no such transfers.
+//! operators switched to a tie during an active fault outage, by a transfer done at or
+//! before the checkpoint, are left out of both sides.
 //!
 //! ## Time to detect
 //!
@@ -105,19 +105,47 @@
 //!
 //! ## Work orders, one by one
 //!
-//! An order (a ticket not merged away, with a device) is *at a true fault* when, over
-//! some stretch of its life at one device (from the record that put it there to the
-//! next such record, or to its close), that device is the canonical device of a true
-//! fault outage active during that stretch; the outage is then *found* by the order.
-//! *Orders at a true fault* is the share of orders that are; *orders per fault they
-//! found* is the number of orders per found outage (above 1.00: duplicates);
-//! *reported faults given an order* is the share of the fault outages with evidence of
-//! their own at some time while they lasted that were found. These are counted by the
-//! evaluation's own scorer; [`score`] does not count them yet. Neither does it count
-//! the *pings sent per fault outage* (the engine's `ping` records per true fault
-//! outage) nor the *transfers followed* (the share of transfers after which, 5 min after
-//! the tie closed, the engine's outage at the faulted device holds off exactly the
-//! customers left out).
+//! An order is a ticket of the engine's output that is not closed as merged into
+//! another and that some `open` or `update` record put at a device (records whose time
+//! does not read, or without a ticket, are left out). Its life at one device is a
+//! *stretch*: from the record that put it there to the next such record, or else to its
+//! `close` (without one, to the end of time). An order is *at a true fault* when in
+//! some stretch at device *d*, from *t* to *t'*, a true fault outage of the same
+//! canonical device as *d* was active at some moment of it (its start ≤ *t'* and *t* <
+//! its end) and *t* is not after the order's close; such an outage is *found* by the
+//! order, and an order may find several.
+//!
+//! * *Orders at a true fault* (`orders_right`): the share of orders that are.
+//! * *Orders per fault they found* (`orders_per_covered_fault`): over the fault
+//!   outages that some order found, the number of (outage, order) pairs per outage;
+//!   above 1.00 the crews got duplicates.
+//! * *Reported faults given an order* (`evidenced_faults_covered`): the share of the
+//!   fault outages with evidence of their own at some time while they lasted (as for
+//!   the recall ceiling, taken at the outage's end, or a day after its start without
+//!   one, against the fault outages that overlapped it) that an order found. It needs
+//!   the scenario's events.
+//!
+//! Each is summed over scenarios before the ratio is taken, and is `None` when there
+//! is nothing to divide by.
+//!
+//! ## Pings sent per fault outage
+//!
+//! The engine's `ping` records (pings it asked the AMI head-end to send,
+//! [replay contract](crate::Replay) version 2) per true fault outage
+//! (`pings_per_fault`). Pings cost: a head-end answers a few thousand an hour.
+//!
+//! ## Transfers followed
+//!
+//! On days with operator switching, a true fault outage lists its *transfers*
+//! ([`TruthTransfer`](crate::bench::simulate::TruthTransfer)): the customers moved to a
+//! tie and when the tie closed. Each transfer whose tie closed at least 5 min before
+//! the outage ended is judged at *t* = the tie's close + 5 min: the engine's open
+//! outages are those after every outage record timed at or before *t*, taken in output
+//! order. It is *followed* when one of them is a `fault` outage at the faulted device
+//! (canonical names) whose `customers` is the outage's customer count less those
+//! moved by this transfer and the ones listed before it. `transfers_followed` is the
+//! share followed; `transfers` counts those judged. The simulator makes no transfers;
+//! the shared `storm_switching` samples have them.
 //!
 //! ## Call classification
 //!
@@ -139,6 +167,7 @@
 mod conclusions;
 mod diagnose;
 mod intern;
+mod orders;
 mod score;
 mod summary;
 

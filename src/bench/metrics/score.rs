@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::Conclusions;
 use super::intern::{Customers, Devices, any_in, intersection, merge, total};
+use super::{Conclusions, orders};
 use crate::bench::simulate::Truth;
 use crate::evidence::{Event, Evidence};
 use crate::ids::OutageDeviceId;
@@ -60,6 +60,26 @@ pub struct ScenarioScore {
     pub momentaries: u64,
     /// Momentary false positives.
     pub momentary_fp: u64,
+    /// Work orders judged (opened with a device, not merged away).
+    pub orders: u64,
+    /// Of those, how many were at a true fault while it lasted.
+    pub orders_right: u64,
+    /// True fault outages found by at least one order.
+    pub faults_covered: u64,
+    /// Orders on those outages, an order counted once per outage it found.
+    pub orders_on_covered: u64,
+    /// True fault outages with evidence of their own at some time while they lasted
+    /// (counted only when the events are known).
+    pub faults_evidenced: u64,
+    /// Of those, how many an order found.
+    pub faults_evidenced_covered: u64,
+    /// Pings the engine sent.
+    pub pings: u64,
+    /// Transfers judged: those whose tie closed at least 5 min before their fault
+    /// outage ended.
+    pub transfers: u64,
+    /// Of those, how many the engine followed.
+    pub transfers_followed: u64,
 }
 
 /// An outage open in the engine's output, interned.
@@ -136,26 +156,48 @@ impl Timeline {
 }
 
 /// A true fault outage, resolved.
-struct Fault {
+pub(super) struct Fault {
     /// Its device, interned.
-    device: u32,
+    pub(super) device: u32,
     /// Its device as the truth names it.
     strict: String,
     /// Its device in the network, if the network has it.
     dev_id: Option<OutageDeviceId>,
-    start: Timestamp,
-    end: Option<Timestamp>,
+    pub(super) start: Timestamp,
+    pub(super) end: Option<Timestamp>,
     /// The outage above that hid it until its restoration.
     nested_in: Option<String>,
     /// Its customers, interned, sorted.
+    customers: Vec<u32>,
+    /// How many customers the truth lists for it (repeats counted, as the judge does).
+    pub(super) listed: usize,
+    /// Its transfers, in the truth's order.
+    pub(super) transfers: Vec<Transfer>,
+}
+
+/// A transfer during a true fault outage, resolved.
+pub(super) struct Transfer {
+    /// When the tie closed.
+    pub(super) at: Timestamp,
+    /// How many customers the truth lists as moved (repeats counted).
+    pub(super) listed: usize,
+    /// The customers moved, interned, sorted, without repeats.
     customers: Vec<u32>,
 }
 
 impl Fault {
     /// Whether it is active at `t`.
-    fn active(&self, t: Timestamp) -> bool {
+    pub(super) fn active(&self, t: Timestamp) -> bool {
         self.start <= t && self.end.is_none_or(|e| t < e)
     }
+}
+
+/// Names interned, sorted, without repeats.
+fn interned(names: &[String], custs: &mut Customers<'_>) -> Vec<u32> {
+    let mut v: Vec<u32> = names.iter().map(|c| custs.id(c)).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// The true fault outages of a scenario, resolved against the network.
@@ -167,26 +209,31 @@ fn resolve_faults(
 ) -> Vec<Fault> {
     truth
         .faults()
-        .map(|o| {
-            let mut customers: Vec<u32> = o.customers.iter().map(|c| custs.id(c)).collect();
-            customers.sort_unstable();
-            customers.dedup();
-            Fault {
-                device: devs.id(&o.device.to_ascii_lowercase()),
-                strict: o.device.clone(),
-                dev_id: net.outage_device_by_name(&o.device),
-                start: o.start,
-                end: o.end,
-                nested_in: o.nested_in.clone(),
-                customers,
-            }
+        .map(|o| Fault {
+            device: devs.id(&o.device.to_ascii_lowercase()),
+            strict: o.device.clone(),
+            dev_id: net.outage_device_by_name(&o.device),
+            start: o.start,
+            end: o.end,
+            nested_in: o.nested_in.clone(),
+            customers: interned(&o.customers, custs),
+            listed: o.customers.len(),
+            transfers: o
+                .transfers
+                .iter()
+                .map(|x| Transfer {
+                    at: x.at,
+                    listed: x.customers.len(),
+                    customers: interned(&x.customers, custs),
+                })
+                .collect(),
         })
         .collect()
 }
 
 /// The evidence any engine could have seen, by the row's own time.
 #[derive(Default)]
-struct Seen {
+pub(super) struct Seen {
     /// Per customer (by pre-order position): the times of its reports (calls, last
     /// gasps, pings answering *off*).
     customers: HashMap<u32, Vec<Timestamp>>,
@@ -222,7 +269,13 @@ impl Seen {
     /// Whether fault `i` had evidence of its own by `t`: a SCADA open of its device, or
     /// a report from one of its customers after it began and before a larger outage
     /// active at `t` swallowed it.
-    fn observable(&self, faults: &[Fault], i: usize, t: Timestamp, active: &[usize]) -> bool {
+    pub(super) fn observable(
+        &self,
+        faults: &[Fault],
+        i: usize,
+        t: Timestamp,
+        active: &[usize],
+    ) -> bool {
         let o = &faults[i];
         let s = o.start;
         if let Some(d) = o.dev_id
@@ -279,6 +332,9 @@ pub fn score(
     count_detection(&mut res, truth, &timeline, &faults, &devs);
     res.tickets = out.tickets_opened as i64 - out.tickets_merged as i64;
     res.faults = faults.len() as u64;
+    res.pings = out.pings;
+    orders::count_orders(&mut res, out, &faults, &mut devs, seen.as_ref());
+    orders::count_transfers(&mut res, out, &faults, &mut devs);
     count_calls(&mut res, truth, out);
     count_momentary_fp(&mut res, truth, &timeline, &faults, &mut devs);
     res
@@ -329,13 +385,39 @@ fn count_checkpoint(
             .collect(),
     );
     let pc = merge(eng.iter().map(|&d| devs.span[d as usize].clone()).collect());
-    let inter = intersection(&tc, &pc);
-    let union = total(&tc) + total(&pc) - inter;
+    let mut inter = intersection(&tc, &pc);
+    let mut union = total(&tc) + total(&pc) - inter;
+    // Customers switched to a tie by then count on neither side.
+    for p in moved_by(faults, &active, t) {
+        let (a, b) = (in_spans(&tc, p), in_spans(&pc, p));
+        inter -= (a && b) as u64;
+        union -= (a || b) as u64;
+    }
     c.jac.push(if union > 0 {
         inter as f64 / union as f64
     } else {
         1.0
     });
+}
+
+/// The customers of the active faults `active` switched to a tie at or before `t`,
+/// sorted, without repeats.
+fn moved_by(faults: &[Fault], active: &[usize], t: Timestamp) -> Vec<u32> {
+    let mut moved: Vec<u32> = active
+        .iter()
+        .flat_map(|&i| &faults[i].transfers)
+        .filter(|x| x.at <= t)
+        .flat_map(|x| x.customers.iter().copied())
+        .collect();
+    moved.sort_unstable();
+    moved.dedup();
+    moved
+}
+
+/// Whether sorted disjoint ranges hold a position.
+fn in_spans(spans: &[std::ops::Range<u32>], p: u32) -> bool {
+    let k = spans.partition_point(|r| r.end <= p);
+    k < spans.len() && spans[k].start <= p
 }
 
 /// Time to detect: from each fault's start (a nested one's: from the restoration above

@@ -42,6 +42,18 @@ pub struct Summary {
     pub detected: Option<f64>,
     /// Tickets per true fault outage.
     pub tickets_per_fault: Option<f64>,
+    /// Share of work orders at a true fault.
+    pub orders_right: Option<f64>,
+    /// Orders per true fault outage that an order found (above 1: duplicates).
+    pub orders_per_covered_fault: Option<f64>,
+    /// Share of the fault outages with evidence of their own that an order found.
+    pub evidenced_faults_covered: Option<f64>,
+    /// Share of transfers the engine followed.
+    pub transfers_followed: Option<f64>,
+    /// Transfers judged.
+    pub transfers: u64,
+    /// Pings the engine sent per true fault outage.
+    pub pings_per_fault: Option<f64>,
     /// Share of calls classified right.
     pub call_accuracy: Option<f64>,
     /// `truth->engine` counts.
@@ -82,6 +94,12 @@ impl Summary {
             "ttd_p90_s" => return self.ttd_p90_s,
             "detected" => return self.detected,
             "tickets_per_fault" => return self.tickets_per_fault,
+            "orders_right" => return self.orders_right,
+            "orders_per_covered_fault" => return self.orders_per_covered_fault,
+            "evidenced_faults_covered" => return self.evidenced_faults_covered,
+            "transfers_followed" => return self.transfers_followed,
+            "transfers" => self.transfers as f64,
+            "pings_per_fault" => return self.pings_per_fault,
             "call_accuracy" => return self.call_accuracy,
             "momentary_fp" => self.momentary_fp as f64,
             "momentaries" => self.momentaries as f64,
@@ -109,7 +127,7 @@ impl Summary {
 }
 
 /// The rows of `score.py`'s table: key, label, decimals.
-pub const ROWS: [(&str, &str, usize); 19] = [
+pub const ROWS: [(&str, &str, usize); 24] = [
     ("precision", "device precision", 3),
     ("recall", "device recall", 3),
     ("f1", "device F1", 3),
@@ -125,6 +143,23 @@ pub const ROWS: [(&str, &str, usize); 19] = [
     ("ttd_p90_s", "time to detect, p90 (s)", 0),
     ("detected", "fault outages detected", 3),
     ("tickets_per_fault", "tickets per fault outage", 2),
+    ("orders_right", "  orders at a true fault", 3),
+    (
+        "orders_per_covered_fault",
+        "  orders per fault they found",
+        2,
+    ),
+    (
+        "evidenced_faults_covered",
+        "  reported faults given an order",
+        3,
+    ),
+    ("pings_per_fault", "pings sent per fault outage", 1),
+    (
+        "transfers_followed",
+        "transfers followed (customers right)",
+        3,
+    ),
     ("call_accuracy", "call classification accuracy", 3),
     ("momentary_fp", "momentary false positives", 0),
     ("fault_outages", "fault outages", 0),
@@ -192,6 +227,8 @@ pub fn aggregate(results: &[ScenarioScore]) -> Summary {
     let missed: u64 = results.iter().map(|r| r.missed).sum();
     let faults: u64 = results.iter().map(|r| r.faults).sum();
     let calls: u64 = results.iter().map(|r| r.calls).sum();
+    let total = |f: fn(&ScenarioScore) -> u64| results.iter().map(f).sum::<u64>();
+    let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
     let mut call_confusion = BTreeMap::new();
     for r in results {
         for (k, v) in &r.call_confusion {
@@ -215,6 +252,18 @@ pub fn aggregate(results: &[ScenarioScore]) -> Summary {
             .then(|| ttd.len() as f64 / (ttd.len() as u64 + missed) as f64),
         tickets_per_fault: (faults > 0)
             .then(|| results.iter().map(|r| r.tickets).sum::<i64>() as f64 / faults as f64),
+        orders_right: ratio(total(|r| r.orders_right), total(|r| r.orders)),
+        orders_per_covered_fault: ratio(
+            total(|r| r.orders_on_covered),
+            total(|r| r.faults_covered),
+        ),
+        evidenced_faults_covered: ratio(
+            total(|r| r.faults_evidenced_covered),
+            total(|r| r.faults_evidenced),
+        ),
+        transfers_followed: ratio(total(|r| r.transfers_followed), total(|r| r.transfers)),
+        transfers: total(|r| r.transfers),
+        pings_per_fault: ratio(total(|r| r.pings), faults),
         call_accuracy: (calls > 0)
             .then(|| results.iter().map(|r| r.calls_correct).sum::<u64>() as f64 / calls as f64),
         call_confusion,

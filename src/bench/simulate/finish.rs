@@ -47,7 +47,10 @@ impl Run<'_, '_> {
             feeder: net.name().to_string(),
             model: "eval_master.dss".to_string(),
             circuit,
-            profile: self.o.profile.as_str().to_string(),
+            profile: match self.o.ranges {
+                Some(_) => format!("{}_ranged", self.o.profile.as_str()),
+                None => self.o.profile.as_str().to_string(),
+            },
             seed: self.seed,
             start: self.t0,
             end: self.end,

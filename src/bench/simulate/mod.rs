@@ -17,10 +17,11 @@
 //!
 //! Breakers and reclosers report lockouts and momentary trips to SCADA with
 //! probability `p_scada` (when telemetered). Around that: background calls from
-//! customers who are not out, false last gasps (most followed by the meter's power
-//! restore within minutes), remote disconnections (and their calls),
-//! a `tick` every minute; 10 % of AMI messages arrive late (the row comes later in the
-//! file than its time), and the `load.` prefix is left out on about half of the rows.
+//! customers who are not out, false last gasps (followed by the meter's power restore
+//! within minutes with probability `false_lg_restore_p`, else `p_pr`), remote
+//! disconnections (and their calls), a `tick` every minute; a share `late_p` of AMI
+//! messages arrive late (the row comes later in the file than its time), and the
+//! `load.` prefix is left out on about half of the rows.
 //!
 //! A customer is off for one known cause at a time: no fault falls inside planned work
 //! while it lasts (dead equipment does not trip), and no disconnection starts on a dark
@@ -29,7 +30,8 @@
 //!
 //! The same network, options and seed give the same scenario, on every platform.
 //!
-//! The options of a day are in [`SimulationOptions`] (one set per [`Profile`]); what
+//! The options of a day are in [`SimulationOptions`] (one set per [`Profile`], or drawn
+//! per day from a profile's [`SettingRanges`]); what
 //! really happened is its [`Truth`], written as the shared `truth.json`; a [`Scenario`]
 //! holds both and writes the folder an engine and its judge read. A generation runs in
 //! three phases, each in its own room: what happens (planned work, faults and the
@@ -57,6 +59,7 @@ mod finish;
 mod options;
 mod plan;
 mod play;
+mod ranges;
 pub mod rfc3339;
 mod run;
 mod scenario;
@@ -65,10 +68,11 @@ mod truth;
 pub use options::{
     BackgroundCallDetail, ByFaultClass, FaultCallDetail, Profile, SimulationOptions,
 };
+pub use ranges::SettingRanges;
 pub use scenario::{Scenario, scorer_kind};
 pub use truth::{
     CallCause, Checkpoint, CheckpointKind, Truth, TruthCall, TruthCause, TruthCounts,
-    TruthMomentary, TruthOutage,
+    TruthMomentary, TruthOutage, TruthTransfer,
 };
 
 use self::run::Run;
@@ -159,11 +163,15 @@ impl<'n> Simulator<'n> {
         &self.view
     }
 
-    /// Generates one scenario.
+    /// Generates one scenario; with [`ranges`](SimulationOptions::ranges), on the
+    /// day's options [drawn](SettingRanges::draw) for the seed.
     ///
     /// # Complexity
     /// O(E log E + Σ customers below each interruption) for E events.
     pub fn run(&self, opts: &SimulationOptions, seed: u64) -> Scenario {
-        Run::new(self, opts, seed).play()
+        match &opts.ranges {
+            Some(r) => Run::new(self, &r.draw(opts, seed), seed).play(),
+            None => Run::new(self, opts, seed).play(),
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::SettingRanges;
 use crate::time::Timestamp;
 
 /// The kind of day a scenario simulates.
@@ -162,9 +163,15 @@ pub struct SimulationOptions {
     /// False last gasps per 1000 customers per hour.
     pub false_lg_per_kh: f64,
     /// How long a meter that sent a false last gasp (a sag, a meter reset) is without
-    /// supply, seconds: its power restore follows with probability `p_pr`.
+    /// supply, seconds: its power restore follows with probability
+    /// `false_lg_restore_p`.
     #[serde(default = "default_false_lg_restore_s")]
     pub false_lg_restore_s: [f64; 2],
+    /// Probability that a false last gasp is followed by the meter's power restore
+    /// (`None`: `p_pr`, as for a real interruption). Many never are: a meter that
+    /// reset, or a gasp sent by a failing meter, has nothing to restore.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub false_lg_restore_p: Option<f64>,
     /// Number of momentary interruptions (at reclosers and breakers).
     pub momentaries: [u32; 2],
     /// Length of a momentary interruption, seconds.
@@ -191,6 +198,11 @@ pub struct SimulationOptions {
     /// and false last gasps, whose rates are per customer. `None`: the counts as given
     /// on any network.
     pub feeder_customers: Option<u32>,
+    /// Ranges from which the day's rates are drawn, each day anew, in place of the
+    /// values above (`None`: the values above, the same every day); see
+    /// [`SettingRanges`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranges: Option<SettingRanges>,
 }
 
 fn default_start() -> Timestamp {
@@ -275,6 +287,8 @@ impl SimulationOptions {
             short_name_p: 0.5,
             storm: false,
             feeder_customers: Some(1500),
+            false_lg_restore_p: None,
+            ranges: None,
         };
         match profile {
             Profile::Busy => base,
@@ -310,6 +324,23 @@ impl SimulationOptions {
                 storm: true,
                 ..base
             },
+        }
+    }
+
+    /// The options of a profile with the day's rates drawn from the profile's
+    /// [`SettingRanges`]: days that differ as utilities and their days do.
+    ///
+    /// ```
+    /// use outage_locator::simulate::{Profile, SimulationOptions};
+    /// let o = SimulationOptions::ranged(Profile::Busy);
+    /// assert!(o.ranges.is_some());
+    /// let day = o.ranges.as_ref().unwrap().draw(&o, 7);
+    /// assert_eq!(day.p_call[0], day.p_call[1]);
+    /// ```
+    pub fn ranged(profile: Profile) -> Self {
+        SimulationOptions {
+            ranges: Some(SettingRanges::for_profile(profile)),
+            ..SimulationOptions::for_profile(profile)
         }
     }
 

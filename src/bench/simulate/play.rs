@@ -261,8 +261,9 @@ impl Run<'_, '_> {
                 } else {
                     self.false_lg += 1;
                     late += self.push_ami(rng, t, Evidence::LastGasp { meter: c }) as u64;
-                    // The meter comes back at once: a restore, unless it is lost.
-                    if rng.chance(o.p_pr) {
+                    // The meter comes back at once: a restore, unless it is lost or
+                    // the meter has nothing to restore.
+                    if rng.chance(o.false_lg_restore_p.unwrap_or(o.p_pr)) {
                         let back = whole(t + secs(rng.uniform(o.false_lg_restore_s)));
                         if back < self.end && self.on_supply(c, back) {
                             let restore = Evidence::PowerRestore { meter: c };

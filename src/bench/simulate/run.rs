@@ -210,6 +210,7 @@ impl<'a, 'n> Run<'a, 'n> {
             scada,
             n_customers: customers.len() as u32,
             customers,
+            transfers: Vec::new(),
         });
         self.outages.len() - 1
     }

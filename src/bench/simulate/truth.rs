@@ -53,6 +53,28 @@ pub struct TruthOutage {
     pub n_customers: u32,
     /// Those customers, `load.x`.
     pub customers: Vec<String>,
+    /// Parts of it that operators switched to a normally-open tie while it lasted,
+    /// by time (none in the simulator's days; written only when there are some).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transfers: Vec<TruthTransfer>,
+}
+
+/// A transfer during a fault outage: operators opened a switch to isolate the fault and
+/// closed a normally-open tie, so that some of its customers had supply again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TruthTransfer {
+    /// The switch opened, `class.name`.
+    pub open: String,
+    /// The tie closed.
+    pub close: String,
+    /// When the switch opened.
+    #[serde(with = "rfc3339")]
+    pub at_open: Timestamp,
+    /// When the tie closed: from then on the customers moved have supply.
+    #[serde(with = "rfc3339")]
+    pub at: Timestamp,
+    /// The customers moved to the tie, `load.x`.
+    pub customers: Vec<String>,
 }
 
 /// One true momentary interruption.

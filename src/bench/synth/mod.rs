@@ -1,4 +1,5 @@
-//! Seeded generators of realistic synthetic networks, shared by tests and benches.
+//! Seeded generators of realistic synthetic networks, shared by tests, benches and the
+//! accuracy benchmark.
 //!
 //! [`synthetic_network`] lays out substations on a 20 km grid, each a source
 //! `circuit.subN` behind a substation transformer, with 2–10 feeders radiating from it.
@@ -16,6 +17,15 @@
 //!
 //! The same options and seed give the same network, on every platform. A network has
 //! about 0.2 buses and 0.2 elements per customer with the default options.
+//!
+//! [`utility_network`] shapes feeders as utilities build them, for judging accuracy on
+//! networks like theirs: a substation's feeders each leave through a breaker, run a
+//! backbone cut by reclosers in series and sectionalizing switches, with normally-open
+//! ties to the next feeder, and serve a few thousand customers through fused laterals
+//! and the fused sub-laterals below them; a distribution transformer serves one to four
+//! customers, some six to ten. A customer's chain of outage devices is seven or more
+//! deep (source, breaker, recloser, fuse, fuse, transformer, service). Every shape
+//! parameter is a range in [`UtilityNetworkOptions`].
 //!
 //! [`storm_events`] draws a storm of events on any network for speed measurements
 //! (without the truth the [`simulate`](crate::bench::simulate) module keeps), and
@@ -46,14 +56,17 @@
 //! assert_eq!(chain.last(), Some(&"circuit.sub0"));
 //! ```
 
+mod kit;
 mod network;
 mod storm;
+mod utility;
 
 use std::ops::RangeInclusive;
 
 pub use crate::rng::SplitMix64;
 pub use network::{middle_transfer, synthetic_network};
 pub use storm::storm_events;
+pub use utility::{UtilityNetworkOptions, utility_network};
 
 /// What [`synthetic_network`] generates.
 ///

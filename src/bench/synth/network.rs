@@ -2,22 +2,11 @@
 //! sectionalizing switch and ties, fused laterals, distribution transformers and their
 //! customers, laid out in metres.
 
-use std::fmt::Write as _;
-
+use super::kit::{Kit, customer_class};
 use super::{SplitMix64, SyntheticNetworkOptions};
-use crate::ids::{BusId, ElementId};
-use crate::network::{
-    CustomerClass, DeviceKind, ElementKind, LineOptions, Network, NetworkBuilder, ServiceZone,
-};
+use crate::ids::BusId;
+use crate::network::{DeviceKind, LineOptions, Network, ServiceZone};
 use crate::topology::SwitchingOp;
-
-/// Rounds to the 0.1 m grid, so that coordinates print short and read back exactly.
-fn grid(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
-}
-
-/// Standard single-phase transformer sizes, kVA.
-const KVA: [f64; 7] = [10.0, 15.0, 25.0, 37.5, 50.0, 75.0, 100.0];
 
 /// Metres between backbone buses, lateral buses, and from a transformer to its
 /// secondary.
@@ -46,10 +35,8 @@ pub fn synthetic_network(opts: &SyntheticNetworkOptions) -> Network {
     let mut g = Gen {
         opts,
         rng: SplitMix64::new(opts.seed ^ 0x5eed_0fca_1c0d_e5ee),
-        b: NetworkBuilder::new(&format!("synthetic-{}", opts.seed)),
-        name: String::with_capacity(32),
+        kit: Kit::new(&format!("synthetic-{}", opts.seed)),
         feeders: 0,
-        lines: 0,
         transformers: 0,
         fuses: 0,
         customers: 0,
@@ -66,12 +53,9 @@ pub fn synthetic_network(opts: &SyntheticNetworkOptions) -> Network {
     }
     // A network of zero customers still has a source, so that it builds.
     if sub == 0 {
-        g.substation_buses(0, 0.0, 0.0);
+        g.kit.substation(0, 0.0, 0.0);
     }
-    // Every id and name handed to the builder was made here, in order, so the
-    // network is valid by construction: radial, every customer supplied.
-    g.b.build()
-        .expect("the synthetic network is valid by construction")
+    g.kit.build()
 }
 
 /// Where a feeder's backbone is cut: its reclosers (the next to place) and its
@@ -82,15 +66,13 @@ struct Cuts {
     switch_placed: bool,
 }
 
-/// The state of one generation: the builder, the counters that number the names, and
-/// the end of the previous feeder (for ties).
+/// The state of one generation: the network being built, the counters that number the
+/// names, and the end of the previous feeder (for ties).
 struct Gen<'a> {
     opts: &'a SyntheticNetworkOptions,
     rng: SplitMix64,
-    b: NetworkBuilder,
-    name: String,
+    kit: Kit,
     feeders: u32,
-    lines: u32,
     transformers: u32,
     fuses: u32,
     customers: usize,
@@ -99,76 +81,8 @@ struct Gen<'a> {
 }
 
 impl Gen<'_> {
-    fn set_name(&mut self, args: std::fmt::Arguments<'_>) {
-        self.name.clear();
-        // Writing to a String cannot fail.
-        let _ = self.name.write_fmt(args);
-    }
-
-    fn bus(&mut self, args: std::fmt::Arguments<'_>, x: f64, y: f64) -> BusId {
-        self.set_name(args);
-        let id = self.b.add_bus(&self.name);
-        self.b.set_bus_point(id, grid(x), grid(y));
-        id
-    }
-
-    fn line(
-        &mut self,
-        name: std::fmt::Arguments<'_>,
-        from: BusId,
-        to: BusId,
-        opts: LineOptions,
-    ) -> ElementId {
-        self.set_name(name);
-        self.b
-            .push_element_at(&self.name, ElementKind::Line, from, to, opts, None, None)
-            .expect("both buses were added")
-    }
-
-    fn plain_line(&mut self, from: BusId, to: BusId, phases: u8) -> ElementId {
-        let n = self.lines;
-        self.lines += 1;
-        let opts = LineOptions {
-            phases,
-            ..LineOptions::default()
-        };
-        self.line(format_args!("line.l{n}"), from, to, opts)
-    }
-
-    fn device(&mut self, name: std::fmt::Arguments<'_>, kind: DeviceKind, on: ElementId) {
-        self.set_name(name);
-        let telemetered = kind != DeviceKind::Fuse;
-        self.b
-            .add_device_on(&self.name, kind, on, telemetered, false)
-            .expect("the element was added");
-    }
-
-    /// The source bus, the substation transformer and its low-voltage bus.
-    fn substation_buses(&mut self, sub: usize, x: f64, y: f64) -> BusId {
-        let hv = self.bus(format_args!("sub{sub}"), x, y);
-        self.set_name(format_args!("circuit.sub{sub}"));
-        let source = self.name.clone();
-        self.set_name(format_args!("sub{sub}"));
-        let bus = self.name.clone();
-        self.b.add_source(&source, &bus).expect("the bus was added");
-        let lv = self.bus(format_args!("sub{sub}_lv"), x + 30.0, y);
-        self.set_name(format_args!("transformer.sub{sub}"));
-        self.b
-            .push_element_at(
-                &self.name,
-                ElementKind::Transformer,
-                hv,
-                lv,
-                LineOptions::default(),
-                Some(12.47),
-                Some(30_000.0),
-            )
-            .expect("both buses were added");
-        lv
-    }
-
     fn substation(&mut self, sub: usize, x: f64, y: f64) {
-        let lv = self.substation_buses(sub, x, y);
+        let lv = self.kit.substation(sub, x, y);
         let zone = match self.rng.below(100) {
             0..50 => ServiceZone::Urban,
             50..85 => ServiceZone::Rural,
@@ -221,14 +135,15 @@ impl Gen<'_> {
         let (px, py) = (-dy, dx);
         let at = |d: f64, side: f64| (origin.0 + dx * d + px * side, origin.1 + dy * d + py * side);
         let (hx, hy) = at(100.0, 0.0);
-        let head = self.bus(format_args!("f{g}_h"), hx, hy);
-        let head_line = self.line(
+        let head = self.kit.bus(format_args!("f{g}_h"), hx, hy);
+        let head_line = self.kit.line(
             format_args!("line.f{g}_head"),
             lv,
             head,
             LineOptions::default(),
         );
-        self.device(format_args!("relay.f{g}"), DeviceKind::Breaker, head_line);
+        self.kit
+            .device(format_args!("relay.f{g}"), DeviceKind::Breaker, head_line);
 
         let mut cuts = Cuts {
             reclosers: self.rng.in_range(&self.opts.reclosers_per_feeder).max(1),
@@ -242,7 +157,7 @@ impl Gen<'_> {
             k += 1;
             let dist = 100.0 + k as f64 * BACKBONE_M;
             let (bx, by) = at(dist, 0.0);
-            let bus = self.bus(format_args!("f{g}_b{k}"), bx, by);
+            let bus = self.kit.bus(format_args!("f{g}_b{k}"), bx, by);
             let progress = served as f64 / target as f64;
             self.backbone_section(g, prev, bus, progress, &mut cuts);
             prev = bus;
@@ -264,12 +179,7 @@ impl Gen<'_> {
         if let Some(other) = self.last_feeder_end
             && self.rng.chance(self.opts.tie_share)
         {
-            let opts = LineOptions {
-                switch: true,
-                normally_open: true,
-                ..LineOptions::default()
-            };
-            self.line(format_args!("line.f{g}_tie"), prev, other, opts);
+            self.kit.tie(format_args!("line.f{g}_tie"), prev, other);
         }
         self.last_feeder_end = Some(prev);
     }
@@ -287,23 +197,24 @@ impl Gen<'_> {
     ) {
         let r = cuts.next_recloser;
         if r <= cuts.reclosers && progress >= r as f64 / (cuts.reclosers + 1) as f64 {
-            let e = self.line(
+            let e = self.kit.line(
                 format_args!("line.f{g}_r{r}"),
                 prev,
                 bus,
                 LineOptions::default(),
             );
-            self.device(format_args!("recloser.f{g}_r{r}"), DeviceKind::Recloser, e);
+            self.kit
+                .device(format_args!("recloser.f{g}_r{r}"), DeviceKind::Recloser, e);
             cuts.next_recloser += 1;
         } else if !cuts.switch_placed && progress >= 0.66 {
             let opts = LineOptions {
                 switch: true,
                 ..LineOptions::default()
             };
-            self.line(format_args!("line.f{g}_sw"), prev, bus, opts);
+            self.kit.line(format_args!("line.f{g}_sw"), prev, bus, opts);
             cuts.switch_placed = true;
         } else {
-            self.plain_line(prev, bus, 3);
+            self.kit.plain_line(prev, bus, 3);
         }
     }
 
@@ -322,15 +233,17 @@ impl Gen<'_> {
         self.fuses += 1;
         let mut off = LATERAL_M;
         let (x, y) = at(dist, side * off);
-        let first = self.bus(format_args!("l{n}_0"), x, y);
-        let lines = self.lines;
-        self.lines += 1;
+        let first = self.kit.bus(format_args!("l{n}_0"), x, y);
+        let lines = self.kit.next_line();
         let opts = LineOptions {
             phases,
             ..LineOptions::default()
         };
-        let e = self.line(format_args!("line.l{lines}"), tap, first, opts);
-        self.device(format_args!("fuse.f{n}"), DeviceKind::Fuse, e);
+        let e = self
+            .kit
+            .line(format_args!("line.l{lines}"), tap, first, opts);
+        self.kit
+            .device(format_args!("fuse.f{n}"), DeviceKind::Fuse, e);
         let count = self
             .rng
             .in_range(&self.opts.transformers_per_lateral)
@@ -344,8 +257,8 @@ impl Gen<'_> {
             if i > 0 && self.rng.chance(0.5) {
                 off += LATERAL_M;
                 let (x, y) = at(dist, side * off);
-                let next = self.bus(format_args!("l{n}_{i}"), x, y);
-                self.plain_line(bus, next, phases);
+                let next = self.kit.bus(format_args!("l{n}_{i}"), x, y);
+                self.kit.plain_line(bus, next, phases);
                 bus = next;
             }
             let (x, y) = at(
@@ -377,61 +290,15 @@ impl Gen<'_> {
             .in_range(&self.opts.customers_per_transformer)
             .max(1) as usize)
             .min(budget);
-        let secondary = self.bus(format_args!("t{n}"), x, y);
-        let kva = KVA
-            .iter()
-            .copied()
-            .find(|&k| k >= 5.0 * count as f64)
-            .unwrap_or(KVA[KVA.len() - 1]);
-        self.set_name(format_args!("transformer.t{n}"));
-        self.b
-            .push_element_at(
-                &self.name,
-                ElementKind::Transformer,
-                from,
-                secondary,
-                LineOptions {
-                    phases: 1,
-                    ..LineOptions::default()
-                },
-                Some(0.24),
-                Some(kva),
-            )
-            .expect("both buses were added");
+        let secondary = self.kit.distribution_transformer(n, from, (x, y), count);
         for _ in 0..count {
-            let class = self.class(zone);
+            let class = customer_class(&mut self.rng, zone);
             let critical = self.rng.chance(self.opts.critical_share);
             let c = self.customers;
             self.customers += 1;
-            self.set_name(format_args!("load.c{c}"));
-            self.b
-                .add_customer_at(&self.name, secondary, class, critical, zone)
-                .expect("the bus was added");
+            self.kit.customer(c, secondary, class, critical, zone);
         }
         count
-    }
-
-    fn class(&mut self, zone: ServiceZone) -> CustomerClass {
-        let r = self.rng.below(100);
-        match zone {
-            ServiceZone::Urban => match r {
-                0..80 => CustomerClass::Residential,
-                80..95 => CustomerClass::Commercial,
-                95..98 => CustomerClass::Industrial,
-                _ => CustomerClass::Public,
-            },
-            ServiceZone::Rural => match r {
-                0..75 => CustomerClass::Residential,
-                75..95 => CustomerClass::Agricultural,
-                95..99 => CustomerClass::Commercial,
-                _ => CustomerClass::Public,
-            },
-            ServiceZone::Remote => match r {
-                0..70 => CustomerClass::Residential,
-                70..98 => CustomerClass::Agricultural,
-                _ => CustomerClass::Public,
-            },
-        }
     }
 }
 
