@@ -105,14 +105,7 @@ pub fn load_network(path: impl AsRef<Path>) -> Result<(Network, ImportReport), I
     if !is_json {
         return import_opendss(path);
     }
-    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let net: Network = serde_json::from_str(&text).map_err(|e| ImportError::Json {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let net = Network::read_json(path)?;
     let report = report_for(&net);
     Ok((net, report))
 }
