@@ -1,9 +1,9 @@
-//! The outage devices: what each is, its class, name, bus and element, and how they
-//! stack on the elements (upstream-most first).
+//! The outage devices: what each is, its class, name, bus and element, how they stack
+//! on the elements (upstream-most first), and the depth of their tree.
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};
+use crate::ids::{BusId, CustomerId, DeviceId, ElementId, NONE, OutageDeviceId, SourceId};
 
 use super::{DeviceKind, Network};
 
@@ -139,5 +139,57 @@ impl Network {
             OutageDeviceKind::Protective(d) => Some(self.device(d).element),
             _ => None,
         }
+    }
+
+    /// The longest chain of outage devices from a customer's service up to its source
+    /// in the normal state, counting both ends: the import report's `max_depth`, one
+    /// more than the `max_depth` of the normal energization view.
+    ///
+    /// The normal state is the topology's: elements opened or disabled in the model,
+    /// and elements carrying a normally-open device, are open. Depths saturate at
+    /// `u16::MAX` as the view's do.
+    ///
+    /// # Complexity
+    /// O(B + E + D) time and O(B + E) memory for B buses, E elements, D outage
+    /// devices: one breadth-first walk from the sources.
+    pub(crate) fn longest_outage_chain(&self) -> usize {
+        let mut open: Vec<bool> = self.data.elements.iter().map(|e| e.normally_open).collect();
+        for d in &self.data.devices {
+            if d.normally_open {
+                open[d.element.index()] = true;
+            }
+        }
+        // Per bus, the depth of the nearest outage device above it (NONE: not reached).
+        let mut depth = vec![NONE; self.data.buses.len()];
+        let mut queue: Vec<BusId> = Vec::with_capacity(self.data.buses.len());
+        for s in &self.data.sources {
+            if depth[s.bus.index()] == NONE {
+                depth[s.bus.index()] = 0;
+                queue.push(s.bus);
+            }
+        }
+        let mut longest = 0u16;
+        let mut head = 0;
+        while head < queue.len() {
+            let b = queue[head];
+            head += 1;
+            let here = depth[b.index()] as u16;
+            longest = longest.max(here);
+            if !self.customers_at(b).is_empty() {
+                // The services below the bus's device.
+                longest = longest.max(here.saturating_add(1));
+            }
+            for &(next, e) in self.neighbours(b) {
+                // A bus met already is the one feeding `b`: the build refused loops
+                // among closed elements, and the normal state only opens more.
+                if open[e.index()] || depth[next.index()] != NONE {
+                    continue;
+                }
+                let stacked = u16::try_from(self.outage_devices_on(e).len()).unwrap_or(u16::MAX);
+                depth[next.index()] = here.saturating_add(stacked) as u32;
+                queue.push(next);
+            }
+        }
+        longest as usize + 1
     }
 }

@@ -66,9 +66,7 @@ pub(super) fn assemble(
         .iter()
         .filter(|e| e.is_distribution_transformer() && !e.normally_open)
         .count();
-    if let Ok(view) = crate::topology::EnergizationView::normal(&net) {
-        report.max_depth = view.max_depth() as usize + 1;
-    }
+    report.max_depth = net.longest_outage_chain();
     report.warnings = notes.warnings.len();
     report.warning_list = notes.warnings;
     report.skipped = notes.skipped;

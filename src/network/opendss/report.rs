@@ -94,9 +94,7 @@ pub fn report_for(net: &Network) -> ImportReport {
             DeviceKind::Sectionalizer => {}
         }
     }
-    if let Ok(view) = crate::topology::EnergizationView::normal(net) {
-        rep.max_depth = view.max_depth() as usize + 1;
-    }
+    rep.max_depth = net.longest_outage_chain();
     rep
 }
 
