@@ -213,3 +213,137 @@ fn all_children(dev_parent: &[u32], nc: usize, nn: usize) -> (Vec<u32>, Vec<Outa
     (child_start, children)
 }
 
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    use super::*;
+    use crate::network::{DeviceKind, LineOptions, NetworkBuilder};
+
+    /// The network's own longest outage-device chain (the import report's) is the
+    /// normal view's `max_depth` plus one.
+    fn assert_depth_agrees(net: &Network) {
+        let view = EnergizationView::normal(net).expect("a built network is radial");
+        assert_eq!(net.longest_outage_chain(), view.max_depth() as usize + 1);
+    }
+
+    #[test]
+    fn longest_outage_chain_matches_the_view_on_the_fixtures() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+        let mut models = 0;
+        for dir in std::fs::read_dir(root).expect("fixtures").flatten() {
+            for file in ["master.dss", "eval_master.dss"] {
+                let path = dir.path().join(file);
+                if path.is_file() {
+                    let (net, report) = crate::import_opendss(&path).expect("a fixture imports");
+                    assert_depth_agrees(&net);
+                    assert_eq!(report.max_depth, net.longest_outage_chain());
+                    models += 1;
+                }
+            }
+        }
+        assert!(
+            models >= 6,
+            "the fixtures hold the feeders ({models} found)"
+        );
+    }
+
+    /// One bus hung below an earlier one: the element joining it (a line, a switch or
+    /// a distribution transformer), what sits on it, a parallel element, customers.
+    #[derive(Debug, Clone)]
+    struct Branch {
+        parent: Index,
+        kind: u8,
+        device: u8,
+        parallel: u8,
+        customers: u8,
+    }
+
+    fn branch() -> impl Strategy<Value = Branch> {
+        (any::<Index>(), 0u8..3, 0u8..5, 0u8..3, 0u8..3).prop_map(
+            |(parent, kind, device, parallel, customers)| Branch {
+                parent,
+                kind,
+                device,
+                parallel,
+                customers,
+            },
+        )
+    }
+
+    /// A radial network from branches, with normally-open ties between any two buses.
+    fn network(branches: &[Branch], ties: &[(Index, Index)]) -> Network {
+        let mut b = NetworkBuilder::new("t");
+        b.add_bus("b0");
+        b.add_source("circuit.t", "b0").unwrap();
+        let switch = LineOptions {
+            switch: true,
+            ..LineOptions::default()
+        };
+        for (i, br) in branches.iter().enumerate() {
+            let (bus, parent) = (
+                format!("b{}", i + 1),
+                format!("b{}", br.parent.index(i + 1)),
+            );
+            b.add_bus(&bus);
+            let el = match br.kind {
+                0 => b.add_line(&format!("line.l{i}"), &parent, &bus),
+                1 => b.add_line_with(&format!("line.l{i}"), &parent, &bus, switch),
+                _ => b.add_transformer(&format!("transformer.t{i}"), &parent, &bus, 0.24, 25.0),
+            };
+            let el = el.unwrap();
+            let fuse = (format!("fuse.f{i}"), DeviceKind::Fuse, false);
+            let recloser = (format!("recloser.r{i}"), DeviceKind::Recloser, false);
+            let tie = (format!("swtcontrol.s{i}"), DeviceKind::Switch, true);
+            let devices = match br.device {
+                1 => vec![fuse],
+                2 => vec![recloser],
+                3 => vec![tie],
+                4 => vec![fuse, recloser],
+                _ => vec![],
+            };
+            for (name, kind, open) in devices {
+                b.add_device_on(&name, kind, el, true, open).unwrap();
+            }
+            if br.parallel > 0 {
+                let p = b.add_line(&format!("line.p{i}"), &parent, &bus).unwrap();
+                if br.parallel == 2 {
+                    b.add_device_on(
+                        &format!("swtcontrol.p{i}"),
+                        DeviceKind::Switch,
+                        p,
+                        true,
+                        true,
+                    )
+                    .unwrap();
+                }
+            }
+            for c in 0..br.customers {
+                b.add_customer(&format!("c{i}_{c}"), &bus).unwrap();
+            }
+        }
+        let n = branches.len() + 1;
+        let open = LineOptions {
+            switch: true,
+            normally_open: true,
+            ..LineOptions::default()
+        };
+        for (k, (x, y)) in ties.iter().enumerate() {
+            let (x, y) = (format!("b{}", x.index(n)), format!("b{}", y.index(n)));
+            b.add_line_with(&format!("line.tie{k}"), &x, &y, open)
+                .unwrap();
+        }
+        b.build().expect("a tree with open ties is radial")
+    }
+
+    proptest! {
+        #[test]
+        fn longest_outage_chain_matches_the_view(
+            branches in prop::collection::vec(branch(), 0..40),
+            ties in prop::collection::vec((any::<Index>(), any::<Index>()), 0..4),
+        ) {
+            assert_depth_agrees(&network(&branches, &ties));
+        }
+    }
+}
