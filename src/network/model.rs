@@ -48,9 +48,9 @@ pub(super) struct NetworkData {
 /// The tables derived from the stored arrays when a network is built (see `derive`).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Derived {
-    /// `class.name` -> object, as a [`Named`] tag (case-insensitive).
+    /// `class.name` -> object, as a [`Named`](super::names::Named) tag (case-insensitive).
     pub(super) names: NameIndex,
-    /// Bits of index in a [`Named`] tag.
+    /// Bits of index in a [`Named`](super::names::Named) tag.
     pub(super) tag_bits: u32,
     /// Bus name -> bus (case-insensitive).
     pub(super) bus_names: NameIndex,

@@ -127,30 +127,7 @@ fn transformer(
     notes: &mut Notes,
     report: &mut ImportReport,
 ) -> Option<El> {
-    let mut wd = o.wdgs.clone();
-    let mut phases = o.get("phases");
-    if let Some(code) = o.get("xfmrcode") {
-        match objects.get(&format!("xfmrcode.{}", code.to_ascii_lowercase())) {
-            Some(xc) => {
-                for (i, w) in xc.wdgs.iter().enumerate() {
-                    while wd.len() <= i {
-                        wd.push(HashMap::new());
-                    }
-                    for k in ["kv", "kva", "conn"] {
-                        if let Some(v) = w.get(k)
-                            && !wd[i].contains_key(k)
-                        {
-                            wd[i].insert(k.to_string(), v.clone());
-                        }
-                    }
-                }
-                if phases.is_none() {
-                    phases = xc.get("phases");
-                }
-            }
-            None => notes.warn(&o.at, format!("{key}: unknown xfmrcode {code}")),
-        }
-    }
+    let (wd, phases) = windings(objects, o, &key, notes);
     let buses: Vec<String> = wd
         .iter()
         .filter_map(|w| w.get("bus").map(|b| bus_key(b)))
@@ -199,6 +176,41 @@ fn transformer(
         kva,
         at: o.at.clone(),
     })
+}
+
+/// A transformer's windings and phases: its own, completed by those of its
+/// `xfmrcode` (the code's `kv`, `kva` and `conn` where the transformer sets none).
+fn windings<'o>(
+    objects: &'o Objects,
+    o: &'o Obj,
+    key: &str,
+    notes: &mut Notes,
+) -> (Vec<HashMap<String, String>>, Option<&'o str>) {
+    let mut wd = o.wdgs.clone();
+    let mut phases = o.get("phases");
+    if let Some(code) = o.get("xfmrcode") {
+        match objects.get(&format!("xfmrcode.{}", code.to_ascii_lowercase())) {
+            Some(xc) => {
+                for (i, w) in xc.wdgs.iter().enumerate() {
+                    while wd.len() <= i {
+                        wd.push(HashMap::new());
+                    }
+                    for k in ["kv", "kva", "conn"] {
+                        if let Some(v) = w.get(k)
+                            && !wd[i].contains_key(k)
+                        {
+                            wd[i].insert(k.to_string(), v.clone());
+                        }
+                    }
+                }
+                if phases.is_none() {
+                    phases = xc.get("phases");
+                }
+            }
+            None => notes.warn(&o.at, format!("{key}: unknown xfmrcode {code}")),
+        }
+    }
+    (wd, phases)
 }
 
 /// A line or series reactor between `bus1` and `bus2` (a reactor with no `bus2` is a
