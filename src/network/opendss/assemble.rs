@@ -30,6 +30,10 @@ struct El {
 
 /// Builds the network from what `reader` read of the model at `path`.
 ///
+/// # Complexity
+/// O(N) for N objects read (a hash lookup per name), and one more build of the
+/// network for each closed loop cut.
+///
 /// # Errors
 /// [`ImportError::NoCircuit`] when the model defines no circuit, and the builder's
 /// errors other than loops (a loop among closed elements is cut, with a warning).
