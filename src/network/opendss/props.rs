@@ -387,6 +387,8 @@ pub(super) const IGNORED_COMMANDS: &[&str] = &[
 
 /// The full name of property `key` of class `cls`: itself when the class has it, else
 /// the first property it abbreviates, else itself (unknown, kept as given).
+// Inlined into the interpreter: it runs for every keyed property of the model.
+#[inline]
 pub(super) fn resolve(cls: &str, key: &str) -> String {
     let key = key.to_ascii_lowercase();
     let list = props(cls);
