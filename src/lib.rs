@@ -27,6 +27,7 @@ mod error;
 mod ids;
 mod rng;
 mod time;
+mod variant_names;
 
 pub mod bench;
 mod evidence;
@@ -67,7 +68,7 @@ pub use service::supervision::{
 pub use service::tickets::{
     Action, AuditEntry, AuditEvent, Closing, CrewState, Etr, EtrSource, FaultCause, Fields,
     LimitKind, LimitState, LimitStatus, LinkedCall, OrderState, OutageSource, RestorationHistory,
-    Step, TicketError, WorkOrderOptions, ZoneLimits, device_position, zone_name,
+    Step, TicketError, WorkOrderOptions, ZoneLimits, device_position,
 };
 pub use service::tickets::{
     Priority, TimeLimits, WorkOrder, WorkOrderChange, WorkOrderId, WorkOrders,

@@ -418,7 +418,7 @@ fn outage(
 fn checkpoint(at: &str, kind: CheckpointKind) -> Checkpoint {
     Checkpoint {
         at: t(at),
-        label: kind.as_str().to_string(),
+        label: kind.to_string(),
         kind,
     }
 }

@@ -456,7 +456,7 @@ fn ticket_record<'n>(
         ticket: id,
         outage: w.outage,
         device: net.outage_device_name(w.device),
-        priority: open.then(|| w.priority.as_str()),
+        priority: open.then(|| crate::variant_names::name_of(&w.priority)),
         due: open.then(|| w.arrival_due(orders.limits())),
         merged_into: w.merged_into,
     });

@@ -156,6 +156,8 @@ pub enum CheckpointKind {
     Scenario,
 }
 
+crate::variant_names::display_as_serde_name!(CheckpointKind);
+
 impl CheckpointKind {
     /// All kinds, in the scorer's order.
     pub const ALL: [CheckpointKind; 4] = [
@@ -164,16 +166,6 @@ impl CheckpointKind {
         CheckpointKind::Plus30,
         CheckpointKind::Scenario,
     ];
-
-    /// `+5m`, `+15m`, `+30m` or `scenario`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckpointKind::Plus5 => "+5m",
-            CheckpointKind::Plus15 => "+15m",
-            CheckpointKind::Plus30 => "+30m",
-            CheckpointKind::Scenario => "scenario",
-        }
-    }
 
     /// The position in [`ALL`](Self::ALL).
     pub fn index(self) -> usize {
