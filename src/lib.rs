@@ -55,7 +55,7 @@ pub use network::{
     Bus, Customer, CustomerClass, DeviceKind, Element, ElementKind, LineOptions, Network,
     NetworkBuilder, OutageDeviceClass, OutageDeviceKind, ProtectiveDevice, ServiceZone, Source,
 };
-pub use replay::{Record, Replay, ReplaySnapshot, ReplaySummary};
+pub use replay::{CallCause, Record, RecordOp, Replay, ReplaySnapshot, ReplaySummary};
 pub use service::answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
 pub use service::centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot, Outputs};
 pub use service::crews::{Crew, CrewId, Geometry};

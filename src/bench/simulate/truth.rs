@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rfc3339;
 use crate::evidence::CallDetail;
+use crate::replay::CallCause;
 use crate::time::Timestamp;
 
 /// Why customers were off.
@@ -92,33 +93,6 @@ pub struct TruthMomentary {
     /// Whether SCADA reported it.
     #[serde(default)]
     pub scada: bool,
-}
-
-/// The true cause of a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CallCause {
-    /// A fault outage.
-    Fault,
-    /// A planned outage.
-    Planned,
-    /// A remote disconnection.
-    Disconnect,
-    /// Nothing that holds the customer off (a flicker, a problem in the house).
-    #[serde(rename = "none")]
-    NoOutage,
-}
-
-impl CallCause {
-    /// The name used by the replay contract and the scorer.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CallCause::Fault => "fault",
-            CallCause::Planned => "planned",
-            CallCause::Disconnect => "disconnect",
-            CallCause::NoOutage => "none",
-        }
-    }
 }
 
 /// One call and its true cause.
