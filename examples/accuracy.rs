@@ -372,14 +372,14 @@ fn tables() -> Vec<Table> {
     let mut t: Vec<Table> = Profile::ALL
         .into_iter()
         .map(|p| Table {
-            title: format!("profile {}", p.as_str()),
+            title: format!("profile {p}"),
             opts: SimulationOptions::for_profile(p),
             utility_only: false,
         })
         .collect();
     for p in [Profile::Busy, Profile::Storm] {
         t.push(Table {
-            title: format!("profile {}_ranged (rates drawn per day)", p.as_str()),
+            title: format!("profile {p}_ranged (rates drawn per day)"),
             opts: SimulationOptions::ranged(p),
             utility_only: true,
         });

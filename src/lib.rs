@@ -27,6 +27,7 @@ mod error;
 mod ids;
 mod rng;
 mod time;
+mod variant_names;
 
 pub mod bench;
 mod evidence;
@@ -54,7 +55,7 @@ pub use network::{
     Bus, Customer, CustomerClass, DeviceKind, Element, ElementKind, LineOptions, Network,
     NetworkBuilder, OutageDeviceClass, OutageDeviceKind, ProtectiveDevice, ServiceZone, Source,
 };
-pub use replay::{Record, Replay, ReplaySnapshot, ReplaySummary};
+pub use replay::{CallCause, Record, RecordOp, Replay, ReplaySnapshot, ReplaySummary};
 pub use service::answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
 pub use service::centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot, Outputs};
 pub use service::crews::{Crew, CrewId, Geometry};
@@ -67,7 +68,7 @@ pub use service::supervision::{
 pub use service::tickets::{
     Action, AuditEntry, AuditEvent, Closing, CrewState, Etr, EtrSource, FaultCause, Fields,
     LimitKind, LimitState, LimitStatus, LinkedCall, OrderState, OutageSource, RestorationHistory,
-    Step, TicketError, WorkOrderOptions, ZoneLimits, device_position, zone_name,
+    Step, TicketError, WorkOrderOptions, ZoneLimits, device_position,
 };
 pub use service::tickets::{
     Priority, TimeLimits, WorkOrder, WorkOrderChange, WorkOrderId, WorkOrders,

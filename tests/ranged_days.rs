@@ -107,7 +107,7 @@ fn a_ranged_day_records_what_it_drew() {
     assert!(p["ranges"].is_object());
     for profile in Profile::ALL {
         let s = sim.run(&SimulationOptions::for_profile(profile), 3);
-        assert_eq!(s.truth.profile, profile.as_str());
+        assert_eq!(s.truth.profile, profile.to_string());
         assert!(s.truth.params.get("ranges").is_none());
         assert!(s.truth.params.get("false_lg_restore_p").is_none());
     }

@@ -321,7 +321,7 @@ pub(super) fn orders(
             y + 8.0,
             priority_colour(o.priority)
         );
-        let mut text = format!("{} {}", o.id, o.state.as_str().replace('_', " "));
+        let mut text = format!("{} {}", o.id, o.state.to_string().replace('_', " "));
         if ring.is_some() {
             text.push_str(if alarm == Some(LimitState::Overdue) {
                 " — BREACHED"

@@ -28,17 +28,7 @@ pub enum DisconnectReason {
     Unspecified,
 }
 
-impl DisconnectReason {
-    /// A short name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DisconnectReason::Arrears => "arrears",
-            DisconnectReason::CustomerRequest => "customer_request",
-            DisconnectReason::Safety => "safety",
-            DisconnectReason::Unspecified => "unspecified",
-        }
-    }
-}
+crate::variant_names::display_as_serde_name!(DisconnectReason);
 
 /// What to do when nothing is known about a caller's supply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

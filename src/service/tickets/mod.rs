@@ -68,7 +68,7 @@ pub use changes::{Fields, WorkOrderChange};
 pub use dispatch::CrewState;
 pub use history::RestorationHistory;
 pub use lifecycle::{Action, TicketError};
-pub use limits::{LimitKind, LimitState, LimitStatus, TimeLimits, ZoneLimits, zone_name};
+pub use limits::{LimitKind, LimitState, LimitStatus, TimeLimits, ZoneLimits};
 pub use options::WorkOrderOptions;
 pub use order::{
     Closing, Etr, EtrSource, FaultCause, LinkedCall, OrderState, Priority, Step, WorkOrder,

@@ -34,18 +34,6 @@ pub enum Priority {
     Low,
 }
 
-impl Priority {
-    /// The contract's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Emergency => "emergency",
-            Priority::High => "high",
-            Priority::Medium => "medium",
-            Priority::Low => "low",
-        }
-    }
-}
-
 /// Where an order stands. The states are ordered: an order only moves forward.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -64,19 +52,7 @@ pub enum OrderState {
     Closed,
 }
 
-impl OrderState {
-    /// A short name (`created`, `dispatched`, `en_route`, `on_site`, `restored`, `closed`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderState::Created => "created",
-            OrderState::Dispatched => "dispatched",
-            OrderState::EnRoute => "en_route",
-            OrderState::OnSite => "on_site",
-            OrderState::Restored => "restored",
-            OrderState::Closed => "closed",
-        }
-    }
-}
+crate::variant_names::display_as_serde_name!(Priority, OrderState);
 
 /// What the crew found, given when the order is closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
