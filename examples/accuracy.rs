@@ -28,15 +28,16 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use outage_locator::metrics::{
+use outage_locator::bench::metrics::{
     ClassOutcome, Conclusions, ScenarioScore, Summary, aggregate, diagnose, score,
 };
-use outage_locator::rollup::{Rollup, RollupOptions};
-use outage_locator::simulate::{CheckpointKind, Profile, SimulationOptions, Simulator};
-use outage_locator::synth::{
+use outage_locator::bench::rollup::{Rollup, RollupOptions};
+use outage_locator::bench::simulate::{CheckpointKind, Profile, SimulationOptions, Simulator};
+use outage_locator::bench::synth::{
     SyntheticNetworkOptions, UtilityNetworkOptions, synthetic_network, utility_network,
 };
-use outage_locator::{EngineOptions, Network, OutageDeviceClass, Record, Replay, load_network};
+use outage_locator::network::OutageDeviceClass;
+use outage_locator::{EngineOptions, Network, Record, Replay, load_network};
 use rayon::prelude::*;
 
 struct Net {

@@ -14,7 +14,11 @@ mod crew_sim;
 
 use std::collections::BTreeMap;
 
-use outage_locator::simulate::{Profile, SimulationOptions, Simulator};
+use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
+use outage_locator::inference::OutageCause;
+use outage_locator::service::{
+    CommandCentreOptions, Geometry, LimitState, Notice, NoticeKind, Progress, WorkOrderChange,
+};
 use outage_locator::*;
 
 fn hhmm(t: Timestamp) -> String {

@@ -8,8 +8,8 @@
 use std::io::BufReader;
 use std::process::ExitCode;
 
-use outage_locator::metrics::{Conclusions, ROWS, aggregate, score, table};
-use outage_locator::simulate::Truth;
+use outage_locator::bench::metrics::{Conclusions, ROWS, aggregate, score, table};
+use outage_locator::bench::simulate::Truth;
 use outage_locator::{EnergizationView, EventReader, load_network};
 
 fn main() -> ExitCode {

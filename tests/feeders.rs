@@ -21,9 +21,10 @@ use std::path::{Path, PathBuf};
 
 use common::shared::shared;
 
+use outage_locator::topology::SwitchingOp;
 use outage_locator::{
-    EnergizationView, ImportReport, Network, OutageDeviceId, SwitchingError, SwitchingOp,
-    import_opendss, load_network,
+    EnergizationView, ImportReport, Network, OutageDeviceId, SwitchingError, import_opendss,
+    load_network,
 };
 
 /// The counts of an import report that the contract defines, plus the longest chain.

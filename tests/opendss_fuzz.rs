@@ -5,9 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use outage_locator::{
-    EnergizationView, ImportError, ImportReport, Network, import_opendss, import_opendss_str,
-};
+use outage_locator::network::import_opendss_str;
+use outage_locator::{EnergizationView, ImportError, ImportReport, Network, import_opendss};
 use proptest::prelude::*;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123");

@@ -1,7 +1,7 @@
 //! Days whose rates are drawn from ranges: every draw within its range, the same day
 //! for the same seed, the drawn rates in the truth, and the fixed profiles untouched.
 
-use outage_locator::simulate::{Profile, SettingRanges, SimulationOptions, Simulator};
+use outage_locator::bench::simulate::{Profile, SettingRanges, SimulationOptions, Simulator};
 use outage_locator::{Evidence, import_opendss};
 use proptest::prelude::*;
 
@@ -125,7 +125,7 @@ fn false_gasps_are_restored_as_often_as_asked() {
         p_pr: 1.0,
         ..SimulationOptions::for_profile(Profile::Busy)
     };
-    let restores = |s: &outage_locator::simulate::Scenario| {
+    let restores = |s: &outage_locator::bench::simulate::Scenario| {
         s.events
             .iter()
             .filter(|e| matches!(e.evidence, Evidence::PowerRestore { .. }))

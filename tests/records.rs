@@ -4,13 +4,17 @@
 
 use std::fmt::Display;
 
-use outage_locator::metrics::Conclusions;
-use outage_locator::simulate::{CheckpointKind, Profile};
-use outage_locator::{
-    CallCause, CallDetail, DisconnectReason, LimitKind, LimitState, NoticeKind, OrderState,
-    OutageCause, OutageId, OutageStatus, PlannedKind, Priority, Progress, Record, RecordOp,
-    ServiceZone, Timestamp, WorkOrderId,
+use outage_locator::bench::metrics::Conclusions;
+use outage_locator::bench::simulate::{CheckpointKind, Profile};
+use outage_locator::evidence::CallDetail;
+use outage_locator::inference::{OutageCause, OutageStatus};
+use outage_locator::network::ServiceZone;
+use outage_locator::replay::{CallCause, RecordOp};
+use outage_locator::service::{
+    DisconnectReason, LimitKind, LimitState, NoticeKind, OrderState, PlannedKind, Priority,
+    Progress,
 };
+use outage_locator::{OutageId, Record, Timestamp, WorkOrderId};
 use serde::Serialize;
 
 fn t(s: &str) -> Timestamp {

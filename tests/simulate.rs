@@ -6,15 +6,18 @@ use common::ieee123;
 
 use std::collections::BTreeSet;
 
-use outage_locator::metrics::{Conclusions, aggregate, diagnose, score};
-use outage_locator::rollup::{Rollup, RollupOptions};
-use outage_locator::simulate::{
+use outage_locator::bench::metrics::{Conclusions, aggregate, diagnose, score};
+use outage_locator::bench::rollup::{Rollup, RollupOptions};
+use outage_locator::bench::simulate::{
     CallCause, Checkpoint, CheckpointKind, Profile, SimulationOptions, Simulator, Truth, TruthCall,
     TruthCause, TruthCounts, TruthMomentary, TruthOutage,
 };
+use outage_locator::evidence::CallDetail;
+use outage_locator::inference::OutageStatus;
+use outage_locator::network::{DeviceKind, OutageDeviceClass};
+use outage_locator::replay::RecordOp;
 use outage_locator::{
-    CallDetail, DeviceKind, EnergizationView, Event, EventReader, Evidence, Network,
-    NetworkBuilder, OutageDeviceClass, OutageStatus, Record, RecordOp, Timestamp,
+    EnergizationView, Event, EventReader, Evidence, Network, NetworkBuilder, Record, Timestamp,
 };
 
 fn t(s: &str) -> Timestamp {

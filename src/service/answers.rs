@@ -107,7 +107,7 @@ impl CallAnswer {
     /// What the agent reads out, or the IVR says (UTC times).
     ///
     /// ```
-    /// use outage_locator::{Advice, CallAnswer};
+    /// use outage_locator::service::{Advice, CallAnswer};
     /// let a = CallAnswer::NothingKnown { advice: Advice::CheckOwnInstallation, order: None };
     /// assert!(a.script().contains("main switch"));
     /// ```

@@ -51,8 +51,8 @@ impl std::ops::AddAssign<&ClassOutcome> for ClassOutcome {
 /// Outcomes by device class at checkpoints of one kind: where an engine goes wrong.
 ///
 /// ```
-/// # use outage_locator::metrics::*;
-/// # use outage_locator::simulate::*;
+/// # use outage_locator::bench::metrics::*;
+/// # use outage_locator::bench::simulate::*;
 /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 /// # let (net, _) = outage_locator::import_opendss(path).unwrap();
 /// # let sim = Simulator::new(&net).unwrap();

@@ -33,7 +33,7 @@
 //! with the refresh that turns it into outages, and the records it writes.
 //!
 //! ```
-//! use outage_locator::rollup::{Rollup, RollupOptions};
+//! use outage_locator::bench::rollup::{Rollup, RollupOptions};
 //! use outage_locator::Record;
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 //! let (net, _) = outage_locator::import_opendss(path).unwrap();

@@ -42,7 +42,7 @@
 //! day as it was.
 //!
 //! ```
-//! use outage_locator::simulate::{Profile, SimulationOptions, Simulator};
+//! use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 //! let (net, _) = outage_locator::import_opendss(path).unwrap();
 //! let sim = Simulator::new(&net).unwrap();

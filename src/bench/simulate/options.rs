@@ -325,7 +325,7 @@ impl SimulationOptions {
     /// [`SettingRanges`]: days that differ as utilities and their days do.
     ///
     /// ```
-    /// use outage_locator::simulate::{Profile, SimulationOptions};
+    /// use outage_locator::bench::simulate::{Profile, SimulationOptions};
     /// let o = SimulationOptions::ranged(Profile::Busy);
     /// assert!(o.ranges.is_some());
     /// let day = o.ranges.as_ref().unwrap().draw(&o, 7);

@@ -144,7 +144,9 @@ impl Notice {
     /// The text of the message (SMS length, UTC times).
     ///
     /// ```
-    /// use outage_locator::{Notice, NoticeId, NoticeKind, OutageCause, Progress, Timestamp};
+    /// use outage_locator::{Timestamp};
+    /// use outage_locator::inference::{OutageCause};
+    /// use outage_locator::service::{Notice, NoticeId, NoticeKind, Progress};
     /// let t: Timestamp = "2026-07-01T12:03:00Z".parse().unwrap();
     /// let n = Notice {
     ///     id: NoticeId(1), at: t, kind: NoticeKind::Outage, customers: vec![],

@@ -51,7 +51,9 @@ pub struct ZoneLimits {
 /// each limit.
 ///
 /// ```
-/// use outage_locator::{TimeLimits, ServiceZone, MINUTE};
+/// use outage_locator::{MINUTE};
+/// use outage_locator::network::{ServiceZone};
+/// use outage_locator::service::{TimeLimits};
 /// let mut limits = TimeLimits::default();
 /// assert_eq!(limits.arrival(ServiceZone::Rural), 90 * MINUTE);
 /// limits.rural.arrival = 60 * MINUTE; // a stricter local promise

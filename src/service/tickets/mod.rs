@@ -92,8 +92,8 @@ const HOUR: Millis = 60 * MINUTE;
 /// the crew roster, the historical restoration times and the audit trail.
 ///
 /// ```
-/// use outage_locator::{Engine, EngineOptions, Event, Evidence, WorkOrders, WorkOrderOptions,
-///     WorkOrderChange, OrderState, import_opendss};
+/// use outage_locator::{Engine, EngineOptions, Event, Evidence, WorkOrders, import_opendss};
+/// use outage_locator::service::{WorkOrderOptions, WorkOrderChange, OrderState};
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 /// let (net, _) = import_opendss(path).unwrap();
 /// let mut engine = Engine::new(&net, EngineOptions::default()).unwrap();
