@@ -38,7 +38,9 @@ mod service;
 mod topology;
 
 pub use bench::{metrics, rollup, simulate, synth};
-pub use error::{Error, EventError, ImportError, NetworkError, SourceLocation, SwitchingError};
+pub use error::{
+    Error, EventError, FileRefusal, ImportError, NetworkError, SourceLocation, SwitchingError,
+};
 pub use evidence::{CallDetail, Event, EventReader, EventRow, Evidence};
 pub use ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};
 pub use inference::{
@@ -48,7 +50,8 @@ pub use inference::{
 };
 pub use map::{MapOptions, render_svg};
 pub use network::opendss::{
-    ImportReport, ImportWarning, import_opendss, import_opendss_str, load_network, report_for,
+    ImportOptions, ImportReport, ImportWarning, import_opendss, import_opendss_str,
+    import_opendss_str_with, import_opendss_with, load_network, load_network_with, report_for,
 };
 pub use network::{
     Bus, Customer, CustomerClass, DeviceKind, Element, ElementKind, LineOptions, Network,

@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::error::{ImportError, NetworkError, SourceLocation};
 use crate::network::{DeviceKind, ElementKind, LineOptions, Network, NetworkBuilder, bus_key};
 
+use super::ImportOptions;
 use super::files::Reader;
 use super::objects::{Obj, Objects};
 use super::ratings;
@@ -40,17 +41,20 @@ struct El {
 /// network for each closed loop cut.
 ///
 /// # Errors
-/// [`ImportError::NoCircuit`] when the model defines no circuit, and the builder's
-/// errors other than loops (a loop among closed elements is cut, with a warning).
+/// [`ImportError::NoCircuit`] when the model defines no circuit,
+/// [`ImportError::NoCustomers`] when it has none (unless `opts.accept_partial`), and
+/// the builder's errors other than loops (a loop among closed elements is cut, with a warning).
 pub(super) fn assemble(
     reader: Reader,
     path: &Path,
+    opts: &ImportOptions,
 ) -> Result<(Network, ImportReport), ImportError> {
     let Reader {
         objects,
         coords,
         files,
         mut notes,
+        ..
     } = reader;
     let (circuit, source_bus) = circuit_and_source_bus(&objects, path)?;
     let source_kv = objects
@@ -74,6 +78,14 @@ pub(super) fn assemble(
         b.set_bus_position(name, *x, *y);
     }
     let net = build_radial(b, &els, &mut notes)?;
+    if net.customers().is_empty() {
+        if !opts.accept_partial {
+            let path = path.to_path_buf();
+            return Err(ImportError::NoCustomers { path });
+        }
+        let at = objects.circuit.map(|c| objects.list[c].at.clone());
+        notes.warn(&at.unwrap_or_default(), "the model has no customers");
+    }
     report.customers = net.customers().len();
     report.sources = net.sources().len();
     report.distribution_transformers = net
@@ -82,7 +94,7 @@ pub(super) fn assemble(
         .filter(|e| e.is_distribution_transformer() && !e.normally_open)
         .count();
     report.max_depth = net.longest_outage_chain();
-    report.warnings = notes.warnings.len();
+    report.warning_count = notes.warnings.len();
     report.warning_list = notes.warnings;
     report.skipped = notes.skipped;
     report.defaulted = notes.defaulted;
