@@ -3,6 +3,8 @@
 //! bytes inserted, line endings changed. It must never panic, and every warning must
 //! name the file and line it comes from.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use outage_locator::{
@@ -305,4 +307,129 @@ fn an_edit_of_the_circuits_vsource_moves_the_source() {
         );
         assert_eq!(report.warning_list, vec![], "{edit}");
     }
+}
+
+/// A small feeder: a circuit, a line and a transformer to a named customer.
+fn small_feeder(load: &str) -> String {
+    format!(
+        "New Circuit.c bus1=s basekv=12.47\n\
+         New Line.l1 bus1=s bus2=a\n\
+         New Transformer.t buses=[a x] kvs=[12.47 0.24] kvas=[25 25]\n\
+         New Load.{load} bus1=x kv=0.24 kw=2 kvar=1\n"
+    )
+}
+
+/// Regression: a byte-order mark before `New Circuit` is no part of the statement
+/// (it gave "no circuit defined"), in memory or in a file.
+#[test]
+fn a_byte_order_mark_before_the_circuit_is_read_as_utf8() {
+    let text = format!("\u{feff}{}", small_feeder("c1"));
+    let (net, report) = import_opendss_str(&text).expect("imports");
+    assert_eq!(net.customers().len(), 1);
+    assert_eq!(report.warning_list, vec![]);
+    let dir = common::scratch::Scratch::new("bom");
+    let master = dir.write("m.dss", text.as_bytes());
+    let (net, _) = import_opendss(&master).expect("imports");
+    assert_eq!(net.customers().len(), 1);
+}
+
+/// Regression: models are UTF-8, so a name with a character of more than one byte is
+/// the name written (it was read as Latin-1 and could not be matched).
+#[test]
+fn a_utf8_name_matches_as_written() {
+    let dir = common::scratch::Scratch::new("utf8");
+    let master = dir.write("m.dss", small_feeder("Café_Ñandú"));
+    let (net, report) = import_opendss(&master).expect("imports");
+    // Names match case-insensitively in their ASCII letters, as before.
+    let c = net
+        .customer_by_name("Load.Café_Ñandú")
+        .expect("the name as written");
+    assert_eq!(net.customer(c).name, "load.café_Ñandú");
+    assert_eq!(report.warning_list, vec![]);
+}
+
+/// Regression: a line that is not UTF-8 is read as Latin-1 with a warning naming it,
+/// and the rest of the file is read as UTF-8.
+#[test]
+fn a_line_that_is_not_utf8_falls_back_to_latin1_with_a_warning() {
+    let dir = common::scratch::Scratch::new("latin1");
+    let mut bytes = small_feeder("c1").into_bytes();
+    bytes.extend_from_slice(b"New Load.caf\xe9 bus1=x kv=0.24 kw=1 kvar=0\nNew Load.\xc3\xa9t\xc3\xa9 bus1=x kw=1 kvar=0\n");
+    let master = dir.write("m.dss", bytes);
+    let (net, report) = import_opendss(&master).expect("imports");
+    assert!(net.customer_by_name("load.café").is_some());
+    assert!(net.customer_by_name("load.été").is_some());
+    let lines: Vec<u32> = report.warning_list.iter().map(|w| w.at.line).collect();
+    assert_eq!(lines, [5], "{:?}", report.warning_list);
+    assert!(report.warning_list[0].message.contains("not UTF-8"));
+}
+
+/// Regression: CR-only, CRLF and mixed line endings give the network LF gives, with
+/// the same line numbers.
+#[test]
+fn cr_crlf_and_mixed_line_endings_read_as_lf() {
+    let lf = format!("{}bogus\n", small_feeder("c1"));
+    let (want, report) = import_opendss_str(&lf).expect("imports");
+    assert_eq!(report.warning_list[0].at.line, 5);
+    let mut mixed = String::new();
+    for (i, line) in lf.lines().enumerate() {
+        mixed.push_str(line);
+        mixed.push_str(["\r", "\r\n", "\n"][i % 3]);
+    }
+    for text in [lf.replace('\n', "\r"), lf.replace('\n', "\r\n"), mixed] {
+        let dir = common::scratch::Scratch::new("endings");
+        let (net, report) = import_opendss(dir.write("m.dss", &text)).expect("imports");
+        let names = |n: &Network| {
+            n.customers()
+                .iter()
+                .map(|c| (c.name.clone(), c.bus))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&net), names(&want), "{text:?}");
+        assert_eq!(net.elements().len(), want.elements().len(), "{text:?}");
+        let lines: Vec<u32> = report.warning_list.iter().map(|w| w.at.line).collect();
+        assert_eq!(lines, [5], "{text:?}");
+    }
+}
+
+/// Regression: an element defined twice is a warning naming both definitions (the
+/// second replaced the first silently).
+#[test]
+fn a_redefined_element_is_a_warning_naming_both_definitions() {
+    let text = format!("{}New Line.L1 bus1=s bus2=a phases=1\n", small_feeder("c1"));
+    let (net, report) = import_opendss_str(&text).expect("imports");
+    assert_eq!(
+        net.elements()
+            .iter()
+            .filter(|e| e.name == "line.l1")
+            .count(),
+        1
+    );
+    assert_eq!(report.warning_list.len(), 1, "{:?}", report.warning_list);
+    let w = &report.warning_list[0];
+    assert_eq!(w.at.line, 5);
+    assert!(
+        w.message.contains("line.l1") && w.message.contains("<memory>:2"),
+        "{w}"
+    );
+}
+
+/// Regression: a line from a bus to itself (whatever its nodes) and a transformer
+/// with every winding on one bus are warnings naming them and their buses (they were
+/// dropped silently).
+#[test]
+fn a_self_loop_is_a_warning_naming_its_ends() {
+    let text = format!(
+        "{}New Line.loop bus1=a.1 bus2=A.2\nNew Transformer.same buses=[x x]\n",
+        small_feeder("c1")
+    );
+    let (net, report) = import_opendss_str(&text).expect("imports");
+    assert_eq!(net.elements().len(), 2);
+    let lines: Vec<u32> = report.warning_list.iter().map(|w| w.at.line).collect();
+    assert_eq!(lines, [5, 6], "{:?}", report.warning_list);
+    let m = &report.warning_list[0].message;
+    assert!(
+        m.contains("line.loop") && m.contains("bus1=a.1") && m.contains("bus2=A.2"),
+        "{m}"
+    );
 }

@@ -172,7 +172,6 @@ fn transformer(
         .filter_map(|w| to_float(w.get("kv").map(String::as_str)))
         .collect();
     let lowest_kv = kvs.iter().copied().reduce(f64::min);
-    let rated_kv = ratings::transformer_kv(o, &kvs, &key, notes);
     let kva = wd
         .first()
         .and_then(|w| to_float(w.get("kva").map(String::as_str)));
@@ -192,8 +191,14 @@ fn transformer(
         );
     }
     if distinct.len() < 2 {
+        let msg = format!(
+            "{key}: every winding is on bus {}, a self-loop, skipped",
+            distinct[0]
+        );
+        notes.warn(&o.at, msg);
         return None;
     }
+    let rated_kv = ratings::transformer_kv(o, &kvs, &key, notes);
     Some(El {
         name: key,
         kind: ElementKind::Transformer,
@@ -282,6 +287,8 @@ fn two_terminal(
     });
     let (k1, k2) = (bus_key(b1), bus_key(b2));
     if k1 == k2 {
+        let msg = format!("{key}: bus1={b1} and bus2={b2} are both bus {k1}, a self-loop, skipped");
+        notes.warn(&o.at, msg);
         return None;
     }
     let amps = ratings::line_amps(objects, o, &key, notes);
