@@ -433,3 +433,50 @@ fn a_self_loop_is_a_warning_naming_its_ends() {
         "{m}"
     );
 }
+
+/// Regression: a meshed model has each loop opened in one pass, each with a warning
+/// naming the line opened and its definition (the network was built again for every
+/// loop: a 100 × 100 grid took 36 s); every customer keeps its supply.
+#[test]
+fn a_meshed_grid_has_each_loop_opened_with_a_warning_naming_the_line() {
+    let n = 40;
+    let mut text = String::from("New Circuit.grid bus1=b0_0 basekv=12.47\n");
+    for r in 0..n {
+        for c in 0..n {
+            if c + 1 < n {
+                text.push_str(&format!(
+                    "New Line.h{r}_{c} bus1=b{r}_{c} bus2=b{r}_{}\n",
+                    c + 1
+                ));
+            }
+            if r + 1 < n {
+                text.push_str(&format!(
+                    "New Line.v{r}_{c} bus1=b{r}_{c} bus2=b{}_{c}\n",
+                    r + 1
+                ));
+            }
+            text.push_str(&format!("New Load.c{r}_{c} bus1=b{r}_{c} kw=1 kvar=0\n"));
+        }
+    }
+    let (net, report) = import_opendss_str(&text).expect("imports");
+    assert_eq!(net.customers().len(), n * n);
+    assert_eq!(report.warning_count, (n - 1) * (n - 1));
+    let opened: Vec<&str> = net
+        .elements()
+        .iter()
+        .filter(|e| e.normally_open)
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(opened.len(), report.warning_count);
+    for w in &report.warning_list {
+        let line = w.message.split(':').next().unwrap_or_default();
+        let e = net
+            .elements()
+            .iter()
+            .find(|e| e.name == line)
+            .expect("names a line");
+        assert!(e.normally_open && e.at == w.at, "{w}");
+        assert!(w.message.contains("closes a loop"), "{w}");
+    }
+    assert!(EnergizationView::normal(&net).is_ok());
+}
