@@ -459,7 +459,7 @@ proptest::proptest! {
             adj[x].push(y);
             adj[y].push(x);
         }
-        let mut reached = vec![false; 12];
+        let mut reached = [false; 12];
         let mut stack = vec![0];
         reached[0] = true;
         while let Some(x) = stack.pop() {
