@@ -1,14 +1,22 @@
 //! The OpenDSS reader, fuzzed with mutated real files (the IEEE 123-bus feeder in
 //! `fixtures/ieee123`): lines deleted, duplicated, truncated, swapped or garbled, random
-//! bytes inserted, line endings changed. It must never panic, and every warning must
-//! name the file and line it comes from.
+//! bytes inserted, line endings changed; and with hostile additions: `Redirect`s out of
+//! the folder (by `..`, absolute paths, symbolic links), to a folder, a pipe, a missing
+//! file or back to the master, lines past the bound, bytes that are not UTF-8, a
+//! byte-order mark, CR-only endings, redefined elements, self-loops and loops. It must
+//! never panic nor hang, never read or quote a file outside the model's folder, and
+//! every warning must name the file and line it comes from. Regression cases follow
+//! the properties, one per class.
 
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use outage_locator::{
-    EnergizationView, ImportError, ImportReport, Network, import_opendss, import_opendss_str,
+    EnergizationView, ImportError, ImportOptions, ImportReport, Network, import_opendss,
+    import_opendss_str, import_opendss_with,
 };
 use proptest::prelude::*;
 
@@ -203,7 +211,8 @@ proptest! {
         muts in prop::collection::vec((any::<prop::sample::Index>(), mutation()), 1..24),
     ) {
         let files = fixture_files();
-        let dir = scratch_dir();
+        let scratch = common::scratch::Scratch::new("fuzz");
+        let dir = scratch.path();
         let mut per_file: Vec<Vec<Mutation>> = vec![Vec::new(); files.len()];
         for (i, m) in muts {
             per_file[i.index(files.len())].push(m);
@@ -216,25 +225,170 @@ proptest! {
             // The master itself may have been the file garbled beyond reading: only an
             // I/O error cannot happen, the file exists.
             Err(ImportError::Io { .. }) => Err(TestCaseError::fail("the master exists")),
-            r => check(r, |f| f.starts_with(&dir)),
+            r => check(r, |f| f.starts_with(dir)),
         };
-        let _ = std::fs::remove_dir_all(&dir);
         outcome?;
     }
 }
 
-/// A fresh folder under the system's temporary folder.
-fn scratch_dir() -> PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "outage-locator-fuzz-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("the temporary folder is writable");
-    dir
+/// Lines a hostile model holds. The folder beside the model's holds `outside.dss`
+/// (a load and the token [`SECRET`]); the model's folder holds `link.dss` (a symbolic
+/// link to it), `sub` (a link to the folder beside), `folder.dss` (a folder) and
+/// `pipe.dss` (a pipe).
+const HOSTILE: &[&str] = &[
+    "Redirect ../outside.dss",
+    "Redirect ../../../../../../../../../etc/passwd",
+    "Redirect /proc/self/environ",
+    "Redirect link.dss",
+    "Redirect SUB/Outside.dss",
+    "Redirect folder.dss",
+    "Redirect pipe.dss",
+    "Redirect missing.dss",
+    "Redirect eval_master.dss",
+    "Buscoords ../outside.dss",
+    "New Line.selfloop bus1=150 bus2=150.2",
+    "New Line.L115 Bus1=149 Bus2=1 LineCode=1 Length=0.4 units=kft",
+    "New Line.mesh bus1=13 bus2=18 switch=yes",
+];
+
+/// What a file outside the model's folder holds that must never be read or quoted.
+const SECRET: &str = "secret-token-5d1c";
+
+/// One hostile change to a file of the model.
+#[derive(Debug, Clone)]
+enum Hostile {
+    /// Insert `HOSTILE[which]` before a line.
+    Line(prop::sample::Index, prop::sample::Index),
+    /// Insert a line of commas longer than the bound before a line.
+    Long(prop::sample::Index),
+    /// Insert bytes that are not UTF-8 into a line.
+    NotUtf8(prop::sample::Index),
+    /// End every line with CR only (`true`) or CRLF.
+    Endings(bool),
+    /// Put a byte-order mark before the file.
+    Bom,
+}
+
+fn hostile() -> impl Strategy<Value = Hostile> {
+    prop_oneof![
+        4 => (any::<prop::sample::Index>(), any::<prop::sample::Index>())
+            .prop_map(|(i, w)| Hostile::Line(i, w)),
+        1 => any::<prop::sample::Index>().prop_map(Hostile::Long),
+        1 => any::<prop::sample::Index>().prop_map(Hostile::NotUtf8),
+        1 => any::<bool>().prop_map(Hostile::Endings),
+        1 => Just(Hostile::Bom),
+    ]
+}
+
+/// The bound on lines in the hostile runs (a long line is a little longer).
+const MAX_LINE: usize = 4096;
+
+fn harm(text: &[u8], changes: &[Hostile]) -> Vec<u8> {
+    let mut lines: Vec<Vec<u8>> = text.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+    let (mut endings, mut bom) = (None, false);
+    for h in changes {
+        match h {
+            Hostile::Line(i, w) => {
+                let at = i.index(lines.len() + 1);
+                lines.insert(at, HOSTILE[w.index(HOSTILE.len())].as_bytes().to_vec());
+            }
+            Hostile::Long(i) => lines.insert(i.index(lines.len() + 1), vec![b','; MAX_LINE + 1]),
+            Hostile::NotUtf8(i) => {
+                let at = i.index(lines.len());
+                lines[at].extend_from_slice(b" caf\xe9 \xff\xfe");
+            }
+            Hostile::Endings(cr) => endings = Some(*cr),
+            Hostile::Bom => bom = true,
+        }
+    }
+    let sep: &[u8] = match endings {
+        Some(true) => b"\r",
+        Some(false) => b"\r\n",
+        None => b"\n",
+    };
+    let mut out = if bom {
+        b"\xEF\xBB\xBF".to_vec()
+    } else {
+        Vec::new()
+    };
+    out.extend(lines.join(sep));
+    out
+}
+
+/// The model's folder, with the hostile neighbours [`HOSTILE`] names.
+fn hostile_folder(root: &common::scratch::Scratch) -> PathBuf {
+    root.write(
+        "outside.dss",
+        format!("New Load.stranger bus1=1 kw=1\n{SECRET}\n"),
+    );
+    let model = root.path().join("model");
+    std::fs::create_dir_all(model.join("folder.dss")).expect("writable");
+    std::os::unix::fs::symlink(root.path().join("outside.dss"), model.join("link.dss"))
+        .expect("a link");
+    std::os::unix::fs::symlink(root.path(), model.join("sub")).expect("a link");
+    // Without mkfifo the pipe is left out; the rest still runs.
+    let _ = std::process::Command::new("mkfifo")
+        .arg(model.join("pipe.dss"))
+        .status();
+    model
+}
+
+/// Imports on another thread; a pipe opened would block it, and fails the case.
+fn import_in_time(
+    path: PathBuf,
+    opts: ImportOptions,
+) -> Result<(Network, ImportReport), ImportError> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(import_opendss_with(&path, &opts));
+    });
+    rx.recv_timeout(Duration::from_secs(20))
+        .expect("the import finishes: no pipe is opened")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Hostile additions to the model's files never make the reader panic or hang, read
+    /// or quote a file outside the model's folder, or lose a warning's file and line;
+    /// by default a partial model is a typed error, and accepted it is a network.
+    #[test]
+    fn hostile_files_are_read_safely(
+        changes in prop::collection::vec((any::<prop::sample::Index>(), hostile()), 1..12),
+    ) {
+        let root = common::scratch::Scratch::new("hostile");
+        let model = hostile_folder(&root);
+        let files = fixture_files();
+        let mut per_file: Vec<Vec<Hostile>> = vec![Vec::new(); files.len()];
+        for (i, h) in changes {
+            per_file[i.index(files.len())].push(h);
+        }
+        for ((name, bytes), h) in files.iter().zip(&per_file) {
+            std::fs::write(model.join(name), harm(bytes, h)).expect("writable");
+        }
+        let master = model.join("eval_master.dss");
+        for accept_partial in [false, true] {
+            let opts = ImportOptions { max_line_bytes: MAX_LINE, accept_partial, ..ImportOptions::default() };
+            let result = import_in_time(master.clone(), opts);
+            if let Err(e) = &result {
+                prop_assert!(!e.to_string().contains(SECRET), "{}", e);
+            }
+            if let Ok((net, report)) = &result {
+                prop_assert!(net.customer_by_name("load.stranger").is_none());
+                for w in &report.warning_list {
+                    let text = w.to_string();
+                    prop_assert!(!text.contains(SECRET) && !text.contains("root:"), "{}", text);
+                }
+            }
+            if accept_partial {
+                prop_assert!(
+                    !matches!(&result, Err(ImportError::Include { .. } | ImportError::NoCustomers { .. })),
+                    "a partial model is accepted: {:?}", result.as_ref().err()
+                );
+            }
+            check(result, |f| f.starts_with(&model))?;
+        }
+    }
 }
 
 /// The unmutated model imports as the counts of the replay contract say, with no
