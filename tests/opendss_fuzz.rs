@@ -429,7 +429,7 @@ fn multibyte_characters_at_the_edge_of_a_list_do_not_panic() {
 fn a_load_beyond_a_third_winding_bus_is_left_out_with_a_warning() {
     let text = "New Circuit.c bus1=s\n\
                 New Line.a bus1=s bus2=x\n\
-                New Transformer.t buses=[y z x] kvs=[12.47 12.47 0.24]\n\
+                New Transformer.t buses=[y z x] kvs=[12.47 12.47 0.24] kvas=[25 25 25]\n\
                 New Load.l bus1=z kv=0.24 kw=5\n\
                 New Load.m bus1=x kv=0.24 kw=5\n";
     let (net, report) = import_opendss_str(text).expect("imports");
@@ -445,7 +445,7 @@ fn a_load_beyond_a_third_winding_bus_is_left_out_with_a_warning() {
 #[test]
 fn an_edit_of_the_circuits_vsource_moves_the_source() {
     let body = "New Line.head bus1=src bus2=b1\n\
-                New Transformer.t buses=[b1 s] kvs=[12.47 0.24]\n\
+                New Transformer.t buses=[b1 s] kvs=[12.47 0.24] kvas=[25 25]\n\
                 New Load.l bus1=s kv=0.24 kw=5\n";
     for edit in [
         "Edit \"Vsource.Source\" bus1=src pu=1.0\n",

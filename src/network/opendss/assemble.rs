@@ -198,7 +198,7 @@ fn transformer(
         notes.warn(&o.at, msg);
         return None;
     }
-    let rated_kv = ratings::transformer_kv(o, &kvs, &key, notes);
+    let rated_kv = ratings::transformer_kv(o, &kvs, kva, &key, notes);
     Some(El {
         name: key,
         kind: ElementKind::Transformer,
