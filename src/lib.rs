@@ -95,7 +95,9 @@ pub mod _documentation {
     pub mod changelog {}
 }
 
-pub use error::{Error, EventError, ImportError, NetworkError, SourceLocation, SwitchingError};
+pub use error::{
+    Error, EventError, FileRefusal, ImportError, NetworkError, SourceLocation, SwitchingError,
+};
 pub use evidence::{Event, EventReader, Evidence};
 pub use ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};
 pub use inference::{Change, Engine, EngineOptions, Outage, OutageId};
