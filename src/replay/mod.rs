@@ -118,6 +118,18 @@ impl<'n> Replay<'n> {
     /// How long a prediction stands before its order opens in a replay.
     pub const ORDER_AFTER: crate::Millis = 60 * SECOND;
 
+    /// How long a prediction stands before its order opens in a replay with a
+    /// head-end: until its first round of pings has been answered, or reported off
+    /// for want of an answer ([`PingBudget::settle`] plus
+    /// [`SimulatedHeadEnd::GIVE_UP`](crate::service::SimulatedHeadEnd::GIVE_UP), 90 s by
+    /// default). A ping that answers off confirms the outage and opens its order at
+    /// once; one that moves it moves the order's device before any crew is sent. The
+    /// wait is small beside the time limits (a crew is due on site in 45 minutes
+    /// at the soonest), so it never costs a limit.
+    pub fn ami_order_after(budget: &PingBudget) -> crate::Millis {
+        budget.settle + crate::service::SimulatedHeadEnd::GIVE_UP
+    }
+
     /// How sure the engine must be of a predicted outage before its order opens in a
     /// replay.
     pub const ORDER_CONFIDENCE: f64 = 0.9;
@@ -197,6 +209,8 @@ impl<'n> Replay<'n> {
     /// ```
     pub fn with_head_end(mut self, head_end: Box<dyn HeadEnd>, budget: PingBudget) -> Self {
         self.summary.pings = Some(self.summary.pings.unwrap_or(0));
+        let orders = self.centre.orders_mut().options_mut();
+        orders.open_after = orders.open_after.max(Self::ami_order_after(&budget));
         self.verify = Some(Verifier {
             head_end,
             policy: PingPolicy::new(budget),

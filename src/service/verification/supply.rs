@@ -77,6 +77,21 @@ impl SupplyTable {
         Ok(SupplyTable { off })
     }
 
+    /// A table of `customers` meters that always had supply.
+    pub fn new(customers: usize) -> Self {
+        SupplyTable {
+            off: vec![Vec::new(); customers],
+        }
+    }
+
+    /// Adds an interval without supply of a meter (`on`: `None` while supply had not
+    /// returned). A meter beyond the table's is ignored.
+    pub fn add(&mut self, meter: CustomerId, off: Timestamp, on: Option<Timestamp>) {
+        if let Some(v) = self.off.get_mut(meter.index()) {
+            v.push((off, on.unwrap_or(Timestamp(i64::MAX))));
+        }
+    }
+
     /// Whether a meter had supply at a time (a meter the file does not list always
     /// had). O(intervals of the meter).
     pub fn has_supply(&self, meter: CustomerId, at: Timestamp) -> bool {
