@@ -154,6 +154,37 @@ pub enum ImportError {
     /// The model was read but the network fails validation.
     #[error(transparent)]
     Network(#[from] NetworkError),
+    /// A CIM XML model from which no topology can be built.
+    #[error(transparent)]
+    Cim(#[from] CimError),
+}
+
+/// A CIM XML model from which no topology can be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CimError {
+    /// The XML breaks off (or is refused) before the model holds a source.
+    #[error("{at}: malformed XML: {message}")]
+    Malformed {
+        /// Where the reader stopped.
+        at: SourceLocation,
+        /// What the XML parser or the reader's bounds said.
+        message: String,
+    },
+    /// The model holds no `EnergySource` with a terminal on a connectivity node.
+    #[error("{path}: no EnergySource on a connectivity node, so no topology can be built")]
+    NoSource {
+        /// The model file.
+        path: PathBuf,
+    },
+    /// The file is larger than a model the reader takes.
+    #[error("{path}: more than the {limit} bytes a CIM model may have")]
+    TooLarge {
+        /// The model file.
+        path: PathBuf,
+        /// The bound, in bytes.
+        limit: u64,
+    },
 }
 
 /// A switching request that cannot be carried out.

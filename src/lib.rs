@@ -38,7 +38,9 @@ mod service;
 mod topology;
 
 pub use bench::{metrics, rollup, simulate, synth};
-pub use error::{Error, EventError, ImportError, NetworkError, SourceLocation, SwitchingError};
+pub use error::{
+    CimError, Error, EventError, ImportError, NetworkError, SourceLocation, SwitchingError,
+};
 pub use evidence::{CallDetail, Event, EventReader, EventRow, Evidence};
 pub use ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};
 pub use inference::{
@@ -47,6 +49,7 @@ pub use inference::{
     RateEstimate, Rates,
 };
 pub use map::{MapOptions, render_svg};
+pub use network::cim::{import_cim, import_cim_str};
 pub use network::opendss::{
     ImportReport, ImportWarning, import_opendss, import_opendss_str, load_network, report_for,
 };

@@ -60,14 +60,18 @@ pub fn import_opendss_str(text: &str) -> Result<(Network, ImportReport), ImportE
     assemble(r, &p)
 }
 
-/// Loads a network from an OpenDSS master file (`*.dss`) or the crate's JSON network
-/// file (`*.json`).
+/// Loads a network from an OpenDSS master file (`*.dss`), a CIM XML model (`*.xml`) or
+/// the crate's JSON network file (`*.json`).
 pub fn load_network(path: impl AsRef<Path>) -> Result<(Network, ImportReport), ImportError> {
     let path = path.as_ref();
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if !is_json {
+    let is = |ext: &str| {
+        path.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    };
+    if is("xml") {
+        return crate::network::cim::import_cim(path);
+    }
+    if !is("json") {
         return import_opendss(path);
     }
     let net = Network::read_json(path)?;

@@ -1,0 +1,156 @@
+//! Building: the plan cut radial where the model closes a loop, given to a
+//! [`NetworkBuilder`] and built into a [`Network`] with its import report.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::error::{ImportError, SourceLocation};
+use crate::ids::BusId;
+use crate::network::opendss::{ImportReport, ImportWarning};
+use crate::network::{
+    CustomerClass, DeviceKind, LineOptions, Network, NetworkBuilder, ServiceZone,
+};
+
+use super::ids::NONE;
+use super::plan::{Plan, PlannedElement};
+
+/// Builds the network of a plan.
+///
+/// # Complexity
+/// O(B + E + C) for B buses, E elements and C customers, and the builder's own
+/// validation.
+///
+/// # Errors
+/// The builder's errors ([`ImportError::Network`]); a plan cut radial and with its
+/// names made unique gives none but for objects the builder refuses on its own terms.
+pub(super) fn build(
+    plan: Plan,
+    path: &Arc<PathBuf>,
+) -> Result<(Network, ImportReport), ImportError> {
+    let Plan {
+        name,
+        buses,
+        sources,
+        mut elements,
+        customers,
+        mut report,
+        mut warnings,
+    } = plan;
+    let source_buses: Vec<u32> = sources.iter().map(|s| s.bus).collect();
+    cut_loops(
+        &mut elements,
+        &source_buses,
+        buses.len(),
+        path,
+        &mut warnings,
+    );
+    let mut b = NetworkBuilder::new(&name);
+    let bus_ids: Vec<BusId> = buses
+        .iter()
+        .map(|(n, pos)| {
+            let id = b.add_bus(n);
+            if let Some([x, y]) = *pos {
+                b.set_bus_point(id, x, y);
+            }
+            id
+        })
+        .collect();
+    for s in &sources {
+        b.add_source(&s.name, &buses[s.bus as usize].0)?;
+    }
+    drop(buses);
+    for x in elements {
+        b.at(SourceLocation::new(path, x.line));
+        let opts = LineOptions {
+            phases: x.phases,
+            switch: x.switch,
+            normally_open: x.open,
+        };
+        let (from, to) = (bus_ids[x.from as usize], bus_ids[x.to as usize]);
+        let id = b.push_element_at(&x.name, x.kind, from, to, opts, x.lowest_kv, x.rated_kva)?;
+        if let Some((device, kind)) = &x.device {
+            b.add_device_on(device, *kind, id, *kind != DeviceKind::Fuse, x.open)?;
+        }
+    }
+    for c in customers {
+        b.at(SourceLocation::new(path, c.line));
+        let bus = bus_ids[c.bus as usize];
+        b.add_customer_at(
+            &c.name,
+            bus,
+            CustomerClass::Residential,
+            false,
+            ServiceZone::Urban,
+        )?;
+    }
+    let net = b.build()?;
+    report.customers = net.customers().len();
+    report.sources = net.sources().len();
+    report.distribution_transformers = net
+        .elements()
+        .iter()
+        .filter(|e| e.is_distribution_transformer() && !e.normally_open)
+        .count();
+    report.max_depth = net.longest_outage_chain();
+    report.warnings = warnings.len();
+    report.warning_list = warnings;
+    Ok((net, report))
+}
+
+/// Opens, with a warning, each closed element that would close a loop (or join two
+/// sources), in file order: a network must be radial, and an outage system has to cut
+/// a meshed model somewhere. Parallel elements between the same two buses are one
+/// bundle, as the builder takes them, and close no loop.
+///
+/// # Complexity
+/// O(E α(B)): union-find over the buses.
+fn cut_loops(
+    elements: &mut [PlannedElement],
+    sources: &[u32],
+    buses: usize,
+    path: &Arc<PathBuf>,
+    warnings: &mut Vec<ImportWarning>,
+) {
+    let mut parent: Vec<u32> = (0..buses as u32).collect();
+    fn root(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let up = parent[parent[x as usize] as usize];
+            parent[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+    let joined = |parent: &mut [u32], a: u32, b: u32| {
+        let (ra, rb) = (root(parent, a), root(parent, b));
+        parent[ra as usize] = rb;
+        ra != rb
+    };
+    let mut first = NONE;
+    for &s in sources {
+        if first == NONE {
+            first = s;
+        } else {
+            joined(&mut parent, s, first);
+        }
+    }
+    let mut pairs: HashSet<(u32, u32)> = HashSet::new();
+    for x in elements.iter_mut().filter(|x| !x.open && x.from != x.to) {
+        let pair = (x.from.min(x.to), x.from.max(x.to));
+        if pairs.contains(&pair) {
+            continue;
+        }
+        if joined(&mut parent, x.from, x.to) {
+            pairs.insert(pair);
+            continue;
+        }
+        x.open = true;
+        warnings.push(ImportWarning {
+            at: SourceLocation::new(path, x.line),
+            message: format!(
+                "{} closes a loop (or joins two sources): treated as open",
+                x.name
+            ),
+        });
+    }
+}
