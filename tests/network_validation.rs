@@ -324,3 +324,57 @@ fn switching_an_element_from_a_bus_to_itself_changes_only_its_state() {
         .expect("radial");
     assert!(opened == view);
 }
+
+/// The ratings restoration reads (element amps, a transformer's primary kV, a
+/// customer's load, a source's kV) are kept by the builder and round-trip through the
+/// JSON network file; a file written before they existed reads with none of them, and
+/// a network without them writes no key for them.
+#[test]
+fn ratings_are_kept_and_json_files_without_them_still_read() {
+    let mut b = builder();
+    let l1 = b.add_line("line.l1", "s", "a").expect("buses exist");
+    let t1 = b
+        .add_transformer("transformer.t1", "a", "x", 0.24, 25.0)
+        .expect("buses exist");
+    let c1 = b.add_customer("c1", "x").expect("bus exists");
+    let bare = b.clone().build().expect("valid");
+    let bare_json = serde_json::to_string(&bare).expect("serializes");
+    for key in [
+        "normal_amps",
+        "emergency_amps",
+        "rated_kv",
+        "kw",
+        "kvar",
+        "base_kv",
+    ] {
+        let key = format!("\"{key}\"");
+        assert!(!bare_json.contains(&key), "{key} in {bare_json}");
+    }
+    let back: Network = serde_json::from_str(&bare_json).expect("reads");
+    assert_eq!(back.element(l1).normal_amps, None);
+    assert_eq!(back.customer(c1).kw, None);
+
+    b.set_element_rating(l1, Some(400.0), Some(600.0));
+    b.set_transformer_kv(t1, 12.47);
+    b.set_customer_load(c1, 5.0, 1.5);
+    b.set_source_kv(outage_locator::SourceId(0), 12.47);
+    let net = b.build().expect("valid");
+    let el = net.element(l1);
+    assert_eq!(
+        (el.normal_amps, el.emergency_amps),
+        (Some(400.0), Some(600.0))
+    );
+    let t = net.element(t1);
+    assert_eq!(
+        (t.rated_kv, t.lowest_kv, t.rated_kva),
+        (Some(12.47), Some(0.24), Some(25.0))
+    );
+    assert_eq!(
+        (net.customer(c1).kw, net.customer(c1).kvar),
+        (Some(5.0), Some(1.5))
+    );
+    assert_eq!(net.sources()[0].base_kv, Some(12.47));
+    let json = serde_json::to_string(&net).expect("serializes");
+    let back: Network = serde_json::from_str(&json).expect("reads");
+    assert_eq!(back, net);
+}

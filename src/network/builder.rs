@@ -130,7 +130,11 @@ impl NetworkBuilder {
         let name = name.to_ascii_lowercase();
         let bus = self.bus_for(&name, bus)?;
         let id = SourceId::from(self.data.sources.len());
-        self.data.sources.push(Source { name, bus });
+        self.data.sources.push(Source {
+            name,
+            bus,
+            base_kv: None,
+        });
         Ok(id)
     }
 
@@ -201,6 +205,9 @@ impl NetworkBuilder {
             normally_open: opts.normally_open,
             lowest_kv,
             rated_kva,
+            rated_kv: None,
+            normal_amps: None,
+            emergency_amps: None,
             at: self.at.clone(),
         });
         Ok(id)
@@ -280,6 +287,8 @@ impl NetworkBuilder {
             class,
             critical,
             zone,
+            kw: None,
+            kvar: None,
             at: self.at.clone(),
         });
         Ok(id)
@@ -331,6 +340,9 @@ impl NetworkBuilder {
             normally_open: opts.normally_open,
             lowest_kv,
             rated_kva,
+            rated_kv: None,
+            normal_amps: None,
+            emergency_amps: None,
             at: self.at.clone(),
         });
         Ok(id)
@@ -393,6 +405,8 @@ impl NetworkBuilder {
             class,
             critical,
             zone,
+            kw: None,
+            kvar: None,
             at: self.at.clone(),
         });
         Ok(id)
@@ -426,6 +440,47 @@ impl NetworkBuilder {
                 .insert(&els[i].name, i as u32, |e| &els[e as usize].name);
         }
         self.elements_indexed = els.len();
+    }
+
+    /// Sets an element's current ratings, A (`None` where unknown).
+    ///
+    /// # Panics
+    /// When `e` is not an element of this builder.
+    pub fn set_element_rating(
+        &mut self,
+        e: ElementId,
+        normal_amps: Option<f64>,
+        emergency_amps: Option<f64>,
+    ) {
+        let el = &mut self.data.elements[e.index()];
+        el.normal_amps = normal_amps;
+        el.emergency_amps = emergency_amps;
+    }
+
+    /// Sets a transformer's highest winding voltage (its primary's), kV.
+    ///
+    /// # Panics
+    /// When `e` is not an element of this builder.
+    pub fn set_transformer_kv(&mut self, e: ElementId, rated_kv: f64) {
+        self.data.elements[e.index()].rated_kv = Some(rated_kv);
+    }
+
+    /// Sets a customer's load: active power, kW, and reactive power, kvar.
+    ///
+    /// # Panics
+    /// When `c` is not a customer of this builder.
+    pub fn set_customer_load(&mut self, c: CustomerId, kw: f64, kvar: f64) {
+        let cu = &mut self.data.customers[c.index()];
+        cu.kw = Some(kw);
+        cu.kvar = Some(kvar);
+    }
+
+    /// Sets a source's nominal line-to-line voltage, kV.
+    ///
+    /// # Panics
+    /// When `s` is not a source of this builder.
+    pub fn set_source_kv(&mut self, s: SourceId, base_kv: f64) {
+        self.data.sources[s.index()].base_kv = Some(base_kv);
     }
 
     /// Marks an element as open in the normal state.

@@ -9,6 +9,7 @@ use crate::network::{DeviceKind, ElementKind, LineOptions, Network, NetworkBuild
 
 use super::files::Reader;
 use super::objects::{Obj, Objects};
+use super::ratings;
 use super::report::{ImportReport, ImportWarning, Notes};
 use super::values::{objname, to_bool, to_float};
 
@@ -25,6 +26,10 @@ struct El {
     open: bool,
     lowest_kv: Option<f64>,
     kva: Option<f64>,
+    /// A transformer's highest winding voltage, kV.
+    rated_kv: Option<f64>,
+    /// A line's or reactor's normal and emergency ampacity, A.
+    amps: Option<(f64, f64)>,
     at: SourceLocation,
 }
 
@@ -48,6 +53,9 @@ pub(super) fn assemble(
         mut notes,
     } = reader;
     let (circuit, source_bus) = circuit_and_source_bus(&objects, path)?;
+    let source_kv = objects
+        .circuit
+        .map(|ci| ratings::source_kv(&objects, &objects.list[ci], &mut notes));
     let mut report = ImportReport::default();
     let els = elements(&objects, &mut notes, &mut report);
     let buses = Buses::reached(&els, &source_bus);
@@ -55,7 +63,10 @@ pub(super) fn assemble(
     for name in &buses.list {
         b.add_bus(name);
     }
-    b.add_source(&format!("circuit.{circuit}"), &source_bus)?;
+    let source = b.add_source(&format!("circuit.{circuit}"), &source_bus)?;
+    if let Some(kv) = source_kv {
+        b.set_source_kv(source, kv);
+    }
     add_elements(&mut b, &els)?;
     add_customers(&mut b, &objects, &buses, &mut notes, &mut report)?;
     add_devices(&mut b, &objects, &els, &mut notes, &mut report)?;
@@ -74,6 +85,7 @@ pub(super) fn assemble(
     report.warnings = notes.warnings.len();
     report.warning_list = notes.warnings;
     report.skipped = notes.skipped;
+    report.defaulted = notes.defaulted;
     report.files = files.len();
     Ok((net, report))
 }
@@ -114,7 +126,7 @@ fn elements(objects: &Objects, notes: &mut Notes, report: &mut ImportReport) -> 
         let el = if kind == ElementKind::Transformer {
             transformer(objects, o, key, open, notes, report)
         } else {
-            two_terminal(o, kind, key, open, notes, report)
+            two_terminal(objects, o, kind, key, open, notes, report)
         };
         els.extend(el);
     }
@@ -148,6 +160,7 @@ fn transformer(
         .filter_map(|w| to_float(w.get("kv").map(String::as_str)))
         .collect();
     let lowest_kv = kvs.iter().copied().reduce(f64::min);
+    let rated_kv = ratings::transformer_kv(o, &kvs, &key, notes);
     let kva = wd
         .first()
         .and_then(|w| to_float(w.get("kva").map(String::as_str)));
@@ -178,6 +191,8 @@ fn transformer(
         open,
         lowest_kv,
         kva,
+        rated_kv,
+        amps: None,
         at: o.at.clone(),
     })
 }
@@ -220,6 +235,7 @@ fn windings<'o>(
 /// A line or series reactor between `bus1` and `bus2` (a reactor with no `bus2` is a
 /// shunt, skipped); phases from `phases=` or else the nodes of `bus1`.
 fn two_terminal(
+    objects: &Objects,
     o: &Obj,
     kind: ElementKind,
     key: String,
@@ -256,6 +272,7 @@ fn two_terminal(
     if k1 == k2 {
         return None;
     }
+    let amps = ratings::line_amps(objects, o, &key, notes);
     Some(El {
         name: key,
         kind,
@@ -265,6 +282,8 @@ fn two_terminal(
         open,
         lowest_kv: None,
         kva: None,
+        rated_kv: None,
+        amps: Some(amps),
         at: o.at.clone(),
     })
 }
@@ -340,7 +359,7 @@ fn add_elements(b: &mut NetworkBuilder, els: &[El]) -> Result<(), ImportError> {
             switch: e.switch,
             normally_open: e.open,
         };
-        b.push_element(
+        let id = b.push_element(
             &e.name,
             e.kind,
             &e.buses[0],
@@ -349,6 +368,12 @@ fn add_elements(b: &mut NetworkBuilder, els: &[El]) -> Result<(), ImportError> {
             e.lowest_kv,
             e.kva,
         )?;
+        if let Some((normal, emergency)) = e.amps {
+            b.set_element_rating(id, Some(normal), Some(emergency));
+        }
+        if let Some(kv) = e.rated_kv {
+            b.set_transformer_kv(id, kv);
+        }
     }
     Ok(())
 }
@@ -389,7 +414,10 @@ fn add_customers(
             continue;
         }
         b.at(o.at.clone());
-        b.add_customer(&key, &bus)?;
+        let c = b.add_customer(&key, &bus)?;
+        if let Some((kw, kvar)) = ratings::load_power(o, &key, notes) {
+            b.set_customer_load(c, kw, kvar);
+        }
     }
     Ok(())
 }

@@ -16,6 +16,8 @@
 //!   RPN expressions, lists, booleans).
 //! - `assemble`: the objects turned into a [`NetworkBuilder`](crate::NetworkBuilder)'s
 //!   calls and built into a radial [`Network`].
+//! - `ratings`: what restoration reads (ampacities, winding voltages, loads, the
+//!   source's voltage), with OpenDSS's defaults where models rely on them.
 //! - `report`: the [`ImportReport`], with its warnings and what was skipped.
 
 mod assemble;
@@ -23,6 +25,7 @@ mod files;
 mod lexer;
 mod objects;
 mod props;
+mod ratings;
 mod report;
 mod values;
 
