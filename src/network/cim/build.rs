@@ -57,7 +57,10 @@ pub(super) fn build(
         })
         .collect();
     for s in &sources {
-        b.add_source(&s.name, &buses[s.bus as usize].0)?;
+        let id = b.add_source(&s.name, &buses[s.bus as usize].0)?;
+        if let Some(kv) = s.kv {
+            b.set_source_kv(id, kv);
+        }
     }
     drop(buses);
     for x in elements {
@@ -72,17 +75,27 @@ pub(super) fn build(
         if let Some((device, kind)) = &x.device {
             b.add_device_on(device, *kind, id, *kind != DeviceKind::Fuse, x.open)?;
         }
+        let r = x.ratings;
+        if r.normal_a.is_some() || r.emergency_a.is_some() {
+            b.set_element_rating(id, r.normal_a, r.emergency_a);
+        }
+        if let Some(kv) = x.highest_kv {
+            b.set_transformer_kv(id, kv);
+        }
     }
     for c in customers {
         b.at(SourceLocation::new(path, c.line));
         let bus = bus_ids[c.bus as usize];
-        b.add_customer_at(
+        let id = b.add_customer_at(
             &c.name,
             bus,
             CustomerClass::Residential,
             false,
             ServiceZone::Urban,
         )?;
+        if let Some((kw, kvar)) = c.load {
+            b.set_customer_load(id, kw, kvar);
+        }
     }
     let net = b.build()?;
     report.customers = net.customers().len();

@@ -12,11 +12,12 @@ use crate::network::opendss::ImportWarning;
 use super::ids::{Def, Ids, NONE, Ref};
 use super::tables::{EqClass, Tables};
 
-/// A transformer's windings: the lowest rated voltage (V) and the rating (VA, summed
-/// over its tanks).
+/// A transformer's windings: the lowest and highest rated voltage (V) and the rating
+/// (VA, summed over its tanks).
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Windings {
     pub(super) lowest_v: Option<f64>,
+    pub(super) highest_v: Option<f64>,
     pub(super) rated_va: Option<f64>,
 }
 
@@ -159,6 +160,7 @@ fn windings(ids: &Ids, t: &mut Tables, w: &mut Warn<'_>) -> HashMap<u32, Winding
         let wd = out.entry(pt).or_default();
         if let Some(u) = u.filter(|u| *u > 0.0) {
             wd.lowest_v = Some(wd.lowest_v.map_or(u, |l| l.min(u)));
+            wd.highest_v = Some(wd.highest_v.map_or(u, |h| h.max(u)));
         }
         let first = first_end.entry(e.owner).or_insert((u32::MAX, None, pt));
         if e.number < first.0 {

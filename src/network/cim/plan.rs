@@ -49,6 +49,7 @@ pub(super) struct PlannedElement {
     pub(super) switch: bool,
     pub(super) open: bool,
     pub(super) lowest_kv: Option<f64>,
+    pub(super) highest_kv: Option<f64>,
     pub(super) rated_kva: Option<f64>,
     pub(super) device: Option<(String, DeviceKind)>,
     pub(super) ratings: Ratings,
@@ -60,8 +61,8 @@ pub(super) struct PlannedElement {
 pub(super) struct PlannedCustomer {
     pub(super) name: String,
     pub(super) bus: u32,
-    pub(super) kw: Option<f64>,
-    pub(super) kvar: Option<f64>,
+    /// kW and kvar (0 when the model gives no `EnergyConsumer.q`).
+    pub(super) load: Option<(f64, f64)>,
     pub(super) line: u32,
 }
 
@@ -399,6 +400,7 @@ impl Planner<'_> {
             switch: eq.class == EqClass::Switch,
             open,
             lowest_kv: windings.lowest_v.map(|v| v / 1000.0),
+            highest_kv: windings.highest_v.map(|v| v / 1000.0),
             rated_kva: windings.rated_va.map(|va| va / 1000.0),
             device,
             ratings: j.ratings.get(&(e as u32)).copied().unwrap_or_default(),
@@ -504,11 +506,20 @@ impl Planner<'_> {
                 continue;
             }
             let name = self.name("load", eq);
+            if eq.p_w.is_some() && eq.q_var.is_none() {
+                *self
+                    .plan
+                    .report
+                    .defaulted
+                    .entry("EnergyConsumer.q".to_string())
+                    .or_default() += 1;
+            }
             self.plan.customers.push(PlannedCustomer {
                 name,
                 bus,
-                kw: eq.p_w.map(|p| p / 1000.0),
-                kvar: eq.q_var.map(|q| q / 1000.0),
+                load: eq
+                    .p_w
+                    .map(|p| (p / 1000.0, eq.q_var.unwrap_or(0.0) / 1000.0)),
                 line: eq.line,
             });
         }
