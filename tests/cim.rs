@@ -1,6 +1,7 @@
 //! The CIM XML reader on the two shared CIM feeders (copied into `fixtures/cim/` with
 //! their licence): the counts of the replay contract's "CIM models" section, and the
-//! IEEE 123-bus feeder agreeing in both formats customer by customer.
+//! IEEE 123-bus feeder agreeing in both formats customer by customer; and synthetic
+//! networks written as CIM by `synth::write_cim` reading back whole.
 //!
 //! The CIM export of IEEE 123 was written from the OpenDSS model
 //! `fixtures/ieee123/IEEE123Switches.dss` (the feeder of `IEEE123Master.dss` with its
@@ -13,9 +14,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use outage_locator::synth::{
+    SyntheticNetworkOptions, UtilityNetworkOptions, synthetic_network, utility_network, write_cim,
+};
 use outage_locator::{
-    EnergizationView, ImportReport, Network, OutageDeviceId, OutageDeviceKind, import_cim,
-    import_opendss, load_network,
+    DeviceKind, EnergizationView, ImportReport, Network, OutageDeviceId, OutageDeviceKind,
+    import_cim, import_cim_str, import_opendss, load_network,
 };
 
 fn fixture(rel: &str) -> PathBuf {
@@ -262,4 +266,100 @@ fn ieee123_buses_sit_where_the_opendss_bus_coordinates_put_them() {
         compared += 1;
     }
     assert!(compared >= 120, "{compared}");
+}
+
+/// An outage device's name with the class word the contract's CIM section gives its
+/// kind: what it is called once written as CIM and read back.
+fn cim_name(net: &Network, d: OutageDeviceId) -> String {
+    let suffix = |n: &str| n.split_once('.').map_or(n, |x| x.1).to_string();
+    match net.outage_device_kind(d) {
+        OutageDeviceKind::Protective(p) => {
+            let dev = net.device(p);
+            let word = match dev.kind {
+                DeviceKind::Breaker => "breaker",
+                DeviceKind::Recloser => "recloser",
+                DeviceKind::Fuse => "fuse",
+                DeviceKind::Switch | DeviceKind::Sectionalizer => "switch",
+            };
+            format!("{word}.{}", suffix(&dev.name))
+        }
+        OutageDeviceKind::Switch(e) => format!("switch.{}", suffix(&net.element(e).name)),
+        _ => net.outage_device_name(d).to_string(),
+    }
+}
+
+/// Each customer's bus, position, load and chain of outage devices, by CIM names.
+type Seen = (String, Option<[f64; 2]>, Option<f64>, Vec<String>);
+
+fn as_cim(net: &Network) -> BTreeMap<String, Seen> {
+    let view = EnergizationView::normal(net).unwrap();
+    net.customers()
+        .iter()
+        .map(|c| {
+            let d = net.outage_device_by_name(&c.name).unwrap();
+            let chain = view.upstream(d).map(|x| cim_name(net, x)).collect();
+            let bus = net.bus(c.bus);
+            (
+                c.name.clone(),
+                (bus.name.clone(), bus.position, c.kw, chain),
+            )
+        })
+        .collect()
+}
+
+fn round_trip(net: &Network) -> (Network, ImportReport) {
+    let mut xml = Vec::new();
+    write_cim(net, &mut xml).unwrap();
+    let (back, report) = import_cim_str(std::str::from_utf8(&xml).unwrap()).unwrap();
+    assert_eq!(report.warning_list, vec![]);
+    (back, report)
+}
+
+#[test]
+fn synthetic_networks_read_back_from_cim() {
+    for seed in [1, 2] {
+        let net = synthetic_network(&SyntheticNetworkOptions {
+            customers: 3_000,
+            seed,
+            ..Default::default()
+        });
+        let (back, report) = round_trip(&net);
+        assert_eq!(as_cim(&back), as_cim(&net), "seed {seed}");
+        let before = outage_locator::report_for(&net);
+        assert_eq!(report.transformers, before.transformers);
+        assert_eq!(
+            report.distribution_transformers,
+            before.distribution_transformers
+        );
+        assert_eq!(report.max_depth, before.max_depth);
+        assert_eq!(back.sources().len(), net.sources().len());
+        assert!(report.switches >= before.switches);
+    }
+}
+
+#[test]
+fn utility_networks_and_the_ieee_feeders_read_back_from_cim() {
+    let net = utility_network(&UtilityNetworkOptions {
+        substations: 1,
+        customers_per_feeder: 300..=400,
+        ..Default::default()
+    });
+    let (back, _) = round_trip(&net);
+    assert_eq!(as_cim(&back), as_cim(&net));
+    for rel in [
+        "ieee123/eval_master.dss",
+        "ieee13/eval_master.dss",
+        "feeder_with_tie/master.dss",
+    ] {
+        let (net, _) = import_opendss(fixture(rel)).unwrap();
+        let (back, _) = round_trip(&net);
+        assert_eq!(as_cim(&back), as_cim(&net), "{rel}");
+        let rating = |n: &Network, name: &str| {
+            let e = n.element(n.element_by_name(name).unwrap());
+            (e.normal_amps, e.emergency_amps)
+        };
+        if rel.starts_with("ieee123") {
+            assert_eq!(rating(&back, "line.l1"), rating(&net, "line.l1"));
+        }
+    }
 }

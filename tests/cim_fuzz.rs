@@ -354,11 +354,11 @@ fn the_hand_made_feeder_reads_whole() {
     );
     assert_eq!(
         chain(&net, "load.c1"),
-        ["load.c1", "transformer.t1", "breaker.brk", "circuit.cim"]
+        ["load.c1", "transformer.t1", "breaker.brk", "circuit.src"]
     );
     assert_eq!(
         chain(&net, "load.c2"),
-        ["load.c2", "fuse.f1", "breaker.brk", "circuit.cim"]
+        ["load.c2", "fuse.f1", "breaker.brk", "circuit.src"]
     );
 }
 
@@ -395,7 +395,7 @@ fn urn_uuid_and_hash_underscore_references_read_alike() {
     assert_eq!(r.warning_list, vec![]);
     assert_eq!(
         chain(&net, "load.c2"),
-        ["load.c2", "fuse.f1", "breaker.brk", "circuit.cim"]
+        ["load.c2", "fuse.f1", "breaker.brk", "circuit.src"]
     );
 }
 

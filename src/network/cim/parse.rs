@@ -361,6 +361,7 @@ impl<'p> Pass<'p> {
                     class,
                     name: o.name,
                     line: o.line,
+                    container: o.container,
                     base_voltage: o.base_voltage,
                     location: o.location,
                     normal_open: o.normal_open.or(o.open),

@@ -18,8 +18,8 @@
 //!   voltage is below 1 kV;
 //! - an `EnergyConsumer` is a customer `load.x`, unless it is an aggregate (1 kV or
 //!   more, or no voltage given, and 1 MW or more);
-//! - an `EnergySource` is a source `circuit.n`, `n` being the network's name when there
-//!   is one source, else the source's own name.
+//! - an `EnergySource` is a source `circuit.n`, `n` being the name of the `Feeder` or
+//!   `Substation` holding it (when that holds no other source), else its own name.
 //!
 //! Objects without a name are named by their mRID; a name met twice is a warning, and
 //! the later object is named by its mRID. Equipment with
@@ -408,18 +408,24 @@ impl Planner<'_> {
         });
     }
 
-    /// Names the sources: after the network when there is one, else by their names.
+    /// Names the sources: after the feeder or substation holding them when it holds
+    /// no other, else by their own names.
     fn name_sources(&mut self) {
-        let single = self.source_rows.len() == 1;
         let t = self.t;
-        for (e, bus) in std::mem::take(&mut self.source_rows) {
+        let rows = std::mem::take(&mut self.source_rows);
+        let container_of = |e: usize| {
+            let c = t.equipment[e].container;
+            let held = rows.iter().filter(|(x, _)| t.equipment[*x].container == c);
+            match (t.containers.get(&c), held.count()) {
+                (Some(k), 1) if k.kind != ContainerKind::Region => clean(k.name.as_deref()),
+                _ => None,
+            }
+        };
+        for &(e, bus) in &rows {
             let eq = &t.equipment[e];
-            let name = if single {
-                let name = format!("circuit.{}", self.plan.name);
-                self.names.insert(name.clone());
-                name
-            } else {
-                self.name("circuit", eq)
+            let name = match container_of(e) {
+                Some(n) if self.names.insert(format!("circuit.{n}")) => format!("circuit.{n}"),
+                _ => self.name("circuit", eq),
             };
             let kv = eq.nominal_v.or_else(|| self.base_v(eq)).map(|v| v / 1000.0);
             self.plan.sources.push(PlannedSource { name, bus, kv });

@@ -69,7 +69,7 @@ pub(super) enum Class {
     Phase,
 }
 
-/// Which container: they name the network.
+/// Which container: they name the network and its sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum ContainerKind {
     Feeder,
@@ -135,6 +135,7 @@ pub(super) enum Slot {
     Node,
     Seq,
     Limits,
+    Container,
     BaseVoltage,
     Location,
     NormalOpen,
@@ -173,6 +174,7 @@ impl Slot {
             | "TransformerEndInfo.endNumber"
             | "PositionPoint.sequenceNumber" => Slot::Seq,
             "ACDCTerminal.OperationalLimitSet" => Slot::Limits,
+            "Equipment.EquipmentContainer" => Slot::Container,
             "ConductingEquipment.BaseVoltage" | "TransformerEnd.BaseVoltage" => Slot::BaseVoltage,
             "PowerSystemResource.Location" => Slot::Location,
             "Switch.normalOpen" => Slot::NormalOpen,
@@ -213,6 +215,7 @@ impl Slot {
             Slot::Equipment
                 | Slot::Node
                 | Slot::Limits
+                | Slot::Container
                 | Slot::BaseVoltage
                 | Slot::Location
                 | Slot::Owner
@@ -233,6 +236,7 @@ pub(super) struct Obj {
     pub(super) equipment: Ref,
     pub(super) node: Ref,
     pub(super) limits: Ref,
+    pub(super) container: Ref,
     pub(super) base_voltage: Ref,
     pub(super) location: Ref,
     pub(super) owner: Ref,
@@ -266,6 +270,7 @@ impl Obj {
             equipment: NONE,
             node: NONE,
             limits: NONE,
+            container: NONE,
             base_voltage: NONE,
             location: NONE,
             owner: NONE,
@@ -295,6 +300,7 @@ impl Obj {
             Slot::Equipment => &mut self.equipment,
             Slot::Node => &mut self.node,
             Slot::Limits => &mut self.limits,
+            Slot::Container => &mut self.container,
             Slot::BaseVoltage => &mut self.base_voltage,
             Slot::Location => &mut self.location,
             Slot::Owner => &mut self.owner,
@@ -369,6 +375,7 @@ pub(super) struct Equipment {
     pub(super) class: EqClass,
     pub(super) name: Option<Box<str>>,
     pub(super) line: u32,
+    pub(super) container: Ref,
     pub(super) base_voltage: Ref,
     pub(super) location: Ref,
     /// `Switch.normalOpen`, or else `Switch.open`.
