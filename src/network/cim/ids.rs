@@ -1,6 +1,7 @@
 //! Object ids: references written `urn:uuid:X`, `#_X`, `_X`, `#X` or `X` normalised to
 //! one key, interned to dense numbers, with what defines each number.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 /// An interned object id.
@@ -32,24 +33,43 @@ pub(super) enum Def {
     Other,
 }
 
-/// An id's key: the 128 bits of a UUID (in either case), or else the text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// What an id number stands for, to print it: the 128 bits of a UUID (in either case),
+/// or else the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Key {
+    None,
     Uuid([u64; 2]),
-    Text(u32),
+    Text(Box<str>),
 }
 
 /// The interned ids and their definitions.
+///
+/// The keys of the numbers (to print an id) are found from the maps when first asked
+/// for, once: a model read without a warning and with every object named never needs
+/// them.
 #[derive(Debug, Default)]
 pub(super) struct Ids {
     uuids: HashMap<[u64; 2], Ref>,
     texts: HashMap<Box<str>, Ref>,
-    text_keys: Vec<Box<str>>,
-    keys: Vec<Key>,
     defs: Vec<Def>,
+    keys: OnceCell<Vec<Key>>,
 }
 
+/// Bytes of a model per id, about: ids are reserved for a model's size up front, so
+/// that the tables grow once rather than rehash as they fill.
+const BYTES_PER_ID: u64 = 500;
+
 impl Ids {
+    /// Room for the ids of a model of `bytes` bytes.
+    pub(super) fn for_model(bytes: u64) -> Self {
+        let n = (bytes / BYTES_PER_ID) as usize;
+        Ids {
+            uuids: HashMap::with_capacity(n),
+            defs: Vec::with_capacity(n),
+            ..Ids::default()
+        }
+    }
+
     /// The number of an id as written in `rdf:about`, `rdf:ID`, `rdf:resource` or
     /// `IdentifiedObject.mRID` (`NONE` for an empty one).
     ///
@@ -60,23 +80,18 @@ impl Ids {
         if s.is_empty() {
             return NONE;
         }
-        let next = self.keys.len() as Ref;
+        let next = self.defs.len() as Ref;
         let r = match parse_uuid(s) {
             Some(u) => *self.uuids.entry(u).or_insert(next),
             None => match self.texts.get(s) {
                 Some(&r) => r,
                 None => {
                     self.texts.insert(s.into(), next);
-                    self.text_keys.push(s.into());
                     next
                 }
             },
         };
         if r == next {
-            self.keys.push(match parse_uuid(s) {
-                Some(u) => Key::Uuid(u),
-                None => Key::Text(self.text_keys.len() as u32 - 1),
-            });
             self.defs.push(Def::Missing);
         }
         r
@@ -102,9 +117,19 @@ impl Ids {
     /// The id as text, for messages and for naming objects that have no name: a UUID
     /// in lowercase with its hyphens.
     pub(super) fn text(&self, r: Ref) -> String {
-        match self.keys.get(r as usize) {
-            None => String::new(),
-            Some(Key::Text(i)) => self.text_keys[*i as usize].to_string(),
+        let keys = self.keys.get_or_init(|| {
+            let mut keys = vec![Key::None; self.defs.len()];
+            for (u, &r) in &self.uuids {
+                keys[r as usize] = Key::Uuid(*u);
+            }
+            for (t, &r) in &self.texts {
+                keys[r as usize] = Key::Text(t.clone());
+            }
+            keys
+        });
+        match keys.get(r as usize) {
+            None | Some(Key::None) => String::new(),
+            Some(Key::Text(t)) => t.to_string(),
             Some(Key::Uuid([hi, lo])) => {
                 let h = format!("{hi:016x}{lo:016x}");
                 format!(
@@ -134,21 +159,38 @@ fn normalise(raw: &str) -> &str {
 /// A UUID in its canonical form (`8-4-4-4-12` hexadecimal digits, either case).
 fn parse_uuid(s: &str) -> Option<[u64; 2]> {
     let b = s.as_bytes();
-    if b.len() != 36 {
+    if b.len() != 36 || [b[8], b[13], b[18], b[23]] != [b'-'; 4] {
         return None;
     }
     let mut v: u128 = 0;
-    for (i, &c) in b.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            if c != b'-' {
+    for part in [&b[..8], &b[9..13], &b[14..18], &b[19..23], &b[24..]] {
+        for &c in part {
+            let d = HEX[c as usize];
+            if d > 15 {
                 return None;
             }
-            continue;
+            v = (v << 4) | d as u128;
         }
-        v = (v << 4) | (c as char).to_digit(16)? as u128;
     }
     Some([(v >> 64) as u64, v as u64])
 }
+
+/// The value of each hexadecimal digit, 255 for other bytes.
+const HEX: [u8; 256] = {
+    let mut t = [255u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {

@@ -15,9 +15,10 @@
 //!
 //! The text is read once, as a stream of events (no document tree, no RDF store), and
 //! each object of the subset is kept as one small row: memory grows with the network,
-//! not with the text. Nothing outside the file is read: a DTD is refused (so no entity
-//! expands and none names another file), and the reader's bounds refuse a model over
-//! 16 GiB and any one tag, text or comment over 1 MiB.
+//! not with the text. Nothing outside the file is read: a DTD ends the reading (so no
+//! entity but the five predefined ones and character references is expanded, and none
+//! names another file), and the reader's bounds refuse a model over 16 GiB and any one
+//! tag, text or comment over 1 MiB.
 //!
 //! The reader's rooms, in the order a model goes through them:
 //!
@@ -77,7 +78,7 @@ pub fn import_cim(path: impl AsRef<Path>) -> Result<(Network, ImportReport), Imp
         }
         .into());
     }
-    read(file, Arc::new(path.to_path_buf()))
+    read(file, Arc::new(path.to_path_buf()), meta.len())
 }
 
 /// Reads CIM XML given in memory; for tests and fuzzing.
@@ -85,12 +86,20 @@ pub fn import_cim(path: impl AsRef<Path>) -> Result<(Network, ImportReport), Imp
 /// # Errors
 /// As [`import_cim`].
 pub fn import_cim_str(text: &str) -> Result<(Network, ImportReport), ImportError> {
-    read(text.as_bytes(), Arc::new(PathBuf::from("<memory>")))
+    read(
+        text.as_bytes(),
+        Arc::new(PathBuf::from("<memory>")),
+        text.len() as u64,
+    )
 }
 
-/// Reads a model from a byte source named `path`.
-fn read<R: Read>(src: R, path: Arc<PathBuf>) -> Result<(Network, ImportReport), ImportError> {
-    let parsed = parse::parse(Guard::new(src), &path);
+/// Reads a model of about `bytes` bytes from a byte source named `path`.
+fn read<R: Read>(
+    src: R,
+    path: Arc<PathBuf>,
+    bytes: u64,
+) -> Result<(Network, ImportReport), ImportError> {
+    let parsed = parse::parse(Guard::new(src), &path, bytes);
     let plan = plan::plan(parsed, &path)?;
     build::build(plan, &path)
 }

@@ -43,17 +43,18 @@ pub(super) struct Parsed {
     pub(super) too_large: bool,
 }
 
-/// Reads a whole document through a [`Guard`].
+/// Reads a whole document of about `bytes` bytes through a [`Guard`].
 ///
 /// # Complexity
 /// O(n) for n bytes, one hash probe per id; memory O(objects of the subset).
-pub(super) fn parse<R: Read>(guard: Guard<R>, path: &Arc<PathBuf>) -> Parsed {
+pub(super) fn parse<R: Read>(guard: Guard<R>, path: &Arc<PathBuf>, bytes: u64) -> Parsed {
     let mut xml = Reader::from_reader(guard);
     let mut buf = Vec::new();
-    let mut pass = Pass::new(path);
+    let mut pass = Pass::new(path, bytes);
     let mut depth = 0u32;
     let broke = loop {
         buf.clear();
+        xml.get_mut().next_item();
         let event = match xml.read_event_into(&mut buf) {
             Ok(e) => e,
             Err(e) => {
@@ -92,7 +93,8 @@ pub(super) fn parse<R: Read>(guard: Guard<R>, path: &Arc<PathBuf>) -> Parsed {
             }
             Event::GeneralRef(r) if pass.slot.is_some() && depth == 3 => pass.entity(&r, line),
             Event::DocType(_) => {
-                break Some(pass.stop(line, Refusal::Dtd.message(0)));
+                let message = "a DTD, which the reader does not read (no entity is expanded)";
+                break Some(pass.stop(line, message.into()));
             }
             Event::Eof if depth > 0 => {
                 break Some(pass.stop(line, "the document ends inside an element".into()));
@@ -127,10 +129,10 @@ struct Pass<'p> {
 }
 
 impl<'p> Pass<'p> {
-    fn new(path: &'p Arc<PathBuf>) -> Self {
+    fn new(path: &'p Arc<PathBuf>, bytes: u64) -> Self {
         Pass {
             path,
-            ids: Ids::default(),
+            ids: Ids::for_model(bytes),
             tables: Tables::default(),
             warnings: Vec::new(),
             obj: None,
@@ -215,6 +217,9 @@ impl<'p> Pass<'p> {
         let Some(slot) = Slot::of(local.as_ref()) else {
             return;
         };
+        if slot == Slot::Name && self.obj.as_ref().is_some_and(|o| !o.class.keeps_name()) {
+            return;
+        }
         if slot.is_ref() {
             let r = self.attribute_ref(e, &["resource"], line);
             if let Some(o) = &mut self.obj {
@@ -255,7 +260,8 @@ impl<'p> Pass<'p> {
     /// The interned id in the first of `names` among the element's attributes
     /// (`rdf:about`, `rdf:ID`, `rdf:resource`), or `NONE`.
     fn attribute_ref(&mut self, e: &BytesStart<'_>, names: &[&str], line: u32) -> Ref {
-        for a in e.attributes() {
+        // Duplicate attributes are not checked for: the first of `names` is taken.
+        for a in e.attributes().with_checks(false) {
             let a = match a {
                 Ok(a) => a,
                 Err(err) => {
@@ -266,6 +272,11 @@ impl<'p> Pass<'p> {
             };
             if !names.contains(&a.key.local_name().as_ref()) {
                 continue;
+            }
+            // Only a reference with an entity in it needs the parser's normalisation:
+            // blanks are trimmed anyway.
+            if !a.value.as_bytes().contains(&b'&') {
+                return self.ids.intern(&a.value);
             }
             match a.normalized_value(XmlVersion::Implicit1_0) {
                 Ok(v) => return self.ids.intern(&v),

@@ -26,6 +26,7 @@
 //! `Equipment.normallyInService` false is open (a source or consumer is left out).
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -124,8 +125,8 @@ pub(super) fn plan(parsed: Parsed, path: &Arc<PathBuf>) -> Result<Plan, CimError
         j: &joined,
         path,
         node_bus: vec![NONE; tables.nodes.len()],
-        names: HashSet::new(),
-        bus_names: HashSet::new(),
+        names: Taken::default(),
+        bus_names: Taken::default(),
         source_rows: Vec::new(),
         plan: Plan {
             name: network_name(&tables, path),
@@ -186,6 +187,22 @@ fn clean(name: Option<&str>) -> Option<String> {
         .map(str::to_lowercase)
 }
 
+/// Names taken, told apart by a keyed 64-bit hash rather than kept a second time: two
+/// different names share a hash with odds of about n²/2⁶⁵ (3·10⁻⁸ for a million), and
+/// then the later is named by its mRID, with a warning, as if its name were taken.
+#[derive(Default)]
+struct Taken {
+    hasher: RandomState,
+    hashes: HashSet<u64>,
+}
+
+impl Taken {
+    /// Takes a name; false when it was taken before.
+    fn insert(&mut self, name: &str) -> bool {
+        self.hashes.insert(self.hasher.hash_one(name))
+    }
+}
+
 /// The state of the planning.
 struct Planner<'a> {
     ids: &'a Ids,
@@ -195,8 +212,8 @@ struct Planner<'a> {
     /// The bus of each node (`NONE` until used).
     node_bus: Vec<u32>,
     /// The object names and bus names taken.
-    names: HashSet<String>,
-    bus_names: HashSet<String>,
+    names: Taken,
+    bus_names: Taken,
     /// The sources' equipment rows, named once all are known.
     source_rows: Vec<(usize, u32)>,
     plan: Plan,
@@ -219,12 +236,12 @@ impl Planner<'_> {
             Some(n) => format!("{word}.{n}"),
             None => by_id(),
         };
-        if self.names.insert(name.clone()) {
+        if self.names.insert(&name) {
             return name;
         }
         let mut alt = by_id();
         let mut n = 1;
-        while !self.names.insert(alt.clone()) {
+        while !self.names.insert(&alt) {
             n += 1;
             alt = format!("{}~{n}", by_id());
         }
@@ -246,11 +263,11 @@ impl Planner<'_> {
         let mut name = clean(node.name.as_deref())
             .map(|s| s.replace('.', "_"))
             .unwrap_or_else(by_id);
-        if !self.bus_names.insert(name.clone()) {
+        if !self.bus_names.insert(&name) {
             let taken = name;
             name = by_id();
             let mut k = 1;
-            while !self.bus_names.insert(name.clone()) {
+            while !self.bus_names.insert(&name) {
                 k += 1;
                 name = format!("{}~{k}", by_id());
             }
@@ -424,7 +441,7 @@ impl Planner<'_> {
         for &(e, bus) in &rows {
             let eq = &t.equipment[e];
             let name = match container_of(e) {
-                Some(n) if self.names.insert(format!("circuit.{n}")) => format!("circuit.{n}"),
+                Some(n) if self.names.insert(&format!("circuit.{n}")) => format!("circuit.{n}"),
                 _ => self.name("circuit", eq),
             };
             let kv = eq.nominal_v.or_else(|| self.base_v(eq)).map(|v| v / 1000.0);

@@ -115,6 +115,14 @@ impl Class {
         })
     }
 
+    /// Whether its rows keep the object's name (the others' names are not read).
+    pub(super) fn keeps_name(self) -> bool {
+        matches!(
+            self,
+            Class::Node | Class::Equipment(_) | Class::LimitType | Class::Container(_)
+        )
+    }
+
     /// Whether other objects refer to objects of this class, so that its ids are
     /// interned (and checked for duplicates): position points, limits, end data and
     /// phases are never referred to.
