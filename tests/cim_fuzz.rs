@@ -676,3 +676,77 @@ fn invalid_utf8_stops_the_reading_with_a_warning() {
     let (_, r) = result.unwrap();
     assert!(has(&r, &["malformed XML"]), "{:?}", messages(&r));
 }
+
+#[test]
+fn every_switch_class_and_a_transformer_by_its_tanks() {
+    // A disconnector, a sectionaliser and a jumper in series on the fused lateral,
+    // and a single-tank transformer whose terminals name the tank, with its voltages
+    // in the tank's catalogue entry.
+    let mut extra = String::new();
+    for n in ["n6", "n7", "n8", "n9", "n10"] {
+        extra += &node(n);
+    }
+    extra += &two("Disconnector", "d1", "n5", "n6", "");
+    extra += &two("Sectionaliser", "s1", "n6", "n7", "");
+    extra += &two("Jumper", "j1", "n7", "n8", "");
+    extra += &obj("PowerTransformer", "t2", "t2", "");
+    extra += &obj(
+        "TransformerTank",
+        "t2a",
+        "t2a",
+        "  <cim:TransformerTank.PowerTransformer rdf:resource=\"#_t2\"/>\n  \
+         <cim:TransformerTank.TransformerTankInfo rdf:resource=\"#_info\"/>\n",
+    );
+    extra += &obj("TransformerTankInfo", "info", "info", "");
+    for (k, u) in [(1, 7200), (2, 120)] {
+        extra += &obj(
+            "TransformerEndInfo",
+            &format!("info{k}"),
+            "x",
+            &format!(
+                "  <cim:TransformerEndInfo.TransformerTankInfo rdf:resource=\"#_info\"/>\n  \
+                 <cim:TransformerEndInfo.endNumber>{k}</cim:TransformerEndInfo.endNumber>\n  \
+                 <cim:TransformerEndInfo.ratedU>{u}</cim:TransformerEndInfo.ratedU>\n  \
+                 <cim:TransformerEndInfo.ratedS>25000</cim:TransformerEndInfo.ratedS>\n"
+            ),
+        );
+        extra += &obj(
+            "TransformerTankEnd",
+            &format!("t2e{k}"),
+            "x",
+            &format!(
+                "  <cim:TransformerTankEnd.TransformerTank rdf:resource=\"#_t2a\"/>\n  \
+                 <cim:TransformerEnd.endNumber>{k}</cim:TransformerEnd.endNumber>\n  \
+                 <cim:TransformerEnd.Terminal rdf:resource=\"#_t2a_t{k}\"/>\n"
+            ),
+        );
+    }
+    // The terminals name the tank, not the transformer.
+    extra += &terminal("t2a", 1, "n8");
+    extra += &terminal("t2a", 2, "n9");
+    extra += &one("EnergyConsumer", "c3", "n9", "");
+    let (net, r) = ok(&feeder(&extra));
+    assert_eq!(r.warning_list, vec![]);
+    assert_eq!(
+        (r.switches, r.transformers, r.distribution_transformers),
+        (2, 2, 2)
+    );
+    assert_eq!(
+        chain(&net, "load.c3"),
+        [
+            "load.c3",
+            "transformer.t2",
+            "switch.s1",
+            "switch.d1",
+            "fuse.f1",
+            "breaker.brk",
+            "circuit.src"
+        ]
+    );
+    let t2 = net.element(net.element_by_name("transformer.t2").unwrap());
+    assert_eq!(
+        (t2.lowest_kv, t2.rated_kv, t2.rated_kva),
+        (Some(0.12), Some(7.2), Some(25.0))
+    );
+    assert!(net.element_by_name("jumper.j1").is_some());
+}
