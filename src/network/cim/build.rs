@@ -13,7 +13,7 @@ use crate::network::{
 };
 
 use super::ids::NONE;
-use super::plan::{Plan, PlannedElement};
+use super::plan::{Plan, PlannedElement, PlannedSource};
 
 /// Builds the network of a plan.
 ///
@@ -46,42 +46,11 @@ pub(super) fn build(
         &mut warnings,
     );
     let mut b = NetworkBuilder::new(&name);
-    let bus_ids: Vec<BusId> = buses
-        .iter()
-        .map(|(n, pos)| {
-            let id = b.add_bus(n);
-            if let Some([x, y]) = *pos {
-                b.set_bus_point(id, x, y);
-            }
-            id
-        })
-        .collect();
-    for s in &sources {
-        let id = b.add_source(&s.name, &buses[s.bus as usize].0)?;
-        if let Some(kv) = s.kv {
-            b.set_source_kv(id, kv);
-        }
-    }
+    let bus_ids = add_buses_and_sources(&mut b, &buses, &sources)?;
     drop(buses);
     for x in elements {
         b.at(SourceLocation::new(path, x.line));
-        let opts = LineOptions {
-            phases: x.phases,
-            switch: x.switch,
-            normally_open: x.open,
-        };
-        let (from, to) = (bus_ids[x.from as usize], bus_ids[x.to as usize]);
-        let id = b.push_element_at(&x.name, x.kind, from, to, opts, x.lowest_kv, x.rated_kva)?;
-        if let Some((device, kind)) = &x.device {
-            b.add_device_on(device, *kind, id, *kind != DeviceKind::Fuse, x.open)?;
-        }
-        let r = x.ratings;
-        if r.normal_a.is_some() || r.emergency_a.is_some() {
-            b.set_element_rating(id, r.normal_a, r.emergency_a);
-        }
-        if let Some(kv) = x.highest_kv {
-            b.set_transformer_kv(id, kv);
-        }
+        add_element(&mut b, &x, &bus_ids)?;
     }
     for c in customers {
         b.at(SourceLocation::new(path, c.line));
@@ -109,6 +78,57 @@ pub(super) fn build(
     report.warnings = warnings.len();
     report.warning_list = warnings;
     Ok((net, report))
+}
+
+/// Adds the buses (with their positions) and the sources; the buses' ids.
+fn add_buses_and_sources(
+    b: &mut NetworkBuilder,
+    buses: &[(String, Option<[f64; 2]>)],
+    sources: &[PlannedSource],
+) -> Result<Vec<BusId>, ImportError> {
+    let bus_ids: Vec<BusId> = buses
+        .iter()
+        .map(|(n, pos)| {
+            let id = b.add_bus(n);
+            if let Some([x, y]) = *pos {
+                b.set_bus_point(id, x, y);
+            }
+            id
+        })
+        .collect();
+    for s in sources {
+        let id = b.add_source(&s.name, &buses[s.bus as usize].0)?;
+        if let Some(kv) = s.kv {
+            b.set_source_kv(id, kv);
+        }
+    }
+    Ok(bus_ids)
+}
+
+/// Adds an element with the device it carries, its ratings and its primary's kV.
+fn add_element(
+    b: &mut NetworkBuilder,
+    x: &PlannedElement,
+    bus_ids: &[BusId],
+) -> Result<(), ImportError> {
+    let opts = LineOptions {
+        phases: x.phases,
+        switch: x.switch,
+        normally_open: x.open,
+    };
+    let (from, to) = (bus_ids[x.from as usize], bus_ids[x.to as usize]);
+    let id = b.push_element_at(&x.name, x.kind, from, to, opts, x.lowest_kv, x.rated_kva)?;
+    if let Some((device, kind)) = &x.device {
+        b.add_device_on(device, *kind, id, *kind != DeviceKind::Fuse, x.open)?;
+    }
+    let r = x.ratings;
+    if r.normal_a.is_some() || r.emergency_a.is_some() {
+        b.set_element_rating(id, r.normal_a, r.emergency_a);
+    }
+    if let Some(kv) = x.highest_kv {
+        b.set_transformer_kv(id, kv);
+    }
+    Ok(())
 }
 
 /// Opens, with a warning, each closed element that would close a loop (or join two

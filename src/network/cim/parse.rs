@@ -340,7 +340,8 @@ impl<'p> Pass<'p> {
         }
     }
 
-    /// Keeps an object's row; what now defines its id, if anything.
+    /// Keeps an object's row; what now defines its id, if anything. One arm per class:
+    /// a table, read whole.
     fn keep(&mut self, o: Obj, line: u32) -> Option<Def> {
         let t = &mut self.tables;
         Some(match o.class {
