@@ -93,7 +93,7 @@ fn import_one(path: &Path, n: usize) -> ExitCode {
     let mb = bytes / 1e6;
     let grown = (peak.saturating_sub(before) * 1024) as f64;
     assert_eq!(net.customers().len(), n);
-    assert_eq!(report.warnings, 0);
+    assert_eq!(report.warning_count, 0);
     println!(
         "{n:>9} {mb:>9.1} {:>9} {secs:>9.2} {cpu:>9.2} {:>7.1} {:>8.2} {:>9.0} {:>7.0} {:>10.2}",
         std::env::var("CIM_SCALE_WRITE_S").unwrap_or_default(),

@@ -39,7 +39,8 @@ mod topology;
 
 pub use bench::{metrics, rollup, simulate, synth};
 pub use error::{
-    CimError, Error, EventError, ImportError, NetworkError, SourceLocation, SwitchingError,
+    CimError, Error, EventError, FileRefusal, ImportError, NetworkError, SourceLocation,
+    SwitchingError,
 };
 pub use evidence::{CallDetail, Event, EventReader, EventRow, Evidence};
 pub use ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};
@@ -49,9 +50,10 @@ pub use inference::{
     RateEstimate, Rates,
 };
 pub use map::{MapOptions, render_svg};
-pub use network::cim::{import_cim, import_cim_str};
+pub use network::cim::{import_cim, import_cim_str, import_cim_str_with, import_cim_with};
 pub use network::opendss::{
-    ImportReport, ImportWarning, import_opendss, import_opendss_str, load_network, report_for,
+    ImportOptions, ImportReport, ImportWarning, import_opendss, import_opendss_str,
+    import_opendss_str_with, import_opendss_with, load_network, load_network_with, report_for,
 };
 pub use network::{
     Bus, Customer, CustomerClass, DeviceKind, Element, ElementKind, LineOptions, Network,

@@ -45,7 +45,7 @@ fn counts(r: &ImportReport) -> [usize; 8] {
 fn import(rel: &str) -> (Network, ImportReport) {
     let (net, report) = import_cim(fixture(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
     assert_eq!(report.warning_list, vec![], "{rel}");
-    assert_eq!(report.warnings, 0);
+    assert_eq!(report.warning_count, 0);
     (net, report)
 }
 

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use outage_locator::{
-    CimError, EnergizationView, ImportError, ImportReport, Network, import_cim, import_cim_str,
+    CimError, EnergizationView, ImportError, ImportOptions, ImportReport, Network, import_cim,
+    import_cim_str, import_cim_str_with, import_cim_with,
 };
 use proptest::prelude::*;
 
@@ -177,7 +178,7 @@ fn check(
     match result {
         Ok((net, report)) => {
             prop_assert_eq!(report.customers, net.customers().len());
-            prop_assert_eq!(report.warnings, report.warning_list.len());
+            prop_assert_eq!(report.warning_count, report.warning_list.len());
             prop_assert!(report.sources >= 1);
             for w in &report.warning_list {
                 prop_assert!(w.at.line > 0, "warning without a line: {}", w);
@@ -191,6 +192,7 @@ fn check(
             }
         }
         Err(ImportError::Cim(CimError::Malformed { .. } | CimError::NoSource { .. })) => {}
+        Err(ImportError::NoCustomers { .. }) => {}
         Err(e) => prop_assert!(false, "unexpected error: {}", e),
     }
     Ok(())
@@ -199,14 +201,16 @@ fn check(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// Mutations of the IEEE 13 export, read from memory: no panic, every warning
-    /// names its line.
+    /// Mutations of the IEEE 13 export, read from memory (accepting partial models or
+    /// not): no panic, every warning names its line.
     #[test]
     fn mutated_text_never_panics_and_warnings_name_lines(
         muts in prop::collection::vec(mutation(), 1..16),
+        accept_partial: bool,
     ) {
         let text = mutate(&ieee13(), &muts);
-        check(import_cim_str(&text), Path::new("<memory>"))?;
+        let opts = ImportOptions { accept_partial, ..ImportOptions::default() };
+        check(import_cim_str_with(&text, &opts), Path::new("<memory>"))?;
     }
 
     /// Arbitrary bytes (invalid UTF-8 included) spliced into the file and read from
@@ -222,7 +226,7 @@ proptest! {
         }
         let path = scratch_file();
         std::fs::write(&path, &bytes).expect("the temporary folder is writable");
-        let result = import_cim(&path);
+        let result = import_cim_with(&path, &partial());
         let _ = std::fs::remove_file(&path);
         check(result, &path)?;
     }
@@ -324,6 +328,25 @@ fn feeder(extra: &str) -> String {
 
 fn ok(text: &str) -> (Network, ImportReport) {
     import_cim_str(text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Options that accept a partial model: XML that breaks off gives what was read.
+fn partial() -> ImportOptions {
+    ImportOptions {
+        accept_partial: true,
+        ..ImportOptions::default()
+    }
+}
+
+fn ok_partial(text: &str) -> (Network, ImportReport) {
+    import_cim_str_with(text, &partial()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn is_malformed(text: &str) -> bool {
+    matches!(
+        import_cim_str(text),
+        Err(ImportError::Cim(CimError::Malformed { .. }))
+    )
 }
 
 fn messages(r: &ImportReport) -> Vec<String> {
@@ -483,10 +506,11 @@ fn unknown_classes_are_counted_and_skipped() {
 }
 
 #[test]
-fn xml_that_breaks_off_after_the_source_keeps_what_was_read() {
+fn xml_that_breaks_off_after_the_source_is_a_partial_model() {
     let text = feeder("");
-    let cut = text.find("<cim:Fuse").unwrap() + 12;
-    let (net, r) = ok(&text[..cut]);
+    let cut = &text[..text.find("<cim:Fuse").unwrap() + 12];
+    assert!(is_malformed(cut), "refused by default");
+    let (net, r) = ok_partial(cut);
     assert!(
         has(&r, &["malformed XML", "the rest of the file is left out"]),
         "{:?}",
@@ -499,7 +523,7 @@ fn xml_that_breaks_off_after_the_source_keeps_what_was_read() {
 fn xml_that_breaks_off_before_the_source_is_an_error() {
     let text = feeder("");
     let cut = text.find("<cim:EnergySource").unwrap() + 5;
-    match import_cim_str(&text[..cut]) {
+    match import_cim_str_with(&text[..cut], &partial()) {
         Err(ImportError::Cim(CimError::Malformed { at, .. })) => assert!(at.line > 1),
         other => panic!("{:?}", other.map(|x| x.1)),
     }
@@ -566,8 +590,9 @@ fn an_entity_is_never_expanded_nor_a_file_read() {
 #[test]
 fn an_item_over_the_bound_stops_the_reading() {
     let huge = "x".repeat(2 << 20);
-    let extra = obj("ACLineSegment", "big", &huge, "");
-    let (net, r) = ok(&feeder(&extra));
+    let text = feeder(&obj("ACLineSegment", "big", &huge, ""));
+    assert!(is_malformed(&text));
+    let (net, r) = ok_partial(&text);
     assert!(
         has(&r, &["longer than 1048576 bytes"]),
         "{:?}",
@@ -579,21 +604,30 @@ fn an_item_over_the_bound_stops_the_reading() {
 #[test]
 fn deep_nesting_stops_the_reading() {
     let deep = format!("{}{}", "<x>".repeat(200), "</x>".repeat(200));
-    let extra = obj("Foo", "deep", "d", &deep);
-    let (_, r) = ok(&feeder(&extra));
+    let text = feeder(&obj("Foo", "deep", "d", &deep));
+    assert!(is_malformed(&text));
+    let (_, r) = ok_partial(&text);
     assert!(has(&r, &["nested deeper than 64"]), "{:?}", messages(&r));
 }
 
 #[test]
-fn a_loop_is_cut_with_a_warning() {
+fn a_loop_is_opened_at_a_switchable_element_with_a_warning() {
+    // The tie closes the loop n1-n2-n5-n4: it is opened at the fuse, the loop's one
+    // switchable element, and the fused lateral is fed through the tie.
     let (net, r) = ok(&feeder(&two("ACLineSegment", "tie", "n5", "n2", "")));
     assert_eq!(
         messages(&r),
-        ["line.tie closes a loop (or joins two sources): treated as open"]
+        [
+            "line.fuse.f1: closes a loop (buses n1 and n4 are fed along other paths too), treated as open"
+        ]
     );
     assert!(
-        net.element(net.element_by_name("line.tie").unwrap())
+        net.element(net.element_by_name("line.fuse.f1").unwrap())
             .normally_open
+    );
+    assert_eq!(
+        chain(&net, "load.c2"),
+        ["load.c2", "breaker.brk", "circuit.src"]
     );
 }
 
@@ -653,28 +687,45 @@ fn bad_values_are_warnings_naming_the_property() {
 }
 
 #[test]
-fn a_missing_file_or_a_folder_is_an_io_error() {
+fn a_missing_file_or_a_folder_is_refused() {
     assert!(matches!(
         import_cim("/nonexistent/model.xml"),
         Err(ImportError::Io { .. })
     ));
     assert!(matches!(
         import_cim(std::env::temp_dir()),
-        Err(ImportError::Io { .. })
+        Err(ImportError::NotAFile { .. })
+    ));
+    let small = ImportOptions {
+        max_file_bytes: 1000,
+        ..ImportOptions::default()
+    };
+    assert!(matches!(
+        import_cim_str_with(&feeder(""), &small),
+        Err(ImportError::FileTooLarge { limit: 1000, .. })
     ));
 }
 
 #[test]
-fn invalid_utf8_stops_the_reading_with_a_warning() {
+fn invalid_utf8_stops_the_reading() {
     let mut bytes = feeder("").into_bytes();
     let at = String::from_utf8_lossy(&bytes).find(">c2<").unwrap() + 1;
     bytes[at] = 0xff;
     let path = scratch_file();
     std::fs::write(&path, &bytes).unwrap();
-    let result = import_cim(&path);
+    let refused = import_cim(&path);
+    let partial = import_cim_with(&path, &partial());
     let _ = std::fs::remove_file(&path);
-    let (_, r) = result.unwrap();
-    assert!(has(&r, &["malformed XML"]), "{:?}", messages(&r));
+    assert!(matches!(
+        refused,
+        Err(ImportError::Cim(CimError::Malformed { .. }))
+    ));
+    let (_, r) = partial.unwrap();
+    assert!(
+        has(&r, &["malformed XML", "in EnergyConsumer c2"]),
+        "{:?}",
+        messages(&r)
+    );
 }
 
 #[test]

@@ -70,8 +70,8 @@ fn an_unknown_line_code_or_an_unreadable_rating_is_a_warning() {
 }
 
 /// A transformer keeps its highest winding voltage (the primary's) beside its lowest
-/// and its kVA, from itself or its code; one without any winding voltage has none, with
-/// a warning naming it.
+/// and its kVA, from itself or its code; one without any winding voltage or kVA has
+/// none, with a warning for each naming it.
 #[test]
 fn transformers_keep_their_primary_and_lowest_kv() {
     let text = "New Circuit.c bus1=s basekv=12.47\n\
@@ -92,9 +92,10 @@ fn transformers_keep_their_primary_and_lowest_kv() {
         (Some(7.2), Some(0.12), Some(25.0))
     );
     assert_eq!((t.normal_amps, t.emergency_amps), (None, None));
-    assert_eq!(element(&net, "transformer.bare").rated_kv, None);
+    let bare = element(&net, "transformer.bare");
+    assert_eq!((bare.rated_kv, bare.rated_kva), (None, None));
     let lines: Vec<u32> = report.warning_list.iter().map(|w| w.at.line).collect();
-    assert_eq!(lines, [5], "{:?}", report.warning_list);
+    assert_eq!(lines, [5, 5], "{:?}", report.warning_list);
 }
 
 /// The source's voltage: the circuit's `basekv`, a `Vsource.source` edit of it, or

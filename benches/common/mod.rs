@@ -105,6 +105,39 @@ pub fn shared_feeders() -> Vec<(String, PathBuf)> {
     out
 }
 
+/// An OpenDSS model of an `n` × `n` grid of lines fed at one corner, a customer at
+/// every bus: (n − 1)² loops to open. Written once under `target/bench-models/` and
+/// returned by path.
+///
+/// Line `h{r}_{c}` joins bus `b{r}_{c}` to its right, `v{r}_{c}` to the bus below.
+pub fn grid_model(n: usize) -> PathBuf {
+    use std::fmt::Write;
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench-models"));
+    let path = dir.join(format!("grid-{n}.dss"));
+    if path.is_file() {
+        return path;
+    }
+    let mut s = format!("New Circuit.grid{n} bus1=b0_0 basekv=12.47\n");
+    for r in 0..n {
+        for c in 0..n {
+            if c + 1 < n {
+                let _ = writeln!(s, "New Line.h{r}_{c} bus1=b{r}_{c} bus2=b{r}_{}", c + 1);
+            }
+            if r + 1 < n {
+                let _ = writeln!(s, "New Line.v{r}_{c} bus1=b{r}_{c} bus2=b{}_{c}", r + 1);
+            }
+        }
+    }
+    for r in 0..n {
+        for c in 0..n {
+            let _ = writeln!(s, "New Load.c{r}_{c} bus1=b{r}_{c} kw=1 kvar=0.5");
+        }
+    }
+    std::fs::create_dir_all(&dir).expect("the target folder is writable");
+    std::fs::write(&path, s).expect("the target folder is writable");
+    path
+}
+
 /// An event file (CSV with its header) holding the events.
 pub fn events_csv(net: &Network, events: &[Event]) -> Vec<u8> {
     let mut out = b"time,kind,id,detail\n".to_vec();

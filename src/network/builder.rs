@@ -9,6 +9,7 @@ use super::json::FORMAT;
 use super::model::NetworkData;
 use super::name_index::{self, NameIndex};
 use super::names::bus_key_str;
+use super::radial::loop_openings;
 use super::{
     Bus, Customer, CustomerClass, DeviceKind, Element, ElementKind, Network, ProtectiveDevice,
     ServiceZone, Source,
@@ -481,6 +482,23 @@ impl NetworkBuilder {
     /// When `s` is not a source of this builder.
     pub fn set_source_kv(&mut self, s: SourceId, base_kv: f64) {
         self.data.sources[s.index()].base_kv = Some(base_kv);
+    }
+
+    /// Opens closed elements until no loop is left among the closed elements that the
+    /// sources reach, and returns them in id order: an OMS must cut a meshed network
+    /// somewhere to follow it radially. A loop is opened at a switchable element (a
+    /// switch line or one carrying a protective device) where it has one, else at its
+    /// far side from the source, where the shortest paths around it meet.
+    ///
+    /// # Complexity
+    /// O(B + E log B) for B buses and E elements: one spanning forest grown from the
+    /// sources, whose complement is opened.
+    pub fn open_loops(&mut self) -> Vec<ElementId> {
+        let opened = loop_openings(&self.data);
+        for &e in &opened {
+            self.data.elements[e.index()].normally_open = true;
+        }
+        opened
     }
 
     /// Marks an element as open in the normal state.

@@ -33,7 +33,7 @@ use crate::network::{DeviceKind, Element, ElementKind, Network};
 /// write_cim(&net, &mut xml).unwrap();
 /// let (back, report) = outage_locator::import_cim_str(std::str::from_utf8(&xml).unwrap()).unwrap();
 /// assert_eq!(back.customers().len(), 300);
-/// assert_eq!(report.warnings, 0);
+/// assert_eq!(report.warning_count, 0);
 /// ```
 ///
 /// # Complexity

@@ -1,7 +1,6 @@
-//! Building: the plan cut radial where the model closes a loop, given to a
-//! [`NetworkBuilder`] and built into a [`Network`] with its import report.
+//! Building: the plan given to a [`NetworkBuilder`], opened where the model closes a
+//! loop, and built into a [`Network`] with its import report.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,7 +11,6 @@ use crate::network::{
     CustomerClass, DeviceKind, LineOptions, Network, NetworkBuilder, ServiceZone,
 };
 
-use super::ids::NONE;
 use super::plan::{Plan, PlannedElement, PlannedSource};
 
 /// Builds the network of a plan.
@@ -22,8 +20,9 @@ use super::plan::{Plan, PlannedElement, PlannedSource};
 /// validation.
 ///
 /// # Errors
-/// The builder's errors ([`ImportError::Network`]); a plan cut radial and with its
-/// names made unique gives none but for objects the builder refuses on its own terms.
+/// The builder's errors ([`ImportError::Network`]); a plan with its names made unique
+/// and its loops opened gives none but for objects the builder refuses on its own
+/// terms.
 pub(super) fn build(
     plan: Plan,
     path: &Arc<PathBuf>,
@@ -32,25 +31,16 @@ pub(super) fn build(
         name,
         buses,
         sources,
-        mut elements,
+        elements,
         customers,
         mut report,
         mut warnings,
     } = plan;
-    let source_buses: Vec<u32> = sources.iter().map(|s| s.bus).collect();
-    cut_loops(
-        &mut elements,
-        &source_buses,
-        buses.len(),
-        path,
-        &mut warnings,
-    );
     let mut b = NetworkBuilder::new(&name);
     let bus_ids = add_buses_and_sources(&mut b, &buses, &sources)?;
-    drop(buses);
-    for x in elements {
+    for x in &elements {
         b.at(SourceLocation::new(path, x.line));
-        add_element(&mut b, &x, &bus_ids)?;
+        add_element(&mut b, x, &bus_ids)?;
     }
     for c in customers {
         b.at(SourceLocation::new(path, c.line));
@@ -66,6 +56,19 @@ pub(super) fn build(
             b.set_customer_load(id, kw, kvar);
         }
     }
+    // The builder's elements are the plan's, added in order.
+    for e in b.open_loops() {
+        let x = &elements[e.index()];
+        let (from, to) = (&buses[x.from as usize].0, &buses[x.to as usize].0);
+        warnings.push(ImportWarning {
+            at: SourceLocation::new(path, x.line),
+            message: format!(
+                "{}: closes a loop (buses {from} and {to} are fed along other paths too), treated as open",
+                x.name
+            ),
+        });
+    }
+    drop((buses, elements));
     let net = b.build()?;
     report.customers = net.customers().len();
     report.sources = net.sources().len();
@@ -75,7 +78,7 @@ pub(super) fn build(
         .filter(|e| e.is_distribution_transformer() && !e.normally_open)
         .count();
     report.max_depth = net.longest_outage_chain();
-    report.warnings = warnings.len();
+    report.warning_count = warnings.len();
     report.warning_list = warnings;
     Ok((net, report))
 }
@@ -129,61 +132,4 @@ fn add_element(
         b.set_transformer_kv(id, kv);
     }
     Ok(())
-}
-
-/// Opens, with a warning, each closed element that would close a loop (or join two
-/// sources), in file order: a network must be radial, and an outage system has to cut
-/// a meshed model somewhere. Parallel elements between the same two buses are one
-/// bundle, as the builder takes them, and close no loop.
-///
-/// # Complexity
-/// O(E α(B)): union-find over the buses.
-fn cut_loops(
-    elements: &mut [PlannedElement],
-    sources: &[u32],
-    buses: usize,
-    path: &Arc<PathBuf>,
-    warnings: &mut Vec<ImportWarning>,
-) {
-    let mut parent: Vec<u32> = (0..buses as u32).collect();
-    fn root(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            let up = parent[parent[x as usize] as usize];
-            parent[x as usize] = up;
-            x = up;
-        }
-        x
-    }
-    let joined = |parent: &mut [u32], a: u32, b: u32| {
-        let (ra, rb) = (root(parent, a), root(parent, b));
-        parent[ra as usize] = rb;
-        ra != rb
-    };
-    let mut first = NONE;
-    for &s in sources {
-        if first == NONE {
-            first = s;
-        } else {
-            joined(&mut parent, s, first);
-        }
-    }
-    let mut pairs: HashSet<(u32, u32)> = HashSet::new();
-    for x in elements.iter_mut().filter(|x| !x.open && x.from != x.to) {
-        let pair = (x.from.min(x.to), x.from.max(x.to));
-        if pairs.contains(&pair) {
-            continue;
-        }
-        if joined(&mut parent, x.from, x.to) {
-            pairs.insert(pair);
-            continue;
-        }
-        x.open = true;
-        warnings.push(ImportWarning {
-            at: SourceLocation::new(path, x.line),
-            message: format!(
-                "{} closes a loop (or joins two sources): treated as open",
-                x.name
-            ),
-        });
-    }
 }

@@ -9,11 +9,6 @@
 
 use std::io::{self, BufRead, Read};
 
-/// Bytes a model may have at most.
-pub(super) const MAX_MODEL_BYTES: u64 = 16 << 30;
-/// Bytes one item may have at most.
-pub(super) const MAX_ITEM_BYTES: usize = 1 << 20;
-
 /// Bytes read from the file at a time (so an item's buffer stays below the item bound
 /// plus this).
 const CHUNK: usize = 64 * 1024;
@@ -21,9 +16,9 @@ const CHUNK: usize = 64 * 1024;
 /// Why the guard stopped serving bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Refusal {
-    /// The model is larger than [`MAX_MODEL_BYTES`].
+    /// The model is larger than its bound.
     TooLarge,
-    /// One item is larger than [`MAX_ITEM_BYTES`].
+    /// One item is larger than its bound.
     Item,
 }
 
@@ -56,13 +51,9 @@ pub(super) struct Guard<R> {
 }
 
 impl<R: Read> Guard<R> {
-    /// A guard with the reader's bounds.
-    pub(super) fn new(inner: R) -> Self {
-        Guard::with_bounds(inner, MAX_MODEL_BYTES, MAX_ITEM_BYTES)
-    }
-
-    /// A guard with bounds of its own (tests use small ones).
-    pub(super) fn with_bounds(inner: R, max_total: u64, max_item: usize) -> Self {
+    /// A guard serving at most `max_total` bytes, and at most `max_item` bytes (and
+    /// the rest of one read) to one item.
+    pub(super) fn new(inner: R, max_total: u64, max_item: usize) -> Self {
         Guard {
             inner,
             buf: vec![0; CHUNK].into_boxed_slice(),
@@ -162,7 +153,7 @@ mod tests {
         max_item: usize,
         item: usize,
     ) -> (usize, Option<Refusal>, u32) {
-        let mut g = Guard::with_bounds(text, max_total, max_item);
+        let mut g = Guard::new(text, max_total, max_item);
         let mut n = 0;
         loop {
             g.next_item();

@@ -10,15 +10,16 @@
 //! models" section says. Every other class is skipped and counted in the
 //! [`ImportReport`]; a reference that leads nowhere, a terminal on no node, equipment
 //! without terminals, a duplicate mRID or XML that breaks off is a warning naming the
-//! object. Only a model from which no topology can be built fails, with a
-//! [`CimError`](crate::CimError).
+//! object. A model from which no topology can be built fails, with a
+//! [`CimError`](crate::CimError), and so by default does a partial one (XML that breaks
+//! off, no customers), as [`ImportOptions`] say.
 //!
 //! The text is read once, as a stream of events (no document tree, no RDF store), and
 //! each object of the subset is kept as one small row: memory grows with the network,
 //! not with the text. Nothing outside the file is read: a DTD ends the reading (so no
 //! entity but the five predefined ones and character references is expanded, and none
-//! names another file), and the reader's bounds refuse a model over 16 GiB and any one
-//! tag, text or comment over 1 MiB.
+//! names another file), and the bounds of [`ImportOptions`] refuse a model over 4 GiB
+//! and any one tag, text or comment over 1 MiB (by default).
 //!
 //! The reader's rooms, in the order a model goes through them:
 //!
@@ -42,13 +43,14 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::error::{CimError, ImportError};
+use crate::error::ImportError;
 use crate::network::Network;
-use crate::network::opendss::ImportReport;
+use crate::network::opendss::{ImportOptions, ImportReport};
 
-use guard::{Guard, MAX_MODEL_BYTES};
+use guard::Guard;
 
-/// Reads a CIM XML model file.
+/// Reads a CIM XML model file with the default [`ImportOptions`]: see
+/// [`import_cim_with`].
 ///
 /// ```
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/cim/IEEE13.xml");
@@ -58,39 +60,62 @@ use guard::{Guard, MAX_MODEL_BYTES};
 /// ```
 ///
 /// # Errors
-/// [`ImportError::Io`] when the file cannot be read, [`ImportError::Cim`] when no
-/// topology can be built from it, and the builder's errors.
+/// As [`import_cim_with`].
 pub fn import_cim(path: impl AsRef<Path>) -> Result<(Network, ImportReport), ImportError> {
+    import_cim_with(path, &ImportOptions::default())
+}
+
+/// Reads a CIM XML model file within the bounds of `opts`: a file of at most
+/// [`ImportOptions::max_file_bytes`], in which no one item (tag, text, comment) passes
+/// [`ImportOptions::max_line_bytes`]. Only the file itself is read.
+///
+/// # Errors
+/// The file cannot be read ([`ImportError::Io`]), is not a regular file or is too large;
+/// it holds no source ([`CimError::NoSource`](crate::CimError::NoSource)); its network
+/// fails validation. Unless [`ImportOptions::accept_partial`]: the XML breaks off or
+/// passes a bound before its end ([`CimError::Malformed`](crate::CimError::Malformed)),
+/// or the model has no customers ([`ImportError::NoCustomers`]).
+pub fn import_cim_with(
+    path: impl AsRef<Path>,
+    opts: &ImportOptions,
+) -> Result<(Network, ImportReport), ImportError> {
     let path = path.as_ref();
     let io = |source| ImportError::Io {
         path: path.to_path_buf(),
         source,
     };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        let path = path.to_path_buf();
+        return Err(ImportError::NotAFile { path });
+    }
+    if meta.len() > opts.max_file_bytes {
+        let (path, limit) = (path.to_path_buf(), opts.max_file_bytes);
+        return Err(ImportError::FileTooLarge { path, limit });
+    }
     let file = std::fs::File::open(path).map_err(io)?;
-    let meta = file.metadata().map_err(io)?;
-    if meta.is_dir() {
-        return Err(io(std::io::Error::other("is a directory")));
-    }
-    if meta.len() > MAX_MODEL_BYTES {
-        return Err(CimError::TooLarge {
-            path: path.to_path_buf(),
-            limit: MAX_MODEL_BYTES,
-        }
-        .into());
-    }
-    read(file, Arc::new(path.to_path_buf()), meta.len())
+    read(file, Arc::new(path.to_path_buf()), meta.len(), opts)
 }
 
-/// Reads CIM XML given in memory; for tests and fuzzing.
+/// Reads CIM XML given in memory, with the default [`ImportOptions`]; for tests and
+/// fuzzing.
 ///
 /// # Errors
-/// As [`import_cim`].
+/// As [`import_cim_with`].
 pub fn import_cim_str(text: &str) -> Result<(Network, ImportReport), ImportError> {
-    read(
-        text.as_bytes(),
-        Arc::new(PathBuf::from("<memory>")),
-        text.len() as u64,
-    )
+    import_cim_str_with(text, &ImportOptions::default())
+}
+
+/// Reads CIM XML given in memory with `opts` (see [`import_cim_with`]).
+///
+/// # Errors
+/// As [`import_cim_with`].
+pub fn import_cim_str_with(
+    text: &str,
+    opts: &ImportOptions,
+) -> Result<(Network, ImportReport), ImportError> {
+    let path = Arc::new(PathBuf::from("<memory>"));
+    read(text.as_bytes(), path, text.len() as u64, opts)
 }
 
 /// Reads a model of about `bytes` bytes from a byte source named `path`.
@@ -98,8 +123,10 @@ fn read<R: Read>(
     src: R,
     path: Arc<PathBuf>,
     bytes: u64,
+    opts: &ImportOptions,
 ) -> Result<(Network, ImportReport), ImportError> {
-    let parsed = parse::parse(Guard::new(src), &path, bytes);
-    let plan = plan::plan(parsed, &path)?;
+    let guard = Guard::new(src, opts.max_file_bytes, opts.max_line_bytes);
+    let parsed = parse::parse(guard, &path, bytes);
+    let plan = plan::plan(parsed, &path, opts)?;
     build::build(plan, &path)
 }

@@ -30,8 +30,8 @@ use std::hash::{BuildHasher, RandomState};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::error::{CimError, SourceLocation};
-use crate::network::opendss::{ImportReport, ImportWarning};
+use crate::error::{CimError, ImportError, SourceLocation};
+use crate::network::opendss::{ImportOptions, ImportReport, ImportWarning};
 use crate::network::{DeviceKind, ElementKind};
 
 use super::ids::{Ids, NONE};
@@ -94,10 +94,16 @@ pub(super) struct Plan {
 /// O(R log R) for R rows, one hash probe per name.
 ///
 /// # Errors
-/// [`CimError::TooLarge`] for a model past the size bound; [`CimError::Malformed`] when
-/// the XML broke off before any source was read, else [`CimError::NoSource`] when the
-/// model has no source on a connectivity node.
-pub(super) fn plan(parsed: Parsed, path: &Arc<PathBuf>) -> Result<Plan, CimError> {
+/// [`ImportError::FileTooLarge`] for a model past the size bound;
+/// [`CimError::Malformed`] when the XML broke off, unless `opts` accept a partial model
+/// and a source was read before; [`CimError::NoSource`] when the model has no source on
+/// a connectivity node; [`ImportError::NoCustomers`] when it has no customers, unless
+/// `opts` accept a partial model.
+pub(super) fn plan(
+    parsed: Parsed,
+    path: &Arc<PathBuf>,
+    opts: &ImportOptions,
+) -> Result<Plan, ImportError> {
     let Parsed {
         ids,
         mut tables,
@@ -106,12 +112,14 @@ pub(super) fn plan(parsed: Parsed, path: &Arc<PathBuf>) -> Result<Plan, CimError
         too_large,
     } = parsed;
     if too_large {
-        return Err(CimError::TooLarge {
-            path: path.to_path_buf(),
-            limit: super::guard::MAX_MODEL_BYTES,
-        });
+        let (path, limit) = (path.to_path_buf(), opts.max_file_bytes);
+        return Err(ImportError::FileTooLarge { path, limit });
     }
     if let Some((at, message)) = &broke {
+        if !opts.accept_partial {
+            let (at, message) = (at.clone(), message.clone());
+            return Err(CimError::Malformed { at, message }.into());
+        }
         warnings.push(ImportWarning {
             at: at.clone(),
             message: format!("malformed XML: {message}; the rest of the file is left out"),
@@ -151,10 +159,15 @@ pub(super) fn plan(parsed: Parsed, path: &Arc<PathBuf>) -> Result<Plan, CimError
             None => CimError::NoSource {
                 path: path.to_path_buf(),
             },
-        });
+        }
+        .into());
     }
     p.name_sources();
     p.customers();
+    if p.plan.customers.is_empty() && !opts.accept_partial {
+        let path = path.to_path_buf();
+        return Err(ImportError::NoCustomers { path });
+    }
     p.positions();
     Ok(p.plan)
 }

@@ -4,13 +4,14 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use crate::error::{ImportError, NetworkError, SourceLocation};
+use crate::error::{ImportError, SourceLocation};
 use crate::network::{DeviceKind, ElementKind, LineOptions, Network, NetworkBuilder, bus_key};
 
+use super::ImportOptions;
 use super::files::Reader;
 use super::objects::{Obj, Objects};
 use super::ratings;
-use super::report::{ImportReport, ImportWarning, Notes};
+use super::report::{ImportReport, Notes};
 use super::values::{objname, to_bool, to_float};
 
 /// A power-delivery element as it goes to the builder.
@@ -36,21 +37,24 @@ struct El {
 /// Builds the network from what `reader` read of the model at `path`.
 ///
 /// # Complexity
-/// O(N) for N objects read (a hash lookup per name), and one more build of the
-/// network for each closed loop cut.
+/// O(N) for N objects read (a hash lookup per name), and O(B + E log B) to open the
+/// loops of a meshed model (B buses, E elements).
 ///
 /// # Errors
-/// [`ImportError::NoCircuit`] when the model defines no circuit, and the builder's
-/// errors other than loops (a loop among closed elements is cut, with a warning).
+/// [`ImportError::NoCircuit`] when the model defines no circuit,
+/// [`ImportError::NoCustomers`] when it has none (unless `opts.accept_partial`), and
+/// the builder's errors (a loop among closed elements is cut first, with a warning).
 pub(super) fn assemble(
     reader: Reader,
     path: &Path,
+    opts: &ImportOptions,
 ) -> Result<(Network, ImportReport), ImportError> {
     let Reader {
         objects,
         coords,
         files,
         mut notes,
+        ..
     } = reader;
     let (circuit, source_bus) = circuit_and_source_bus(&objects, path)?;
     let source_kv = objects
@@ -74,6 +78,14 @@ pub(super) fn assemble(
         b.set_bus_position(name, *x, *y);
     }
     let net = build_radial(b, &els, &mut notes)?;
+    if net.customers().is_empty() {
+        if !opts.accept_partial {
+            let path = path.to_path_buf();
+            return Err(ImportError::NoCustomers { path });
+        }
+        let at = objects.circuit.map(|c| objects.list[c].at.clone());
+        notes.warn(&at.unwrap_or_default(), "the model has no customers");
+    }
     report.customers = net.customers().len();
     report.sources = net.sources().len();
     report.distribution_transformers = net
@@ -82,7 +94,7 @@ pub(super) fn assemble(
         .filter(|e| e.is_distribution_transformer() && !e.normally_open)
         .count();
     report.max_depth = net.longest_outage_chain();
-    report.warnings = notes.warnings.len();
+    report.warning_count = notes.warnings.len();
     report.warning_list = notes.warnings;
     report.skipped = notes.skipped;
     report.defaulted = notes.defaulted;
@@ -160,7 +172,6 @@ fn transformer(
         .filter_map(|w| to_float(w.get("kv").map(String::as_str)))
         .collect();
     let lowest_kv = kvs.iter().copied().reduce(f64::min);
-    let rated_kv = ratings::transformer_kv(o, &kvs, &key, notes);
     let kva = wd
         .first()
         .and_then(|w| to_float(w.get("kva").map(String::as_str)));
@@ -180,8 +191,14 @@ fn transformer(
         );
     }
     if distinct.len() < 2 {
+        let msg = format!(
+            "{key}: every winding is on bus {}, a self-loop, skipped",
+            distinct[0]
+        );
+        notes.warn(&o.at, msg);
         return None;
     }
+    let rated_kv = ratings::transformer_kv(o, &kvs, kva, &key, notes);
     Some(El {
         name: key,
         kind: ElementKind::Transformer,
@@ -270,6 +287,8 @@ fn two_terminal(
     });
     let (k1, k2) = (bus_key(b1), bus_key(b2));
     if k1 == k2 {
+        let msg = format!("{key}: bus1={b1} and bus2={b2} are both bus {k1}, a self-loop, skipped");
+        notes.warn(&o.at, msg);
         return None;
     }
     let amps = ratings::line_amps(objects, o, &key, notes);
@@ -482,38 +501,26 @@ fn add_devices(
     Ok(())
 }
 
-/// Builds the network; a closed loop in the model opens the element that closes it,
-/// with a warning, and the build is tried again (an OMS must cut a meshed model
-/// somewhere to stay radial).
+/// Builds the network, opening first the closed elements that close loops (an OMS
+/// must cut a meshed model somewhere to stay radial; see
+/// [`NetworkBuilder::open_loops`] for where), each with a warning naming it.
+///
+/// # Complexity
+/// O(B + E log B) for the loops, whatever their number (the network is built once).
 fn build_radial(
     mut builder: NetworkBuilder,
     els: &[El],
     notes: &mut Notes,
 ) -> Result<Network, ImportError> {
-    loop {
-        match builder.clone().build() {
-            Ok(n) => return Ok(n),
-            Err(NetworkError::Loop { elements }) if !elements.is_empty() => {
-                let first = elements[0].clone();
-                let Some(e) = builder.element_id(&first) else {
-                    return Err(NetworkError::Loop { elements }.into());
-                };
-                // The warning names where the element opened was defined.
-                let at = els
-                    .iter()
-                    .find(|el| el.name == first)
-                    .map(|el| el.at.clone())
-                    .unwrap_or_default();
-                notes.warnings.push(ImportWarning {
-                    at,
-                    message: format!(
-                        "closed loop through {}: {first} treated as open",
-                        elements.join(", ")
-                    ),
-                });
-                builder.open_element(e);
-            }
-            Err(e) => return Err(e.into()),
-        }
+    // The builder's elements are `els`, added in order.
+    for e in builder.open_loops() {
+        let el = &els[e.index()];
+        let (a, b) = (&el.buses[0], &el.buses[1]);
+        let msg = format!(
+            "{}: closes a loop (buses {a} and {b} are fed along other paths too), treated as open",
+            el.name
+        );
+        notes.warn(&el.at, msg);
     }
+    Ok(builder.build()?)
 }

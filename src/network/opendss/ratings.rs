@@ -8,8 +8,8 @@
 //! `defaulted`: a line's or series reactor's `normamps` (400 A) and `emergamps`
 //! (600 A), which IEEE 123's line codes leave unset; the source's `basekv` (115 kV),
 //! which IEEE 8500 leaves unset; a load's power factor (0.88). The size of a piece of
-//! equipment is never guessed: a transformer without a winding voltage or a load
-//! without `kw` or `kva` gets none, with a warning.
+//! equipment is never guessed: a transformer without a winding voltage or a kVA, or a
+//! load without `kw` or `kva`, gets none, with a warning.
 
 use super::objects::{Obj, Objects};
 use super::report::Notes;
@@ -67,14 +67,21 @@ pub(super) fn line_amps(objects: &Objects, o: &Obj, key: &str, notes: &mut Notes
 }
 
 /// The highest of a transformer's winding voltages (kV) as completed from its code,
-/// with a warning when no winding has one.
-pub(super) fn transformer_kv(o: &Obj, kvs: &[f64], key: &str, notes: &mut Notes) -> Option<f64> {
+/// with a warning when no winding has one, and when its first winding has no kVA.
+pub(super) fn transformer_kv(
+    o: &Obj,
+    kvs: &[f64],
+    kva: Option<f64>,
+    key: &str,
+    notes: &mut Notes,
+) -> Option<f64> {
     let top = kvs.iter().copied().filter(|kv| *kv > 0.0).reduce(f64::max);
     if top.is_none() {
-        notes.warn(
-            &o.at,
-            format!("{key}: no winding kv, voltage rating unknown"),
-        );
+        let msg = format!("{key}: no winding kv, voltage rating unknown");
+        notes.warn(&o.at, msg);
+    }
+    if kva.is_none() {
+        notes.warn(&o.at, format!("{key}: no kva, rating unknown"));
     }
     top
 }

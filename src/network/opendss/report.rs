@@ -44,8 +44,10 @@ pub struct ImportReport {
     pub open_switches: usize,
     /// Sources.
     pub sources: usize,
-    /// How many warnings (see `warning_list`).
-    pub warnings: usize,
+    /// How many warnings there are (the length of `warning_list`; `warnings` in the
+    /// report's JSON, as `inspect` prints it).
+    #[serde(rename = "warnings")]
+    pub warning_count: usize,
     /// The longest chain of outage devices from a customer's service to the source,
     /// counting both ends.
     pub max_depth: usize,
