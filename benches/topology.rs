@@ -4,7 +4,7 @@
 //!     cargo bench --bench topology -- switch  # one group
 //!     cargo bench --bench topology -- --test  # each once, as CI does
 //!
-//! Synthetic networks come from `outage_locator::synth` with seed 1 (see
+//! Synthetic networks come from `outage_locator::bench::synth` with seed 1 (see
 //! `common/mod.rs`); the shared feeders from `../shared/feeders` when present.
 
 mod common;

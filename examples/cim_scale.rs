@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use outage_locator::synth::{SyntheticNetworkOptions, synthetic_network, write_cim};
+use outage_locator::bench::synth::{SyntheticNetworkOptions, synthetic_network, write_cim};
 
 const CHILD: &str = "--import-one";
 
@@ -79,7 +79,7 @@ fn import_one(path: &Path, n: usize) -> ExitCode {
     let before = status_kb("VmRSS:");
     let cpu = cpu_seconds();
     let t = Instant::now();
-    let (net, report) = match outage_locator::import_cim(path) {
+    let (net, report) = match outage_locator::network::import_cim(path) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("{e}");

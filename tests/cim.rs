@@ -14,13 +14,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use outage_locator::synth::{
+use outage_locator::bench::synth::{
     SyntheticNetworkOptions, UtilityNetworkOptions, synthetic_network, utility_network, write_cim,
 };
-use outage_locator::{
-    DeviceKind, EnergizationView, ImportReport, Network, OutageDeviceId, OutageDeviceKind,
-    import_cim, import_cim_str, import_opendss, load_network,
+use outage_locator::network::{
+    DeviceKind, ImportReport, OutageDeviceKind, import_cim, import_cim_str, report_for,
 };
+use outage_locator::{EnergizationView, Network, OutageDeviceId, import_opendss, load_network};
+
+mod common;
+use common::shared::shared;
 
 fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -133,6 +136,33 @@ fn ieee123_imports_with_the_contract_counts_and_no_warning() {
     assert_eq!(net.name(), "ieee123");
     assert!(net.outage_device_by_name("circuit.ieee123").is_some());
     assert!(net.outage_device_by_name("switch.sw7").is_some());
+}
+
+/// The shared files themselves (not the fixture copies): the contract's counts and no
+/// warning through `load_network`, the path `inspect` and `replay` take; and the
+/// fixture still a byte-identical copy.
+fn shared_file_as_fixture(name: &str, expected: [usize; 8]) {
+    let path = shared(&format!("cim/{name}"));
+    let (net, r) = load_network(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(r.warning_list, vec![], "{name}");
+    assert_eq!(r.warning_count, 0, "{name}");
+    assert_eq!(counts(&r), expected, "{name}");
+    assert_eq!(net.customers().len(), expected[0], "{name}");
+    let ours = std::fs::read(fixture(&format!("cim/{name}"))).unwrap();
+    let theirs = std::fs::read(&path).unwrap();
+    assert!(ours == theirs, "{name}: fixtures/cim holds a stale copy");
+}
+
+#[test]
+#[ignore = "needs ../shared: cim/IEEE13.xml"]
+fn shared_ieee13_cim_imports_with_the_contract_counts() {
+    shared_file_as_fixture("IEEE13.xml", [15, 4, 1, 1, 1, 2, 0, 1]);
+}
+
+#[test]
+#[ignore = "needs ../shared: cim/IEEE123.xml"]
+fn shared_ieee123_cim_imports_with_the_contract_counts() {
+    shared_file_as_fixture("IEEE123.xml", [91, 5, 0, 0, 0, 8, 2, 0]);
 }
 
 #[test]
@@ -325,7 +355,7 @@ fn synthetic_networks_read_back_from_cim() {
         });
         let (back, report) = round_trip(&net);
         assert_eq!(as_cim(&back), as_cim(&net), "seed {seed}");
-        let before = outage_locator::report_for(&net);
+        let before = report_for(&net);
         assert_eq!(report.transformers, before.transformers);
         assert_eq!(
             report.distribution_transformers,

@@ -9,10 +9,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use outage_locator::{
-    CimError, EnergizationView, ImportError, ImportOptions, ImportReport, Network, import_cim,
-    import_cim_str, import_cim_str_with, import_cim_with,
+use outage_locator::network::{
+    ImportOptions, ImportReport, import_cim, import_cim_str, import_cim_str_with, import_cim_with,
 };
+use outage_locator::{CimError, EnergizationView, ImportError, Network};
 use proptest::prelude::*;
 
 fn ieee13() -> String {

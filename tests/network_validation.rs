@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use outage_locator::network::{DeviceKind, LineOptions};
+use outage_locator::topology::SwitchingOp;
 use outage_locator::{
-    DeviceKind, EnergizationView, LineOptions, Network, NetworkBuilder, NetworkError,
-    SourceLocation, SwitchingError, SwitchingOp,
+    EnergizationView, Network, NetworkBuilder, NetworkError, SourceLocation, SwitchingError,
 };
 
 fn at(line: u32) -> SourceLocation {

@@ -14,10 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use outage_locator::{
-    EnergizationView, ImportError, ImportOptions, ImportReport, Network, import_opendss,
-    import_opendss_str, import_opendss_with,
-};
+use outage_locator::network::{ImportOptions, import_opendss_str, import_opendss_with};
+use outage_locator::{EnergizationView, ImportError, ImportReport, Network, import_opendss};
 use proptest::prelude::*;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123");

@@ -9,10 +9,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup};
-use outage_locator::synth::{SplitMix64, SyntheticNetworkOptions, synthetic_network};
-use outage_locator::{
-    EnergizationView, Engine, EngineOptions, Event, Network, OutageDeviceId, SwitchingOp,
-};
+use outage_locator::bench::synth::{SplitMix64, SyntheticNetworkOptions, synthetic_network};
+use outage_locator::topology::SwitchingOp;
+use outage_locator::{EnergizationView, Engine, EngineOptions, Event, Network, OutageDeviceId};
 
 /// The seed of every synthetic network the benches use.
 pub const SEED: u64 = 1;
@@ -52,7 +51,7 @@ pub fn normal_view(net: &Network) -> EnergizationView {
 
 /// A transfer on a feeder near the middle of a synthetic network.
 pub fn transfer(net: &Network) -> SwitchingOp {
-    outage_locator::synth::middle_transfer(net)
+    outage_locator::bench::synth::middle_transfer(net)
         .expect("some feeder of a synthetic network has a tie")
 }
 

@@ -3,8 +3,8 @@
 //!
 //! The rooms, in the order a network comes to be:
 //!
-//! - [`opendss`]: the OpenDSS reader, which feeds a [`NetworkBuilder`] from model files.
-//! - [`cim`]: the CIM XML reader, which feeds one from a CIM export.
+//! - `opendss`: the OpenDSS reader, which feeds a [`NetworkBuilder`] from model files.
+//! - `cim`: the CIM XML reader, which feeds one from a CIM export.
 //! - `builder`: [`NetworkBuilder`] and its [`LineOptions`]: objects added by name or id.
 //! - `derive`: the tables derived at build time (name indexes, bus adjacency, parallel
 //!   bundles, the outage devices and where they sit, customers by bus).
@@ -30,10 +30,15 @@ mod outage_devices;
 mod radial;
 
 pub use builder::{LineOptions, NetworkBuilder};
+pub use cim::{import_cim, import_cim_str, import_cim_str_with, import_cim_with};
 pub use model::Network;
 pub(crate) use names::bus_key;
 pub use objects::{
     Bus, Customer, CustomerClass, DeviceKind, Element, ElementKind, ProtectiveDevice, ServiceZone,
     Source,
+};
+pub use opendss::{
+    ImportOptions, ImportReport, ImportWarning, import_opendss, import_opendss_str,
+    import_opendss_str_with, import_opendss_with, load_network, load_network_with, report_for,
 };
 pub use outage_devices::{OutageDeviceClass, OutageDeviceKind};

@@ -17,7 +17,7 @@ use crate::network::{DeviceKind, Element, ElementKind, Network};
 /// `PositionPoint` per terminal, ratings as `CurrentLimit`s, the network's name as a
 /// `GeographicalRegion`.
 ///
-/// Read back with [`import_cim`](crate::import_cim), the network has the same buses,
+/// Read back with [`import_cim`](crate::network::import_cim), the network has the same buses,
 /// customers, loads, ratings and chain of outage devices above every customer, named
 /// as the replay contract names CIM objects: `relay.x` becomes `breaker.x`, a switch
 /// line `line.x` and `swtcontrol.x` become `switch.x`, a sectionalizer `switch.x`.
@@ -26,12 +26,12 @@ use crate::network::{DeviceKind, Element, ElementKind, Network};
 /// are not in CIM's topology subset and read back as the defaults.
 ///
 /// ```
-/// use outage_locator::synth::{SyntheticNetworkOptions, synthetic_network, write_cim};
+/// use outage_locator::bench::synth::{SyntheticNetworkOptions, synthetic_network, write_cim};
 ///
 /// let net = synthetic_network(&SyntheticNetworkOptions { customers: 300, ..Default::default() });
 /// let mut xml = Vec::new();
 /// write_cim(&net, &mut xml).unwrap();
-/// let (back, report) = outage_locator::import_cim_str(std::str::from_utf8(&xml).unwrap()).unwrap();
+/// let (back, report) = outage_locator::network::import_cim_str(std::str::from_utf8(&xml).unwrap()).unwrap();
 /// assert_eq!(back.customers().len(), 300);
 /// assert_eq!(report.warning_count, 0);
 /// ```

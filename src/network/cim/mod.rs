@@ -54,7 +54,7 @@ use guard::Guard;
 ///
 /// ```
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/cim/IEEE13.xml");
-/// let (net, report) = outage_locator::import_cim(path).unwrap();
+/// let (net, report) = outage_locator::network::import_cim(path).unwrap();
 /// assert_eq!((report.customers, report.breakers, report.reclosers, report.fuses), (15, 1, 1, 1));
 /// assert!(net.outage_device_by_name("recloser.rec1").is_some());
 /// ```

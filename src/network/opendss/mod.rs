@@ -112,13 +112,13 @@ pub fn load_network(path: impl AsRef<Path>) -> Result<(Network, ImportReport), I
 }
 
 /// Loads a network from an OpenDSS master file (`*.dss`, as [`import_opendss_with`]), a
-/// CIM XML model (`*.xml`, as [`import_cim_with`](crate::import_cim_with)) or the
+/// CIM XML model (`*.xml`, as [`import_cim_with`](crate::network::import_cim_with)) or the
 /// crate's JSON network file (`*.json`: a regular file within
 /// [`ImportOptions::max_file_bytes`], with customers unless
 /// [`ImportOptions::accept_partial`]).
 ///
 /// # Errors
-/// As [`import_opendss_with`] and [`import_cim_with`](crate::import_cim_with); for
+/// As [`import_opendss_with`] and [`import_cim_with`](crate::network::import_cim_with); for
 /// JSON, [`ImportError::Json`] when the file is not a valid network.
 pub fn load_network_with(
     path: impl AsRef<Path>,
