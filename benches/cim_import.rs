@@ -15,8 +15,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use outage_locator::network::import_cim;
 use outage_locator::bench::synth::write_cim;
+use outage_locator::network::import_cim;
 
 /// Customers of the synthetic network.
 const CUSTOMERS: usize = 100_000;

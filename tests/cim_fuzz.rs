@@ -353,10 +353,14 @@ fn messages(r: &ImportReport) -> Vec<String> {
     r.warning_list.iter().map(|w| w.message.clone()).collect()
 }
 
-fn has(r: &ImportReport, words: &[&str]) -> bool {
-    messages(r)
-        .iter()
-        .any(|m| words.iter().all(|w| m.contains(w)))
+/// Asserts that some warning holds all of `words`, listing the warnings if none does.
+fn assert_warned(r: &ImportReport, words: &[&str]) {
+    let all = |m: &String| words.iter().all(|w| m.contains(w));
+    assert!(
+        messages(r).iter().any(all),
+        "{words:?} in {:?}",
+        messages(r)
+    );
 }
 
 fn chain(net: &Network, load: &str) -> Vec<String> {
@@ -426,22 +430,18 @@ fn urn_uuid_and_hash_underscore_references_read_alike() {
 fn a_dangling_reference_is_a_warning_naming_the_terminal() {
     let text = feeder("").replacen("\"#_n5\"", "\"#_nowhere\"", 1);
     let (net, r) = ok(&text);
-    assert!(
-        has(
-            &r,
-            &[
-                "Terminal l2_t2",
-                "ConnectivityNode nowhere is not in the file"
-            ]
-        ),
-        "{:?}",
-        messages(&r)
-    );
-    assert!(has(
+    assert_warned(
         &r,
-        &["line.l2", "1 of its terminals on a connectivity node"]
-    ));
-    assert!(has(&r, &["load.c2", "no path to the source"]));
+        &[
+            "Terminal l2_t2",
+            "ConnectivityNode nowhere is not in the file",
+        ],
+    );
+    assert_warned(
+        &r,
+        &["line.l2", "1 of its terminals on a connectivity node"],
+    );
+    assert_warned(&r, &["load.c2", "no path to the source"]);
     assert_eq!(net.customers().len(), 1);
 }
 
@@ -452,11 +452,7 @@ fn a_terminal_on_no_node_is_a_warning() {
         "",
     );
     let (_, r) = ok(&text);
-    assert!(
-        has(&r, &["Terminal", "no ConnectivityNode"]),
-        "{:?}",
-        messages(&r)
-    );
+    assert_warned(&r, &["Terminal", "no ConnectivityNode"]);
     assert_eq!(r.customers, 1);
     let line = r.warning_list[0].at.line;
     assert!(line > 1, "the warning names the terminal's line");
@@ -511,11 +507,7 @@ fn xml_that_breaks_off_after_the_source_is_a_partial_model() {
     let cut = &text[..text.find("<cim:Fuse").unwrap() + 12];
     assert!(is_malformed(cut), "refused by default");
     let (net, r) = ok_partial(cut);
-    assert!(
-        has(&r, &["malformed XML", "the rest of the file is left out"]),
-        "{:?}",
-        messages(&r)
-    );
+    assert_warned(&r, &["malformed XML", "the rest of the file is left out"]);
     assert_eq!(net.customers().len(), 1);
 }
 
@@ -569,13 +561,9 @@ fn an_entity_bomb_is_refused_at_once() {
 fn an_entity_is_never_expanded_nor_a_file_read() {
     let text = feeder("").replace(">c1<", ">&xxe;<");
     let (net, r) = ok(&text);
-    assert!(
-        has(
-            &r,
-            &["IdentifiedObject.name holds &xxe;, which is not expanded"]
-        ),
-        "{:?}",
-        messages(&r)
+    assert_warned(
+        &r,
+        &["IdentifiedObject.name holds &xxe;, which is not expanded"],
     );
     // The name is what is left of the text: empty, so the consumer is named by its id.
     assert!(net.customer_by_name("load.c1").is_some());
@@ -593,11 +581,7 @@ fn an_item_over_the_bound_stops_the_reading() {
     let text = feeder(&obj("ACLineSegment", "big", &huge, ""));
     assert!(is_malformed(&text));
     let (net, r) = ok_partial(&text);
-    assert!(
-        has(&r, &["longer than 1048576 bytes"]),
-        "{:?}",
-        messages(&r)
-    );
+    assert_warned(&r, &["longer than 1048576 bytes"]);
     assert_eq!(net.customers().len(), 2);
 }
 
@@ -607,7 +591,7 @@ fn deep_nesting_stops_the_reading() {
     let text = feeder(&obj("Foo", "deep", "d", &deep));
     assert!(is_malformed(&text));
     let (_, r) = ok_partial(&text);
-    assert!(has(&r, &["nested deeper than 64"]), "{:?}", messages(&r));
+    assert_warned(&r, &["nested deeper than 64"]);
 }
 
 #[test]
@@ -663,7 +647,7 @@ fn switch_states_normal_open_and_in_service() {
         net.element(net.element_by_name("line.l2").unwrap())
             .normally_open
     );
-    assert!(has(&r, &["load.c2", "no path to the source"]));
+    assert_warned(&r, &["load.c2", "no path to the source"]);
 }
 
 #[test]
@@ -673,16 +657,12 @@ fn bad_values_are_warnings_naming_the_property() {
         "<cim:ACDCTerminal.sequenceNumber>one</cim:ACDCTerminal.sequenceNumber>",
     );
     let (_, r) = ok(&text);
-    assert!(
-        has(
-            &r,
-            &[
-                "Terminal",
-                "ACDCTerminal.sequenceNumber \"one\" is not a whole number"
-            ]
-        ),
-        "{:?}",
-        messages(&r)
+    assert_warned(
+        &r,
+        &[
+            "Terminal",
+            "ACDCTerminal.sequenceNumber \"one\" is not a whole number",
+        ],
     );
 }
 
@@ -721,11 +701,7 @@ fn invalid_utf8_stops_the_reading() {
         Err(ImportError::Cim(CimError::Malformed { .. }))
     ));
     let (_, r) = partial.unwrap();
-    assert!(
-        has(&r, &["malformed XML", "in EnergyConsumer c2"]),
-        "{:?}",
-        messages(&r)
-    );
+    assert_warned(&r, &["malformed XML", "in EnergyConsumer c2"]);
 }
 
 #[test]
