@@ -1,7 +1,8 @@
 //! The CIM XML reader on the two shared CIM feeders (copied into `fixtures/cim/` with
 //! their licence): the counts of the replay contract's "CIM models" section, and the
-//! IEEE 123-bus feeder agreeing in both formats customer by customer; and synthetic
-//! networks written as CIM by `synth::write_cim` reading back whole.
+//! IEEE 123-bus feeder agreeing in both formats customer by customer and record by
+//! record in a replayed storm; and synthetic networks written as CIM by
+//! `synth::write_cim` reading back whole.
 //!
 //! The CIM export of IEEE 123 was written from the OpenDSS model
 //! `fixtures/ieee123/IEEE123Switches.dss` (the feeder of `IEEE123Master.dss` with its
@@ -20,7 +21,9 @@ use outage_locator::bench::synth::{
 use outage_locator::network::{
     DeviceKind, ImportReport, OutageDeviceKind, import_cim, import_cim_str, report_for,
 };
-use outage_locator::{EnergizationView, Network, OutageDeviceId, import_opendss, load_network};
+use outage_locator::{
+    EnergizationView, EngineOptions, Network, OutageDeviceId, Replay, import_opendss, load_network,
+};
 
 mod common;
 use common::shared::shared;
@@ -173,6 +176,27 @@ fn load_network_reads_xml_as_cim() {
 
 /// An outage device as both formats name it alike: a service by its load's name, the
 /// source by `source`, any other by its class and the buses of its element.
+/// The records of a replay of the sample storm on `model`, read through `load_network`
+/// as the `replay` example reads it.
+fn storm_records(model: &str) -> String {
+    let (net, _) = load_network(fixture(model)).unwrap_or_else(|e| panic!("{model}: {e}"));
+    let events = std::fs::read_to_string(fixture("scenarios/ieee123-storm-1/events.csv"))
+        .expect("the fixture is there");
+    let mut replay = Replay::new(&net, EngineOptions::default()).unwrap();
+    let mut out = Vec::new();
+    replay
+        .run(events.as_bytes(), &mut out, &mut std::io::sink())
+        .unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn a_storm_replays_alike_on_ieee123_from_cim_and_from_opendss() {
+    let cim = storm_records("cim/IEEE123.xml");
+    assert!(cim.lines().count() > 20, "{cim}");
+    assert_eq!(cim, storm_records("ieee123/IEEE123Switches.dss"));
+}
+
 fn key(net: &Network, d: OutageDeviceId) -> String {
     let buses = |e: outage_locator::ElementId| {
         let el = net.element(e);
