@@ -14,14 +14,16 @@
 //! ranges that cover utilities (`busy_ranged`, `storm_ranged`). Days run in parallel;
 //! a line on standard error tells each finished block of days (a profile on a network).
 //!
-//! One table per profile, a pair of rows per network (engine, roll-up) and a pair over
-//! the utility-shaped feeders together. Columns: device precision and recall over all
+//! One table per profile, three rows per network (the engine, the engine with AMI
+//! pings through a simulated head-end answering from the day's supply truth, as
+//! `replay --ami` runs it, and the roll-up) and three over the utility-shaped feeders
+//! together. Columns: device precision and recall over all
 //! checkpoints; F1 at start + 5, 15 and 30 min; the recall ceiling (share of true
 //! outages with any evidence of their own) and recall against it; median time to
 //! detect (s); customer Jaccard; momentary false positives; call classification
 //! accuracy; tickets per fault outage; work orders one by one: the share at a true
 //! fault, orders per fault they found, the share of reported faults given an order;
-//! fault outages. Then, per profile, where each engine goes wrong by device class.
+//! fault outages; pings sent per fault outage. Then, per profile, where each engine goes wrong by device class.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -37,6 +39,7 @@ use outage_locator::bench::synth::{
     SyntheticNetworkOptions, UtilityNetworkOptions, synthetic_network, utility_network,
 };
 use outage_locator::network::OutageDeviceClass;
+use outage_locator::service::{PingBudget, SimulatedHeadEnd};
 use outage_locator::{EngineOptions, Network, Record, Replay, load_network};
 use rayon::prelude::*;
 
@@ -66,6 +69,8 @@ struct Done {
     net: usize,
     table: usize,
     engine: ScenarioScore,
+    /// The engine with AMI pings.
+    ami: ScenarioScore,
     rollup: ScenarioScore,
     events: usize,
     engine_s: f64,
@@ -118,9 +123,16 @@ impl Progress {
     }
 }
 
-fn engine_records<'n>(net: &'n Network, events: &[outage_locator::Event]) -> Vec<Record<'n>> {
+fn engine_records<'n>(
+    net: &'n Network,
+    events: &[outage_locator::Event],
+    head_end: Option<SimulatedHeadEnd>,
+) -> Vec<Record<'n>> {
     let mut replay =
         Replay::new(net, EngineOptions::default()).expect("the normal state is radial");
+    if let Some(h) = head_end {
+        replay = replay.with_head_end(Box::new(h), PingBudget::default());
+    }
     let mut out = Vec::new();
     for &e in events {
         out.extend_from_slice(replay.feed(e));
@@ -144,8 +156,10 @@ fn run(nets: &[Net], sims: &[Simulator<'_>], tables: &[Table], job: &Job) -> Don
     let sim = &sims[job.net];
     let s = sim.run(&tables[job.table].opts, job.seed);
     let t = Instant::now();
-    let eng = Conclusions::from_records(&engine_records(net, &s.events));
+    let eng = Conclusions::from_records(&engine_records(net, &s.events, None));
     let engine_s = t.elapsed().as_secs_f64();
+    let head_end = SimulatedHeadEnd::new(s.supply_table(net), 1);
+    let ami = Conclusions::from_records(&engine_records(net, &s.events, Some(head_end)));
     let t = Instant::now();
     let rup = Conclusions::from_records(&rollup_records(net, &s.events));
     let rollup_s = t.elapsed().as_secs_f64();
@@ -156,6 +170,7 @@ fn run(nets: &[Net], sims: &[Simulator<'_>], tables: &[Table], job: &Job) -> Don
         net: job.net,
         table: job.table,
         engine: sc(&eng),
+        ami: sc(&ami),
         rollup: sc(&rup),
         events: s.events.len(),
         engine_s,
@@ -186,6 +201,7 @@ fn columns(m: &Summary) -> Vec<(&'static str, String)> {
         ("ord@f", f(m.orders_right, 3)),
         ("ord/ff", f(m.orders_per_covered_fault, 2)),
         ("rep+o", f(m.evidenced_faults_covered, 3)),
+        ("ping/f", f(m.pings_per_fault, 1)),
         ("faults", m.fault_outages.to_string()),
     ]
 }
@@ -418,26 +434,30 @@ fn jobs(nets: &[Net], tables: &[Table], seeds: u64) -> Vec<Job> {
 /// The rows of table `k`: engine and roll-up on each network it ran on, then on the
 /// utility-shaped feeders together.
 fn rows(nets: &[Net], table: &Table, k: usize, done: &[Done]) -> Vec<(String, Summary)> {
-    let of = |keep: &dyn Fn(usize) -> bool, engine: bool| -> Summary {
+    // Which engine: 0 the engine, 1 with pings, 2 the roll-up.
+    let of = |keep: &dyn Fn(usize) -> bool, which: usize| -> Summary {
         let v: Vec<ScenarioScore> = done
             .iter()
             .filter(|d| d.table == k && keep(d.net))
-            .map(|d| if engine { &d.engine } else { &d.rollup }.clone())
+            .map(|d| [&d.engine, &d.ami, &d.rollup][which].clone())
             .collect();
         aggregate(&v)
     };
+    let names = ["engine", "engine+ami", "roll-up"];
     let mut rows = Vec::new();
     for (n, net) in nets.iter().enumerate() {
         if table.utility_only && !net.utility {
             continue;
         }
-        rows.push((format!("{} engine", net.name), of(&|x| x == n, true)));
-        rows.push((format!("{} roll-up", net.name), of(&|x| x == n, false)));
+        for (w, e) in names.iter().enumerate() {
+            rows.push((format!("{} {e}", net.name), of(&|x| x == n, w)));
+        }
     }
     if nets.iter().any(|n| n.utility) {
         let utility = |x: usize| nets[x].utility;
-        rows.push(("utility-shaped engine".to_string(), of(&utility, true)));
-        rows.push(("utility-shaped roll-up".to_string(), of(&utility, false)));
+        for (w, e) in names.iter().enumerate() {
+            rows.push((format!("utility-shaped {e}"), of(&utility, w)));
+        }
     }
     rows
 }

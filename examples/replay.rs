@@ -4,11 +4,27 @@
 //! standard input. Conclusions go to standard output as JSON Lines; diagnostics and a
 //! one-line summary to standard error. `--options FILE.json` reads the engine's
 //! options (the JSON form of `EngineOptions`; missing fields take their defaults).
+//! `--ami SUPPLY.csv` runs a simulated AMI head-end answering the engine's pings from
+//! the supply file (`--ami-seed N`, default 1), as the contract's version 2 says.
 
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::process::ExitCode;
 
+use outage_locator::service::{PingBudget, SimulatedHeadEnd, SupplyTable};
 use outage_locator::{EngineOptions, Replay, load_network};
+
+/// Removes `flag VALUE` from the arguments; `Err` when the value is missing.
+fn take_flag(args: &mut Vec<String>, flag: &str) -> Result<Option<String>, String> {
+    let Some(i) = args.iter().position(|a| a == flag) else {
+        return Ok(None);
+    };
+    let value = args
+        .get(i + 1)
+        .cloned()
+        .ok_or(format!("{flag} needs a value"))?;
+    args.drain(i..i + 2);
+    Ok(Some(value))
+}
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,8 +46,24 @@ fn main() -> ExitCode {
             }
         }
     }
+    let (ami, seed) = match (
+        take_flag(&mut args, "--ami"),
+        take_flag(&mut args, "--ami-seed"),
+    ) {
+        (Ok(a), Ok(s)) => (a, s.map_or(Ok(1), |s| s.parse::<u64>())),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let Ok(seed) = seed else {
+        eprintln!("--ami-seed needs a number");
+        return ExitCode::from(2);
+    };
     let [model, events] = args.as_slice() else {
-        eprintln!("usage: replay MODEL EVENTS [--options FILE.json]   (EVENTS may be -)");
+        eprintln!(
+            "usage: replay MODEL EVENTS [--options FILE.json] [--ami SUPPLY.csv [--ami-seed N]]   (EVENTS may be -)"
+        );
         return ExitCode::from(2);
     };
     let (net, report) = match load_network(model) {
@@ -62,6 +94,21 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if let Some(path) = ami {
+        let supply = std::fs::File::open(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|f| SupplyTable::read(&net, BufReader::new(f)).map_err(|e| e.to_string()));
+        match supply {
+            Ok(s) => {
+                let head_end = Box::new(SimulatedHeadEnd::new(s, seed));
+                replay = replay.with_head_end(head_end, PingBudget::default());
+            }
+            Err(e) => {
+                eprintln!("{path}: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let stderr = std::io::stderr();
@@ -77,8 +124,15 @@ fn main() -> ExitCode {
             let w = replay.engine().warnings();
             let _ = writeln!(
                 diag,
-                "replay: {} rows, {} skipped, {} outages, {} tickets; {} late, {} duplicate, {} stale",
-                s.rows, s.skipped, s.outages, s.tickets, w.too_late, w.duplicates, w.stale
+                "replay: {} rows, {} skipped, {} outages, {} tickets; {} late, {} duplicate, {} stale{}",
+                s.rows,
+                s.skipped,
+                s.outages,
+                s.tickets,
+                w.too_late,
+                w.duplicates,
+                w.stale,
+                s.pings.map_or(String::new(), |p| format!("; {p} pings"))
             );
             ExitCode::SUCCESS
         }

@@ -80,6 +80,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use changes::{CallClassification, Change, EngineWarnings, EvidenceSummary, Momentary};
 pub use options::{EngineOptions, OutageDevicePriors};
 pub use outages::{Outage, OutageCause, OutageId, OutageStatus};
+pub use pings::{CONFIDENCE_TEMPER, MIN_GAIN, PING_LOSS, PingCandidate, ping_gain};
 pub use rates::{RateEstimate, Rates};
 pub use snapshot::EngineSnapshot;
 

@@ -15,6 +15,7 @@ use crate::inference::{Change, Engine, EngineOptions, Outage, OutageCause};
 use crate::network::Network;
 use crate::service::centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot};
 use crate::service::tickets::{Fields, WorkOrderChange, WorkOrderId, WorkOrderOptions, WorkOrders};
+use crate::service::verification::{HeadEnd, PingBudget, PingPolicy, PingRequest};
 use crate::time::{SECOND, Timestamp};
 
 /// Counts of a replay.
@@ -28,6 +29,9 @@ pub struct ReplaySummary {
     pub outages: u64,
     /// Tickets opened.
     pub tickets: u64,
+    /// Pings sent, in a replay with a head-end ([`Replay::with_head_end`]).
+    #[serde(default)]
+    pub pings: Option<u64>,
 }
 
 impl ReplaySummary {
@@ -38,6 +42,7 @@ impl ReplaySummary {
             skipped: self.skipped,
             outages: self.outages,
             tickets: self.tickets,
+            pings: self.pings,
         }
     }
 }
@@ -78,6 +83,17 @@ pub struct Replay<'n> {
     /// Whether work orders and notices follow the engine (see
     /// [`Replay::inference_only`]).
     tickets: bool,
+    /// The head-end pings go through, and the choice of pings.
+    verify: Option<Verifier>,
+}
+
+/// Verification in the loop: a head-end, the policy that chooses what to ping, and
+/// reusable buffers for answers and requests.
+struct Verifier {
+    head_end: Box<dyn HeadEnd>,
+    policy: PingPolicy,
+    answers: Vec<Event>,
+    requests: Vec<PingRequest>,
 }
 
 impl<'n> Replay<'n> {
@@ -102,6 +118,18 @@ impl<'n> Replay<'n> {
     /// How long a prediction stands before its order opens in a replay.
     pub const ORDER_AFTER: crate::Millis = 60 * SECOND;
 
+    /// How long a prediction stands before its order opens in a replay with a
+    /// head-end: until its first round of pings has been answered, or reported off
+    /// for want of an answer ([`PingBudget::settle`] plus
+    /// [`SimulatedHeadEnd::GIVE_UP`](crate::service::SimulatedHeadEnd::GIVE_UP), 90 s by
+    /// default). A ping that answers off confirms the outage and opens its order at
+    /// once; one that moves it moves the order's device before any crew is sent. The
+    /// wait is small beside the time limits (a crew is due on site in 45 minutes
+    /// at the soonest), so it never costs a limit.
+    pub fn ami_order_after(budget: &PingBudget) -> crate::Millis {
+        budget.settle + crate::service::SimulatedHeadEnd::GIVE_UP
+    }
+
     /// How sure the engine must be of a predicted outage before its order opens in a
     /// replay.
     pub const ORDER_CONFIDENCE: f64 = 0.9;
@@ -125,6 +153,7 @@ impl<'n> Replay<'n> {
             summary: ReplaySummary::default(),
             records: Vec::new(),
             tickets: true,
+            verify: None,
         })
     }
 
@@ -156,6 +185,41 @@ impl<'n> Replay<'n> {
         Ok(r)
     }
 
+    /// This replay with verification in the loop (replay contract version 2): after
+    /// each step the engine's ping policy chooses meters to ping within `budget`, the
+    /// head-end sends them (each printed as a `ping` record), and its answers are fed
+    /// to the engine, merged into the events by time. An answer due after the last
+    /// event is never read. A snapshot does not hold the head-end or the policy.
+    ///
+    /// ```
+    /// use outage_locator::service::{PingBudget, SimulatedHeadEnd, SupplyTable};
+    /// use outage_locator::{EngineOptions, Replay, import_opendss};
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
+    /// let (net, _) = import_opendss(path).unwrap();
+    /// let supply = SupplyTable::read(&net, "meter,off,on\n".as_bytes()).unwrap();
+    /// let head_end = Box::new(SimulatedHeadEnd::new(supply, 1));
+    /// let mut replay = Replay::new(&net, EngineOptions::default())
+    ///     .unwrap()
+    ///     .with_head_end(head_end, PingBudget::default());
+    /// let events = "time,kind,id,detail\n2026-07-01T12:00:00Z,call,s1a,no_power\n";
+    /// let mut out = Vec::new();
+    /// let summary = replay.run(events.as_bytes(), &mut out, &mut std::io::sink()).unwrap();
+    /// assert!(summary.pings.is_some());
+    /// assert!(String::from_utf8(out).unwrap().contains(r#""pings":"#));
+    /// ```
+    pub fn with_head_end(mut self, head_end: Box<dyn HeadEnd>, budget: PingBudget) -> Self {
+        self.summary.pings = Some(self.summary.pings.unwrap_or(0));
+        let orders = self.centre.orders_mut().options_mut();
+        orders.open_after = orders.open_after.max(Self::ami_order_after(&budget));
+        self.verify = Some(Verifier {
+            head_end,
+            policy: PingPolicy::new(budget),
+            answers: Vec::new(),
+            requests: Vec::new(),
+        });
+        self
+    }
+
     /// A serialisable snapshot of the engine, the ticket layer and the counts.
     pub fn snapshot(&self) -> ReplaySnapshot {
         ReplaySnapshot {
@@ -173,6 +237,7 @@ impl<'n> Replay<'n> {
             summary: snap.summary,
             records: Vec::new(),
             tickets: snap.tickets,
+            verify: None,
         })
     }
 
@@ -205,10 +270,49 @@ impl<'n> Replay<'n> {
     pub fn feed(&mut self, ev: Event) -> &[Record<'n>] {
         self.records.clear();
         self.summary.rows += 1;
+        if let Some(v) = &mut self.verify
+            && v.head_end.next_answer().is_some_and(|t| t <= ev.time)
+        {
+            let mut answers = std::mem::take(&mut v.answers);
+            v.head_end.answers_until(ev.time, &mut answers);
+            for a in answers.drain(..) {
+                self.step(a);
+            }
+            if let Some(v) = &mut self.verify {
+                v.answers = answers;
+            }
+        }
+        self.step(ev);
+        &self.records
+    }
+
+    /// One step of the centre: the event in, its records out, and the pings the
+    /// policy chooses after it sent.
+    fn step(&mut self, ev: Event) {
         self.centre.ingest_inference_only(ev);
         self.follow_tickets();
         emit(&self.centre, &mut self.records, &mut self.summary);
-        &self.records
+        self.send_pings();
+    }
+
+    /// Sends the pings the policy chooses after the centre's last step, each with its
+    /// `ping` record.
+    fn send_pings(&mut self) {
+        let Some(v) = &mut self.verify else { return };
+        let engine = self.centre.engine();
+        v.policy
+            .choose(engine, self.centre.last().changes, &mut v.requests);
+        let at = engine.clock();
+        let net = engine.network();
+        for r in v.requests.drain(..) {
+            v.head_end.ping(r.meter, at);
+            *self.summary.pings.get_or_insert(0) += 1;
+            self.records.push(Record::Ping {
+                at,
+                meter: &net.customer(r.meter).name,
+                outage: r.outage,
+            });
+        }
     }
 
     /// Lets the work orders and notices follow the engine's last step, unless this
@@ -231,6 +335,7 @@ impl<'n> Replay<'n> {
         self.centre.flush_inference_only();
         self.follow_tickets();
         emit(&self.centre, &mut self.records, &mut self.summary);
+        self.send_pings();
         self.records.push(self.summary.record());
         &self.records
     }

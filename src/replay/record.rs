@@ -119,6 +119,17 @@ pub enum Record<'a> {
         #[serde(serialize_with = "shown_opt")]
         ticket: Option<WorkOrderId>,
     },
+    /// A ping sent through the head-end (replay contract version 2).
+    Ping {
+        /// The engine's clock: when the ping was sent.
+        #[serde(serialize_with = "shown")]
+        at: Timestamp,
+        /// `load.x`.
+        meter: &'a str,
+        /// The outage it is meant to confirm or rule out.
+        #[serde(serialize_with = "shown_opt")]
+        outage: Option<OutageId>,
+    },
     /// The last line.
     Summary {
         /// Rows read (header excluded).
@@ -129,6 +140,9 @@ pub enum Record<'a> {
         outages: u64,
         /// Tickets opened.
         tickets: u64,
+        /// Pings sent, in a replay with a head-end.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pings: Option<u64>,
     },
 }
 

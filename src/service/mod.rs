@@ -13,6 +13,8 @@
 //!   ([`Notices`]).
 //! - `answers`: what a call-centre agent tells a caller
 //!   ([`CallAnswer`]).
+//! - `verification`: the AMI head-end meters are pinged through ([`HeadEnd`], the
+//!   simulated [`SimulatedHeadEnd`]) and the choice of pings ([`PingPolicy`]).
 //! - `centre`: the [`CommandCentre`] that drives them together
 //!   event by event.
 
@@ -22,6 +24,7 @@ pub(crate) mod crews;
 pub(crate) mod notices;
 pub(crate) mod supervision;
 pub(crate) mod tickets;
+pub(crate) mod verification;
 
 pub use answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
 pub use centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot, Outputs};
@@ -35,4 +38,7 @@ pub use tickets::{
     LimitKind, LimitState, LimitStatus, LinkedCall, OrderState, OutageSource, Priority,
     RestorationHistory, Step, TicketError, TimeLimits, WorkOrder, WorkOrderChange, WorkOrderId,
     WorkOrderOptions, WorkOrders, ZoneLimits, device_position,
+};
+pub use verification::{
+    HeadEnd, PingBudget, PingPolicy, PingRequest, SimulatedHeadEnd, SupplyTable,
 };

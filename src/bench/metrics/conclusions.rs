@@ -123,6 +123,7 @@ impl Conclusions {
                 Record::Call {
                     customer, cause, ..
                 } => c.calls.push((customer_key(customer), Some(*cause))),
+                Record::Ping { .. } => c.pings += 1,
                 Record::Summary { .. } => {}
             }
         }

@@ -6,8 +6,10 @@ use super::{
     CLASS_NAMES, Checkpoint, CheckpointKind, Scenario, Truth, TruthCall, TruthCounts, TruthOutage,
 };
 use crate::evidence::{Event, Evidence};
+use crate::ids::CustomerId;
 use crate::rng::SplitMix64;
 use crate::time::MINUTE;
+use crate::time::Timestamp;
 
 /// The event file being finished: the events in file order, whether each row leaves
 /// out the `load.` prefix, and the calls with their rows.
@@ -65,10 +67,21 @@ impl Run<'_, '_> {
                 late_messages: late,
             },
         };
+        let mut supply: Vec<(CustomerId, Timestamp, Option<Timestamp>)> = self
+            .off
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| {
+                v.iter()
+                    .map(move |&(a, b)| (CustomerId(i as u32), a, (b < self.end).then_some(b)))
+            })
+            .collect();
+        supply.sort_by_key(|&(c, a, _)| (a, c));
         Scenario {
             events: file.events,
             truth,
             short_names: file.short_names,
+            supply,
         }
     }
 

@@ -7,6 +7,8 @@ use super::Truth;
 use crate::evidence::{Event, Evidence};
 use crate::ids::{CustomerId, OutageDeviceId};
 use crate::network::{DeviceKind, Network, OutageDeviceKind};
+use crate::service::SupplyTable;
+use crate::time::Timestamp;
 
 /// A generated scenario: the events in file order and the truth.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +20,9 @@ pub struct Scenario {
     pub truth: Truth,
     /// For each event, whether its row leaves out the `load.` prefix.
     pub short_names: Vec<bool>,
+    /// When each meter truly had no supply, for a simulated head-end: (meter, off,
+    /// on; `None` when supply had not returned by the end of the day), by time.
+    pub supply: Vec<(CustomerId, Timestamp, Option<Timestamp>)>,
 }
 
 impl Scenario {
@@ -66,8 +71,31 @@ impl Scenario {
         w.flush()
     }
 
-    /// Writes `events.csv` and `truth.json` into a folder (created if missing): a
-    /// scenario folder that `eval/score.py` reads.
+    /// The supply truth as a head-end reads it.
+    pub fn supply_table(&self, net: &Network) -> SupplyTable {
+        let mut t = SupplyTable::new(net.customers().len());
+        for &(c, off, on) in &self.supply {
+            t.add(c, off, on);
+        }
+        t
+    }
+
+    /// Writes the supply file (`meter,off,on`, replay contract version 2).
+    pub fn write_supply_csv(&self, net: &Network, out: &mut impl Write) -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(out);
+        writeln!(w, "meter,off,on")?;
+        for &(c, off, on) in &self.supply {
+            write!(w, "{},{off},", net.customer(c).name)?;
+            match on {
+                Some(t) => writeln!(w, "{t}")?,
+                None => writeln!(w)?,
+            }
+        }
+        w.flush()
+    }
+
+    /// Writes `events.csv`, `truth.json` and `supply.csv` into a folder (created if
+    /// missing): a scenario folder that `eval/score.py` and `replay --ami` read.
     pub fn write_dir(
         &self,
         net: &Network,
@@ -77,6 +105,8 @@ impl Scenario {
         std::fs::create_dir_all(dir)?;
         let mut f = std::fs::File::create(dir.join("events.csv"))?;
         self.write_events_csv(net, &mut f)?;
+        let mut f = std::fs::File::create(dir.join("supply.csv"))?;
+        self.write_supply_csv(net, &mut f)?;
         let f = std::fs::File::create(dir.join("truth.json"))?;
         let mut w = std::io::BufWriter::new(f);
         serde_json::to_writer(&mut w, &self.truth).map_err(std::io::Error::other)?;

@@ -209,6 +209,12 @@ impl WorkOrders {
         &self.opts
     }
 
+    /// The options, to change before the first event (a replay with a head-end waits
+    /// longer before it opens an order for a prediction).
+    pub(crate) fn options_mut(&mut self) -> &mut WorkOrderOptions {
+        &mut self.opts
+    }
+
     /// The time limits.
     pub fn limits(&self) -> &TimeLimits {
         &self.opts.limits
