@@ -101,7 +101,11 @@ pub use error::{
 pub use evidence::{Event, EventReader, Evidence};
 pub use ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};
 pub use inference::{Change, Engine, EngineOptions, Outage, OutageId};
-pub use network::{ImportReport, Network, NetworkBuilder, import_opendss, load_network};
+pub use network::{
+    Element, ElementKind, ImportOptions, ImportReport, Network, NetworkBuilder, import_opendss,
+    import_opendss_str, import_opendss_str_with, import_opendss_with, load_network,
+    load_network_with,
+};
 pub use replay::{Record, Replay};
 pub use service::{CommandCentre, WorkOrder, WorkOrderId, WorkOrders};
 pub use time::{MINUTE, Millis, SECOND, TimeParseError, Timestamp};
