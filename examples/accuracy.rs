@@ -25,7 +25,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use outage_locator::bench::metrics::{
@@ -42,7 +42,7 @@ use rayon::prelude::*;
 
 struct Net {
     name: String,
-    net: Network,
+    net: Arc<Network>,
     /// A utility-shaped feeder.
     utility: bool,
 }
@@ -118,14 +118,14 @@ impl Progress {
     }
 }
 
-fn engine_records<'n>(net: &'n Network, events: &[outage_locator::Event]) -> Vec<Record<'n>> {
+fn engine_conclusions(net: &Arc<Network>, events: &[outage_locator::Event]) -> Conclusions {
     let mut replay =
-        Replay::new(net, EngineOptions::default()).expect("the normal state is radial");
-    let mut out = Vec::new();
+        Replay::new(Arc::clone(net), EngineOptions::default()).expect("the normal state is radial");
+    let mut out = Conclusions::default();
     for &e in events {
-        out.extend_from_slice(replay.feed(e));
+        out.extend(replay.feed(e));
     }
-    out.extend_from_slice(replay.finish());
+    out.extend(replay.finish());
     out
 }
 
@@ -144,7 +144,7 @@ fn run(nets: &[Net], sims: &[Simulator<'_>], tables: &[Table], job: &Job) -> Don
     let sim = &sims[job.net];
     let s = sim.run(&tables[job.table].opts, job.seed);
     let t = Instant::now();
-    let eng = Conclusions::from_records(&engine_records(net, &s.events));
+    let eng = engine_conclusions(net, &s.events);
     let engine_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let rup = Conclusions::from_records(&rollup_records(net, &s.events));
@@ -327,7 +327,7 @@ fn networks(a: &Args) -> Vec<Net> {
                     .unwrap_or_else(|| net.name().to_string());
                 nets.push(Net {
                     name,
-                    net,
+                    net: Arc::new(net),
                     utility: false,
                 });
             }
@@ -343,7 +343,7 @@ fn networks(a: &Args) -> Vec<Net> {
         let name = format!("synthetic-{}k", a.customers / 1000);
         nets.push(Net {
             name,
-            net,
+            net: Arc::new(net),
             utility: false,
         });
     }
@@ -361,7 +361,7 @@ fn networks(a: &Args) -> Vec<Net> {
         );
         nets.push(Net {
             name,
-            net,
+            net: Arc::new(net),
             utility: true,
         });
     }

@@ -55,7 +55,7 @@ fn main() -> ExitCode {
             }
         }
     };
-    let mut replay = match Replay::new(&net, opts) {
+    let mut replay = match Replay::new(net, opts) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{model}: {e}");

@@ -22,12 +22,13 @@
 //! let (net, report) = outage_locator::import_opendss(path)?;
 //! assert_eq!(report.customers, 91);
 //!
-//! // The engine and its work orders, kept in step.
+//! // The engine and its work orders, kept in step; the centre keeps the network
+//! // (hand it an `Arc<Network>` instead to share it).
 //! let opts = CommandCentreOptions::default();
-//! let mut centre = CommandCentre::new(&net, EngineOptions::default(), opts)?;
+//! let mut centre = CommandCentre::new(net, EngineOptions::default(), opts)?;
 //!
 //! // Evidence: the meters below fuse f_l68 send their last gasps.
-//! let fuse = net.outage_device_by_name("fuse.f_l68").unwrap();
+//! let fuse = centre.network().outage_device_by_name("fuse.f_l68").unwrap();
 //! let t0: Timestamp = "2026-07-01T12:00:00Z".parse()?;
 //! for meter in centre.engine().view().customers_below(fuse).to_vec() {
 //!     centre.ingest(Event { time: t0, evidence: Evidence::LastGasp { meter } });

@@ -113,7 +113,7 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-impl Engine<'_> {
+impl Engine {
     /// Opens an outage at `d` as of the clock.
     pub(super) fn new_outage(
         &mut self,

@@ -7,7 +7,7 @@ use super::Engine;
 use super::outages::OutageId;
 use crate::ids::{CustomerId, OutageDeviceId};
 
-impl Engine<'_> {
+impl Engine {
     /// Meters to ping to confirm an outage or tell it apart from its best competitors,
     /// most informative first: silent meters in the largest subtrees below the device
     /// that hold no report (off confirms the device over its reporting children), then a
