@@ -63,6 +63,9 @@
 //!
 //! ## Where to read more
 //!
+//! - [`_documentation::formats`]: the files in and out (the event CSV with every kind
+//!   and detail, the JSON Lines records with every field, the JSON network file, the
+//!   engine's options), versioned.
 //! - [`_documentation::design`]: why the engine is built the way it is (the likelihood
 //!   model, exact inference on the device tree, pre-order intervals, held last gasps).
 //! - [`_documentation::changelog`]: what changed, breaking changes marked.
@@ -94,6 +97,9 @@ pub mod _documentation {
 
     #[doc = include_str!("../CHANGELOG.md")]
     pub mod changelog {}
+
+    #[doc = include_str!("_documentation/formats.md")]
+    pub mod formats {}
 }
 
 pub use error::{

@@ -1,4 +1,4 @@
-//! The replay contract (`../shared/spec/replay.md`): events in, JSON Lines conclusions
+//! The replay contract ([formats](crate::_documentation::formats)): events in, JSON Lines conclusions
 //! out, driving a [`CommandCentre`]: the [`Engine`] and its [`WorkOrders`].
 
 mod record;
