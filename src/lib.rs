@@ -3,9 +3,12 @@
 //! Finds where the power is out on an electricity distribution network, fast and with
 //! evidence, and turns that into work orders.
 //!
-//! A utility's power-supply service command centre (the 95598 customer-service system
-//! of China's State Grid is the reference) receives repair calls, smart-meter last
-//! gasps and power restores, SCADA trips and recloses, and meter ping answers. This
+//! A utility's power-supply service command centre receives repair calls, smart-meter
+//! last gasps and power restores, SCADA trips and recloses, and meter ping answers.
+//! The reference is China's State Grid: 95598 is its customer-service hotline, and its
+//! power-supply service command system takes the hotline's fault reports (the "95598
+//! work orders") together with the meters' and SCADA's evidence, and holds the repair
+//! crews to the service promise's time limits. This
 //! crate keeps, at every moment, the devices that are out (a breaker, recloser, fuse,
 //! switch, distribution transformer or one customer's service), the customers they
 //! hold off and how sure it is; tells calls about known faults from planned work,
@@ -101,6 +104,11 @@ pub mod _documentation {
     #[doc = include_str!("_documentation/formats.md")]
     pub mod formats {}
 }
+
+/// The `geo` crate, whose types appear in the API ([`network::Bus::point`]).
+pub use geo;
+/// The `petgraph` crate, whose types appear in the API ([`Network::physical_graph`]).
+pub use petgraph;
 
 pub use error::{
     Error, EventError, FileRefusal, ImportError, NetworkError, SourceLocation, SwitchingError,
