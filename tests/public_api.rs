@@ -63,7 +63,7 @@ fn public_names(path: &str, prefix: &str, out: &mut BTreeSet<String>) {
             }
         }
         if let Some(m) = line.strip_prefix("pub mod ") {
-            let name = m.trim_end_matches(|c| c == ';' || c == '{' || c == '}' || c == ' ');
+            let name = m.trim_end_matches([';', '{', '}', ' ']);
             out.insert(format!("{prefix}{name} (module)"));
         }
     }
