@@ -7,6 +7,7 @@
 mod common;
 
 use std::hint::black_box;
+use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use outage_locator::bench::synth::storm_events;
@@ -29,7 +30,8 @@ fn bench_ingest(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_function("replay_storm_csv_to_jsonl", |b| {
             b.iter(|| {
-                let mut replay = Replay::new(&net, EngineOptions::default()).expect("radial");
+                let mut replay =
+                    Replay::new(Arc::clone(&net), EngineOptions::default()).expect("radial");
                 let mut out = std::io::sink();
                 let mut diag = std::io::sink();
                 black_box(

@@ -15,6 +15,7 @@
 mod common;
 
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -24,9 +25,9 @@ use outage_locator::{CommandCentre, Engine, EngineOptions, Event, Network, Repla
 
 /// One replay through the engine and the ticket layer driven apart: the time spent in
 /// each.
-fn split_run(net: &Network, events: &[Event]) -> (Duration, Duration) {
+fn split_run(net: &Arc<Network>, events: &[Event]) -> (Duration, Duration) {
     let opts = Replay::centre_options();
-    let mut engine = Engine::new(net, EngineOptions::default()).expect("radial");
+    let mut engine = Engine::new(Arc::clone(net), EngineOptions::default()).expect("radial");
     let mut orders = WorkOrders::new(opts.orders);
     let mut notices = Notices::new(opts.notices);
     let mut changes = Vec::new();
@@ -35,7 +36,7 @@ fn split_run(net: &Network, events: &[Event]) -> (Duration, Duration) {
     for &ev in events {
         let t0 = Instant::now();
         changes.clear();
-        changes.extend_from_slice(engine.ingest(ev));
+        changes.extend_from_slice(&engine.ingest(ev));
         let t1 = Instant::now();
         order_changes.clear();
         order_changes.extend_from_slice(orders.follow(&engine, &changes));
@@ -51,7 +52,7 @@ fn split_run(net: &Network, events: &[Event]) -> (Duration, Duration) {
 }
 
 /// Runs a replay over an event file held in memory, output discarded.
-fn replay_csv(mut replay: Replay<'_>, text: &[u8]) {
+fn replay_csv(mut replay: Replay, text: &[u8]) {
     black_box(
         replay
             .run(text, &mut std::io::sink(), &mut std::io::sink())
@@ -76,8 +77,12 @@ fn bench_storm(c: &mut Criterion, customers: usize, n_events: usize) {
     g.bench_function("engine_and_tickets", |b| {
         b.iter_batched(
             || {
-                CommandCentre::new(&net, EngineOptions::default(), Replay::centre_options())
-                    .expect("radial")
+                CommandCentre::new(
+                    Arc::clone(&net),
+                    EngineOptions::default(),
+                    Replay::centre_options(),
+                )
+                .expect("radial")
             },
             |mut cc| {
                 for &e in &events {
@@ -109,7 +114,7 @@ fn bench_storm(c: &mut Criterion, customers: usize, n_events: usize) {
             let t = Instant::now();
             for _ in 0..iters {
                 replay_csv(
-                    Replay::new(&net, EngineOptions::default()).expect("radial"),
+                    Replay::new(Arc::clone(&net), EngineOptions::default()).expect("radial"),
                     &text,
                 );
             }
@@ -126,14 +131,18 @@ fn bench_storm(c: &mut Criterion, customers: usize, n_events: usize) {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
-                let run = |replay: Replay<'_>| {
+                let run = |replay: Replay| {
                     let t = Instant::now();
                     replay_csv(replay, &text);
                     t.elapsed()
                 };
-                let with = run(Replay::new(&net, EngineOptions::default()).expect("radial"));
-                let without =
-                    run(Replay::inference_only(&net, EngineOptions::default()).expect("radial"));
+                let with =
+                    run(Replay::new(Arc::clone(&net), EngineOptions::default()).expect("radial"));
+                let without = run(Replay::inference_only(
+                    Arc::clone(&net),
+                    EngineOptions::default(),
+                )
+                .expect("radial"));
                 pair.0 += with;
                 pair.1 += without;
                 pair.2 += 1;

@@ -27,7 +27,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use outage_locator::bench::metrics::{
@@ -45,7 +45,7 @@ use rayon::prelude::*;
 
 struct Net {
     name: String,
-    net: Network,
+    net: Arc<Network>,
     /// A utility-shaped feeder.
     utility: bool,
 }
@@ -123,21 +123,21 @@ impl Progress {
     }
 }
 
-fn engine_records<'n>(
-    net: &'n Network,
+fn engine_conclusions(
+    net: &Arc<Network>,
     events: &[outage_locator::Event],
     head_end: Option<SimulatedHeadEnd>,
-) -> Vec<Record<'n>> {
+) -> Conclusions {
     let mut replay =
-        Replay::new(net, EngineOptions::default()).expect("the normal state is radial");
+        Replay::new(Arc::clone(net), EngineOptions::default()).expect("the normal state is radial");
     if let Some(h) = head_end {
         replay = replay.with_head_end(Box::new(h), PingBudget::default());
     }
-    let mut out = Vec::new();
+    let mut out = Conclusions::default();
     for &e in events {
-        out.extend_from_slice(replay.feed(e));
+        out.extend(replay.feed(e));
     }
-    out.extend_from_slice(replay.finish());
+    out.extend(replay.finish());
     out
 }
 
@@ -156,10 +156,10 @@ fn run(nets: &[Net], sims: &[Simulator<'_>], tables: &[Table], job: &Job) -> Don
     let sim = &sims[job.net];
     let s = sim.run(&tables[job.table].opts, job.seed);
     let t = Instant::now();
-    let eng = Conclusions::from_records(&engine_records(net, &s.events, None));
+    let eng = engine_conclusions(net, &s.events, None);
     let engine_s = t.elapsed().as_secs_f64();
     let head_end = SimulatedHeadEnd::new(s.supply_table(net), 1);
-    let ami = Conclusions::from_records(&engine_records(net, &s.events, Some(head_end)));
+    let ami = engine_conclusions(net, &s.events, Some(head_end));
     let t = Instant::now();
     let rup = Conclusions::from_records(&rollup_records(net, &s.events));
     let rollup_s = t.elapsed().as_secs_f64();
@@ -343,7 +343,7 @@ fn networks(a: &Args) -> Vec<Net> {
                     .unwrap_or_else(|| net.name().to_string());
                 nets.push(Net {
                     name,
-                    net,
+                    net: Arc::new(net),
                     utility: false,
                 });
             }
@@ -359,7 +359,7 @@ fn networks(a: &Args) -> Vec<Net> {
         let name = format!("synthetic-{}k", a.customers / 1000);
         nets.push(Net {
             name,
-            net,
+            net: Arc::new(net),
             utility: false,
         });
     }
@@ -377,7 +377,7 @@ fn networks(a: &Args) -> Vec<Net> {
         );
         nets.push(Net {
             name,
-            net,
+            net: Arc::new(net),
             utility: true,
         });
     }

@@ -13,6 +13,7 @@
 mod crew_sim;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
 use outage_locator::inference::OutageCause;
@@ -42,7 +43,7 @@ fn arg(args: &[String], name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-fn table(cc: &CommandCentre<'_>) {
+fn table(cc: &CommandCentre) {
     let net = cc.network();
     let now = cc.engine().clock();
     let orders = cc.orders();
@@ -123,7 +124,7 @@ fn main() {
         "/fixtures/ieee123/eval_master.dss"
     );
     let (net, _) = import_opendss(path).expect("the fixture feeder");
-    let net = crew_sim::with_zones(&net);
+    let net = Arc::new(crew_sim::with_zones(&net));
     let scenario = Simulator::new(&net)
         .unwrap()
         .run(&SimulationOptions::for_profile(Profile::Storm), seed);
@@ -135,7 +136,7 @@ fn main() {
     opts.orders.geometry = Geometry::Planar {
         metres_per_unit: 0.3048,
     };
-    let mut cc = CommandCentre::new(&net, EngineOptions::default(), opts).unwrap();
+    let mut cc = CommandCentre::new(Arc::clone(&net), EngineOptions::default(), opts).unwrap();
     for crew in crew_sim::crews_over(&net, n_crews) {
         cc.orders_mut().add_crew(crew);
     }

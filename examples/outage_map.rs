@@ -14,6 +14,8 @@
 #[path = "common/crew_sim.rs"]
 mod crew_sim;
 
+use std::sync::Arc;
+
 use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
 use outage_locator::map::{MapOptions, render_svg};
 use outage_locator::service::{CommandCentreOptions, Geometry};
@@ -50,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .filter_map(|r| r.ok().map(|(_, e)| e))
                 .collect();
             let title = format!("{} — {}", net.name(), events);
-            (net, evs, title)
+            (Arc::new(net), evs, title)
         }
         [] => {
             let path = concat!(
@@ -62,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let s =
                 Simulator::new(&net)?.run(&SimulationOptions::for_profile(Profile::Storm), seed);
             let title = format!("{} — generated storm", net.name());
-            (net, s.events, title)
+            (Arc::new(net), s.events, title)
         }
         _ => {
             return Err(
@@ -80,7 +82,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     opts.orders.geometry = Geometry::Planar {
         metres_per_unit: mpu,
     };
-    let mut cc = CommandCentre::new(&net, EngineOptions::default(), opts)?;
+    let mut cc = CommandCentre::new(Arc::clone(&net), EngineOptions::default(), opts)?;
     for crew in crew_sim::crews_over(&net, crews) {
         cc.orders_mut().add_crew(crew);
     }

@@ -87,7 +87,7 @@ fn main() -> ExitCode {
             }
         }
     };
-    let mut replay = match Replay::new(&net, opts) {
+    let mut replay = match Replay::new(net, opts) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{model}: {e}");
@@ -97,7 +97,10 @@ fn main() -> ExitCode {
     if let Some(path) = ami {
         let supply = std::fs::File::open(&path)
             .map_err(|e| e.to_string())
-            .and_then(|f| SupplyTable::read(&net, BufReader::new(f)).map_err(|e| e.to_string()));
+            .and_then(|f| {
+                SupplyTable::read(replay.engine().network(), BufReader::new(f))
+                    .map_err(|e| e.to_string())
+            });
         match supply {
             Ok(s) => {
                 let head_end = Box::new(SimulatedHeadEnd::new(s, seed));

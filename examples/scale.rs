@@ -14,6 +14,7 @@
 //! previous view's memory (`switch_reusing`: median of 9).
 
 use std::process::{Command, ExitCode};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use outage_locator::EnergizationView;
@@ -72,11 +73,11 @@ fn main() -> ExitCode {
 fn measure(n: usize) -> ExitCode {
     let before = status_kb("VmRSS:").unwrap_or(0);
     let t = Instant::now();
-    let net = synthetic_network(&SyntheticNetworkOptions {
+    let net = Arc::new(synthetic_network(&SyntheticNetworkOptions {
         customers: n,
         seed: 1,
         ..Default::default()
-    });
+    }));
     let generate = t.elapsed();
     let t = Instant::now();
     let view = match EnergizationView::normal(&net) {
@@ -119,7 +120,10 @@ fn measure(n: usize) -> ExitCode {
     let per_customer = (peak.saturating_sub(before) * 1024) as f64 / n as f64;
     // The inference engine's own state, on top of the network and its view.
     let rss = status_kb("VmRSS:").unwrap_or(0);
-    let engine = match outage_locator::Engine::new(&net, outage_locator::EngineOptions::default()) {
+    let engine = match outage_locator::Engine::new(
+        Arc::clone(&net),
+        outage_locator::EngineOptions::default(),
+    ) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("{e}");

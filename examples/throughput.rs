@@ -4,6 +4,7 @@
 //!
 //!     cargo run --release --example throughput -- [CUSTOMERS...]
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use outage_locator::bench::synth::{SyntheticNetworkOptions, storm_events, synthetic_network};
@@ -24,14 +25,14 @@ fn main() {
     );
     println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for n in sizes {
-        let net = synthetic_network(&SyntheticNetworkOptions {
+        let net = Arc::new(synthetic_network(&SyntheticNetworkOptions {
             customers: n,
             seed: 1,
             ..Default::default()
-        });
+        }));
         let view = EnergizationView::normal(&net).expect("synthetic networks are radial");
         let events = storm_events(&net, &view, n, 7);
-        let mut engine = Engine::new(&net, EngineOptions::default()).expect("radial");
+        let mut engine = Engine::new(Arc::clone(&net), EngineOptions::default()).expect("radial");
         let t = Instant::now();
         for &e in &events {
             engine.ingest(e);
@@ -45,7 +46,7 @@ fn main() {
             csv.extend_from_slice(e.to_csv_row(&net).as_bytes());
             csv.push(b'\n');
         }
-        let mut replay = Replay::new(&net, EngineOptions::default()).expect("radial");
+        let mut replay = Replay::new(Arc::clone(&net), EngineOptions::default()).expect("radial");
         let t = Instant::now();
         let summary = replay
             .run(&csv[..], &mut std::io::sink(), &mut std::io::sink())

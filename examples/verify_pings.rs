@@ -17,6 +17,7 @@ use outage_locator::network::OutageDeviceClass;
 use outage_locator::{
     Engine, EngineOptions, Event, Evidence, Network, OutageDeviceId, Timestamp, load_network,
 };
+use std::sync::Arc;
 
 struct Trial {
     truth: OutageDeviceId,
@@ -71,10 +72,10 @@ struct Outcome {
     pings: usize,
 }
 
-fn run(net: &Network, trial: &Trial, with_pings: bool) -> Outcome {
+fn run(net: &Arc<Network>, trial: &Trial, with_pings: bool) -> Outcome {
     let view = outage_locator::EnergizationView::normal(net).expect("radial");
     let truth_set = view.customers_below(trial.truth);
-    let mut e = Engine::new(net, EngineOptions::default()).expect("radial");
+    let mut e = Engine::new(Arc::clone(net), EngineOptions::default()).expect("radial");
     let mut queue: Vec<Event> = trial.events.clone();
     queue.reverse();
     let mut first_prediction: Option<Timestamp> = None;
@@ -145,8 +146,8 @@ fn main() {
         .to_string()
     });
     let trials: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(200);
-    let (net, _) = match load_network(&model) {
-        Ok(x) => x,
+    let net = match load_network(&model) {
+        Ok((net, _)) => Arc::new(net),
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(1);

@@ -3,9 +3,12 @@
 //! Finds where the power is out on an electricity distribution network, fast and with
 //! evidence, and turns that into work orders.
 //!
-//! A utility's power-supply service command centre (the 95598 customer-service system
-//! of China's State Grid is the reference) receives repair calls, smart-meter last
-//! gasps and power restores, SCADA trips and recloses, and meter ping answers. This
+//! A utility's power-supply service command centre receives repair calls, smart-meter
+//! last gasps and power restores, SCADA trips and recloses, and meter ping answers.
+//! The reference is China's State Grid: 95598 is its customer-service hotline, and its
+//! power-supply service command system takes the hotline's fault reports (the "95598
+//! work orders") together with the meters' and SCADA's evidence, and holds the repair
+//! crews to the service promise's time limits. This
 //! crate keeps, at every moment, the devices that are out (a breaker, recloser, fuse,
 //! switch, distribution transformer or one customer's service), the customers they
 //! hold off and how sure it is; tells calls about known faults from planned work,
@@ -22,12 +25,13 @@
 //! let (net, report) = outage_locator::import_opendss(path)?;
 //! assert_eq!(report.customers, 91);
 //!
-//! // The engine and its work orders, kept in step.
+//! // The engine and its work orders, kept in step; the centre keeps the network
+//! // (hand it an `Arc<Network>` instead to share it).
 //! let opts = CommandCentreOptions::default();
-//! let mut centre = CommandCentre::new(&net, EngineOptions::default(), opts)?;
+//! let mut centre = CommandCentre::new(net, EngineOptions::default(), opts)?;
 //!
 //! // Evidence: the meters below fuse f_l68 send their last gasps.
-//! let fuse = net.outage_device_by_name("fuse.f_l68").unwrap();
+//! let fuse = centre.network().outage_device_by_name("fuse.f_l68").unwrap();
 //! let t0: Timestamp = "2026-07-01T12:00:00Z".parse()?;
 //! for meter in centre.engine().view().customers_below(fuse).to_vec() {
 //!     centre.ingest(Event { time: t0, evidence: Evidence::LastGasp { meter } });
@@ -62,6 +66,9 @@
 //!
 //! ## Where to read more
 //!
+//! - [`_documentation::formats`]: the files in and out (the event CSV with every kind
+//!   and detail, the JSON Lines records with every field, the JSON network file, the
+//!   engine's options), versioned.
 //! - [`_documentation::design`]: why the engine is built the way it is (the likelihood
 //!   model, exact inference on the device tree, pre-order intervals, held last gasps).
 //! - [`_documentation::changelog`]: what changed, breaking changes marked.
@@ -93,7 +100,15 @@ pub mod _documentation {
 
     #[doc = include_str!("../CHANGELOG.md")]
     pub mod changelog {}
+
+    #[doc = include_str!("_documentation/formats.md")]
+    pub mod formats {}
 }
+
+/// The `geo` crate, whose types appear in the API ([`network::Bus::point`]).
+pub use geo;
+/// The `petgraph` crate, whose types appear in the API ([`Network::physical_graph`]).
+pub use petgraph;
 
 pub use error::{
     CimError, Error, EventError, FileRefusal, ImportError, NetworkError, SourceLocation,
@@ -102,7 +117,11 @@ pub use error::{
 pub use evidence::{Event, EventReader, Evidence};
 pub use ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};
 pub use inference::{Change, Engine, EngineOptions, Outage, OutageId};
-pub use network::{ImportReport, Network, NetworkBuilder, import_opendss, load_network};
+pub use network::{
+    Element, ElementKind, ImportOptions, ImportReport, Network, NetworkBuilder, import_opendss,
+    import_opendss_str, import_opendss_str_with, import_opendss_with, load_network,
+    load_network_with,
+};
 pub use replay::{Record, Replay};
 pub use service::{CommandCentre, WorkOrder, WorkOrderId, WorkOrders};
 pub use time::{MINUTE, Millis, SECOND, TimeParseError, Timestamp};

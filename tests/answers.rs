@@ -10,10 +10,11 @@ use outage_locator::service::{
     PlannedKind, PlannedWork, Progress,
 };
 use outage_locator::*;
+use std::sync::Arc;
 
-fn centre(net: &Network) -> CommandCentre<'_> {
+fn centre(net: &Arc<Network>) -> CommandCentre {
     CommandCentre::new(
-        net,
+        Arc::clone(net),
         EngineOptions::default(),
         CommandCentreOptions::default(),
     )
@@ -26,7 +27,7 @@ fn centre(net: &Network) -> CommandCentre<'_> {
 /// the script too.
 #[test]
 fn a_caller_under_a_fault_hears_its_order_crew_arrival_and_estimate() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut cc = centre(&net);
     let crew = cc
         .orders_mut()
@@ -105,7 +106,7 @@ fn a_caller_under_a_fault_hears_its_order_crew_arrival_and_estimate() {
 /// a kind.
 #[test]
 fn a_caller_under_planned_work_hears_its_window_and_kind() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut cc = centre(&net);
     let fuse = d(&net, "fuse.f2");
     cc.ingest(tick(0.0));
@@ -158,7 +159,7 @@ fn a_caller_under_planned_work_hears_its_window_and_kind() {
 /// (arrears: unpaid bills in the script).
 #[test]
 fn a_disconnected_caller_hears_the_reason() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut cc = centre(&net);
     let c3 = c(&net, "c3");
     cc.set_disconnect_reason(c3, DisconnectReason::Arrears);
@@ -175,7 +176,7 @@ fn a_disconnected_caller_hears_the_reason() {
 /// (45 minutes later, nothing is known any more).
 #[test]
 fn a_caller_after_a_momentary_hears_of_it_for_a_while() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut cc = centre(&net);
     for i in 1..=12 {
         cc.ingest(lg(&net, &format!("c{i}"), 0.0));
@@ -207,7 +208,7 @@ fn a_caller_after_a_momentary_hears_of_it_for_a_while() {
 /// the agent opens the order, the answer names it.
 #[test]
 fn nothing_known_advises_an_order_or_a_look_at_the_installation() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut cc = centre(&net);
     cc.ingest(tick(0.0));
     let c9 = c(&net, "c9");

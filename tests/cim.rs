@@ -182,7 +182,7 @@ fn storm_records(model: &str) -> String {
     let (net, _) = load_network(fixture(model)).unwrap_or_else(|e| panic!("{model}: {e}"));
     let events = std::fs::read_to_string(fixture("scenarios/ieee123-storm-1/events.csv"))
         .expect("the fixture is there");
-    let mut replay = Replay::new(&net, EngineOptions::default()).unwrap();
+    let mut replay = Replay::new(net, EngineOptions::default()).unwrap();
     let mut out = Vec::new();
     replay
         .run(events.as_bytes(), &mut out, &mut std::io::sink())

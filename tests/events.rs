@@ -7,6 +7,7 @@ use outage_locator::{
     EngineOptions, EventError, EventReader, Evidence, Network, NetworkBuilder, Replay,
 };
 use proptest::prelude::*;
+use std::sync::Arc;
 
 /// Two customers on one transformer below a breaker.
 fn net() -> Network {
@@ -35,7 +36,7 @@ fn read(net: &Network, text: &str) -> Vec<Result<(u64, Evidence), EventError>> {
 /// without their `load.` prefix.
 #[test]
 fn kinds_and_details_are_case_insensitive_and_names_take_or_leave_the_load_prefix() {
-    let net = net();
+    let net = Arc::new(net());
     let rows = read(
         &net,
         "time,kind,id,detail\n\
@@ -71,7 +72,7 @@ fn kinds_and_details_are_case_insensitive_and_names_take_or_leave_the_load_prefi
 /// yield nothing.
 #[test]
 fn each_bad_row_is_a_typed_error_with_its_line_and_the_good_rows_around_it_survive() {
-    let net = net();
+    let net = Arc::new(net());
     let rows = read(
         &net,
         "time,kind,id,detail\n\
@@ -121,7 +122,7 @@ fn each_bad_row_is_a_typed_error_with_its_line_and_the_good_rows_around_it_survi
 /// read, and line numbers count blank lines.
 #[test]
 fn a_quote_left_open_spoils_its_own_line_only_and_line_numbers_survive_blank_lines() {
-    let net = net();
+    let net = Arc::new(net());
     let rows = read(
         &net,
         "time,kind,id,detail\n\n\n\
@@ -163,14 +164,14 @@ fn a_quote_left_open_spoils_its_own_line_only_and_line_numbers_survive_blank_lin
 /// diagnostics, and still locates the transformer outage from the good rows.
 #[test]
 fn a_replay_counts_the_rows_it_skips_and_concludes_from_the_rest() {
-    let net = net();
+    let net = Arc::new(net());
     let text = "time,kind,id,detail\n\
                 2026-07-01T12:00:00Z,last_gasp,c1,\n\
                 not a row\n\
                 2026-07-01T12:00:00Z,last_gasp,c2,\n\
                 2026-07-01T12:00:01Z,last_gasp,ghost,\n\
                 2026-07-01T12:10:00Z,tick,,\n";
-    let mut replay = Replay::new(&net, EngineOptions::default()).unwrap();
+    let mut replay = Replay::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let mut out = Vec::new();
     let mut diag = Vec::new();
     let summary = replay.run(text.as_bytes(), &mut out, &mut diag).unwrap();
@@ -191,7 +192,7 @@ proptest! {
     fn noise_between_rows_loses_no_valid_row(
         noise in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..40), 0..12),
     ) {
-        let net = net();
+        let net = Arc::new(net());
         let mut text = b"time,kind,id,detail\n".to_vec();
         let mut want = 0;
         for (i, n) in noise.iter().enumerate() {
@@ -246,13 +247,13 @@ fn long_day(net: &Network) -> String {
 /// one by one.
 #[test]
 fn a_replay_read_ahead_on_its_own_thread_writes_what_feeding_row_by_row_writes() {
-    let net = net();
+    let net = Arc::new(net());
     let text = long_day(&net);
-    let mut replay = Replay::new(&net, EngineOptions::default()).unwrap();
+    let mut replay = Replay::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let (mut out, mut diag) = (Vec::new(), Vec::new());
     let summary = replay.run(text.as_bytes(), &mut out, &mut diag).unwrap();
 
-    let mut by_row = Replay::new(&net, EngineOptions::default()).unwrap();
+    let mut by_row = Replay::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let (mut want, mut want_diag) = (Vec::new(), Vec::new());
     let mut write = |records: &[outage_locator::Record]| {
         for r in records {
@@ -299,9 +300,9 @@ impl std::io::Write for Failing {
 /// and stops early rather than reading the rest.
 #[test]
 fn a_replay_whose_output_fails_returns_the_error_and_stops_its_reader() {
-    let net = net();
+    let net = Arc::new(net());
     let text = long_day(&net);
-    let mut replay = Replay::new(&net, EngineOptions::default()).unwrap();
+    let mut replay = Replay::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let err = replay
         .run(
             text.as_bytes(),
@@ -320,13 +321,16 @@ fn a_replay_whose_output_fails_returns_the_error_and_stops_its_reader() {
 #[test]
 fn a_replay_of_the_inference_alone_prints_the_full_replays_outage_and_call_records() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let (net, _) =
-        outage_locator::import_opendss(format!("{root}/fixtures/ieee123/eval_master.dss")).unwrap();
+    let net = Arc::new(
+        outage_locator::import_opendss(format!("{root}/fixtures/ieee123/eval_master.dss"))
+            .unwrap()
+            .0,
+    );
     let text = std::fs::read(format!(
         "{root}/fixtures/scenarios/ieee123-storm-1/events.csv"
     ))
     .unwrap();
-    let run = |mut replay: Replay<'_>| {
+    let run = |mut replay: Replay| {
         let mut out = Vec::new();
         let summary = replay
             .run(&text[..], &mut out, &mut std::io::sink())
@@ -338,9 +342,10 @@ fn a_replay_of_the_inference_alone_prints_the_full_replays_outage_and_call_recor
             .collect();
         (summary, records)
     };
-    let (full_summary, full) = run(Replay::new(&net, EngineOptions::default()).unwrap());
+    let (full_summary, full) =
+        run(Replay::new(Arc::clone(&net), EngineOptions::default()).unwrap());
     let (alone_summary, alone) =
-        run(Replay::inference_only(&net, EngineOptions::default()).unwrap());
+        run(Replay::inference_only(Arc::clone(&net), EngineOptions::default()).unwrap());
     assert!(full_summary.tickets > 0, "{full_summary:?}");
     assert_eq!(alone_summary.tickets, 0);
     assert_eq!(alone_summary.outages, full_summary.outages);

@@ -5,6 +5,7 @@
 mod common;
 use common::ieee123;
 use common::trees::tree_shape;
+use std::sync::Arc;
 
 use outage_locator::evidence::CallDetail;
 use outage_locator::inference::{OutageCause, OutageStatus};
@@ -32,7 +33,7 @@ fn ev(secs: i64, evidence: Evidence) -> Event {
     }
 }
 
-fn open_fault_devices(e: &Engine<'_>) -> Vec<OutageDeviceId> {
+fn open_fault_devices(e: &Engine) -> Vec<OutageDeviceId> {
     let mut v: Vec<_> = e
         .open_outages()
         .filter(|o| o.cause == OutageCause::Fault)
@@ -105,8 +106,8 @@ fn add_transformers(
 /// confidence above one half.
 #[test]
 fn last_gasps_from_a_whole_lateral_locate_its_fuse() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let fuse = dev(&net, "fuse.f1");
     let below: Vec<CustomerId> = e.view().customers_below(fuse).to_vec();
     for (k, &c) in below.iter().enumerate() {
@@ -127,8 +128,8 @@ fn last_gasps_from_a_whole_lateral_locate_its_fuse() {
 /// minutes later.
 #[test]
 fn a_momentary_never_becomes_a_sustained_outage() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let rec = dev(&net, "recloser.rec");
     let below: Vec<CustomerId> = e.view().customers_below(rec).to_vec();
     for &c in &below {
@@ -155,8 +156,8 @@ fn a_momentary_never_becomes_a_sustained_outage() {
 /// restored when SCADA reports it closed.
 #[test]
 fn a_scada_reclose_is_a_momentary_and_a_lockout_is_confirmed() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let rec = dev(&net, "recloser.rec");
     e.ingest(ev(0, Evidence::DeviceOpen { device: rec }));
     e.ingest(ev(3, Evidence::DeviceClose { device: rec }));
@@ -179,8 +180,8 @@ fn a_scada_reclose_is_a_momentary_and_a_lockout_is_confirmed() {
 /// closes when its window ends.
 #[test]
 fn calls_below_a_planned_outage_are_planned_and_raise_no_fault() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let fuse = dev(&net, "fuse.f2");
     e.ingest(ev(
         0,
@@ -218,8 +219,8 @@ fn calls_below_a_planned_outage_are_planned_and_raise_no_fault() {
 /// the other lateral gasps, its fuse is the fault outage.
 #[test]
 fn a_fault_beyond_a_planned_area_is_still_found() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     e.ingest(ev(
         0,
         Evidence::PlannedOutage {
@@ -241,8 +242,8 @@ fn a_fault_beyond_a_planned_area_is_still_found() {
 /// disconnection: no fault opens, and nothing stays open after the reconnection.
 #[test]
 fn a_disconnected_customer_calls_about_its_disconnection() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let c = net.customer_by_name("c011").unwrap();
     e.ingest(ev(0, Evidence::Disconnect { meter: c }));
     e.ingest(ev(10, Evidence::LastGasp { meter: c }));
@@ -259,8 +260,8 @@ fn a_disconnected_customer_calls_about_its_disconnection() {
 /// still out.
 #[test]
 fn an_outage_older_than_a_breaker_trip_stays_open_nested() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let t11 = dev(&net, "transformer.t11");
     for &c in e.view().customers_below(t11).to_vec().iter() {
         e.ingest(ev(0, Evidence::LastGasp { meter: c }));
@@ -299,13 +300,13 @@ fn an_outage_older_than_a_breaker_trip_stays_open_nested() {
 /// gasps from two transformers point at their fuse.)
 #[test]
 fn a_later_burst_reaching_past_an_outage_opens_a_second_outage_above_it() {
-    let net = small_feeder();
+    let net = Arc::new(small_feeder());
     let opts = EngineOptions {
         calm_faults: 0.05,
         adapt_intensity: false,
         ..EngineOptions::default()
     };
-    let mut e = Engine::new(&net, opts).unwrap();
+    let mut e = Engine::new(Arc::clone(&net), opts).unwrap();
     let t11 = dev(&net, "transformer.t11");
     let f2 = dev(&net, "fuse.f2");
     let t11_customers = e.view().customers_below(t11).to_vec();
@@ -336,8 +337,8 @@ fn a_later_burst_reaching_past_an_outage_opens_a_second_outage_above_it() {
 /// is one outage at the fuse, with the transformer outage's id.
 #[test]
 fn a_roll_up_keeps_the_identity_of_the_first_prediction() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let t11 = dev(&net, "transformer.t11");
     let f2 = dev(&net, "fuse.f2");
     for &c in e.view().customers_below(t11).to_vec().iter() {
@@ -360,8 +361,8 @@ fn a_roll_up_keeps_the_identity_of_the_first_prediction() {
 /// meter below the fuse answering off confirms the outage.
 #[test]
 fn a_ping_answering_off_confirms_and_proposed_pings_are_silent_meters_below() {
-    let net = ieee123();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(ieee123());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let fuse = dev(&net, "fuse.f_l68");
     let below: Vec<CustomerId> = e.view().customers_below(fuse).to_vec();
     for &c in below.iter().take(4) {
@@ -402,8 +403,8 @@ fn a_ping_answering_off_confirms_and_proposed_pings_are_silent_meters_below() {
 /// applied without a panic, and counted: one duplicate, one too late.
 #[test]
 fn unknown_and_repeated_events_never_panic_and_are_counted() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let c = net.customer_by_name("c011").unwrap();
     let lg = ev(100, Evidence::LastGasp { meter: c });
     e.ingest(lg);
@@ -427,15 +428,16 @@ fn unknown_and_repeated_events_never_panic_and_are_counted() {
 /// with exactly the changes of the original, and both end with the fuse's outage open.
 #[test]
 fn a_snapshot_restores_an_identical_engine() {
-    let net = small_feeder();
-    let mut a = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut a = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let f1 = dev(&net, "fuse.f1");
     let below: Vec<CustomerId> = a.view().customers_below(f1).to_vec();
     for (k, &c) in below.iter().enumerate() {
         a.ingest(ev(k as i64, Evidence::LastGasp { meter: c }));
     }
     let json = serde_json::to_string(&a.snapshot()).unwrap();
-    let mut b = Engine::from_snapshot(&net, serde_json::from_str(&json).unwrap()).unwrap();
+    let mut b =
+        Engine::from_snapshot(Arc::clone(&net), serde_json::from_str(&json).unwrap()).unwrap();
     for s in [60, 120, 600] {
         let ca = a.ingest(ev(s, Evidence::Tick)).to_vec();
         let cb = b.ingest(ev(s, Evidence::Tick)).to_vec();
@@ -469,8 +471,8 @@ fn to_events(net: &Network, rows: &[(i64, u8, u32)]) -> Vec<Event> {
         .collect()
 }
 
-fn final_devices(net: &Network, events: &[Event]) -> Vec<OutageDeviceId> {
-    let mut e = Engine::new(net, EngineOptions::default()).unwrap();
+fn final_devices(net: &Arc<Network>, events: &[Event]) -> Vec<OutageDeviceId> {
+    let mut e = Engine::new(Arc::clone(net), EngineOptions::default()).unwrap();
     for &x in events {
         e.ingest(x);
     }
@@ -489,7 +491,7 @@ proptest! {
         rows in scenario(),
         keys in prop::collection::vec(0i64..60, 60),
     ) {
-        let net = ieee123();
+        let net = Arc::new(ieee123());
         let events = to_events(&net, &rows);
         let mut sorted = events.clone();
         sorted.sort_by_key(|e| e.time);
@@ -524,10 +526,10 @@ proptest! {
     /// rejected, so that the cases that count all do.
     #[test]
     fn outages_hold_the_customers_they_explain(rows in scenario()) {
-        let net = ieee123();
+        let net = Arc::new(ieee123());
         let mut events = to_events(&net, &rows);
         events.sort_by_key(|e| e.time);
-        let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+        let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
         let mut fault_calls = 0;
         for &x in &events {
             let changes = e.ingest(x).to_vec();
@@ -551,8 +553,8 @@ proptest! {
     /// on) yields no outage.
     #[test]
     fn no_evidence_no_outage(times in prop::collection::vec((0i64..7200, 0u8..3, 0u32..91), 0..80)) {
-        let net = ieee123();
-        let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+        let net = Arc::new(ieee123());
+        let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
         let mut sorted = times.clone();
         sorted.sort();
         for (t, k, c) in sorted {
@@ -608,9 +610,9 @@ proptest! {
         shape in tree_shape(1, 30, 0),
         rows in tree_evidence(),
     ) {
-        let net = shape.network();
+        let net = Arc::new(shape.network());
         prop_assume!(!net.customers().is_empty(), "no customer");
-        let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+        let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
         let mut fault_calls = 0;
         for x in tree_events(&net, &rows) {
             for ch in e.ingest(x).to_vec() {
@@ -637,9 +639,9 @@ proptest! {
         shape in tree_shape(2, 30, 2),
         rows in prop::collection::vec((0i64..7200, 0u8..3, any::<prop::sample::Index>()), 0..60),
     ) {
-        let net = shape.network();
+        let net = Arc::new(shape.network());
         prop_assume!(!net.customers().is_empty(), "no customer");
-        let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+        let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
         let mut rows = rows;
         rows.sort_by_key(|r| r.0);
         for (t, k, i) in rows {
@@ -661,8 +663,8 @@ proptest! {
 /// prediction moves below the fuse, to devices that hold only the meters that gasped.
 #[test]
 fn pings_answering_on_move_a_prediction_below_the_meters_that_answered() {
-    let net = ieee123();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(ieee123());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let fuse = dev(&net, "fuse.f_l68");
     let below: Vec<CustomerId> = e.view().customers_below(fuse).to_vec();
     for &c in &below[..3] {
@@ -685,9 +687,9 @@ fn pings_answering_on_move_a_prediction_below_the_meters_that_answered() {
 
 /// Two meters of one transformer gasp `gap` seconds apart and stay dark; the rest of
 /// the transformer stays silent.
-fn two_gasps_under_one_transformer(gap: i64) -> (Network, Vec<OutageDeviceId>) {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+fn two_gasps_under_one_transformer(gap: i64) -> (Arc<Network>, Vec<OutageDeviceId>) {
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let first = net.customer_by_name("c011").unwrap();
     let second = net.customer_by_name("c012").unwrap();
     e.ingest(ev(0, Evidence::LastGasp { meter: first }));
@@ -726,8 +728,8 @@ fn last_gasps_forty_minutes_apart_are_two_faults_not_one_transformer() {
 /// one momentary at the recloser and a fault outage at t01, not part of the momentary.
 #[test]
 fn a_fault_moments_after_a_momentary_is_not_taken_for_part_of_it() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let rec = dev(&net, "recloser.rec");
     let t01 = dev(&net, "transformer.t01");
     let dark: Vec<CustomerId> = e.view().customers_below(t01).to_vec();
@@ -756,8 +758,8 @@ fn a_fault_moments_after_a_momentary_is_not_taken_for_part_of_it() {
 /// must not make the pair look three minutes apart from it.
 #[test]
 fn a_withdrawn_last_gasp_no_longer_counts_against_its_transformer() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let [c011, c012, c013] = ["c011", "c012", "c013"].map(|n| net.customer_by_name(n).unwrap());
     e.ingest(ev(1, Evidence::LastGasp { meter: c011 }));
     e.ingest(ev(130, Evidence::PowerRestore { meter: c011 }));
@@ -769,8 +771,8 @@ fn a_withdrawn_last_gasp_no_longer_counts_against_its_transformer() {
 
 /// The breaker of the small feeder trips (SCADA) and every meter gasps; an hour later
 /// it recloses and every meter but those of `dark` sends its power restore.
-fn breaker_restored_with_restores_missing<'n>(net: &'n Network, dark: &[&str]) -> Engine<'n> {
-    let mut e = Engine::new(net, EngineOptions::default()).unwrap();
+fn breaker_restored_with_restores_missing(net: &Arc<Network>, dark: &[&str]) -> Engine {
+    let mut e = Engine::new(Arc::clone(net), EngineOptions::default()).unwrap();
     let brk = dev(net, "relay.brk");
     let all: Vec<CustomerId> = e.view().customers_below(brk).to_vec();
     e.ingest(ev(0, Evidence::DeviceOpen { device: brk }));
@@ -793,7 +795,7 @@ fn breaker_restored_with_restores_missing<'n>(net: &'n Network, dark: &[&str]) -
 /// outage of the whole feeder look like one below the breaker.
 #[test]
 fn a_lost_power_restore_stops_counting_once_nested_outages_are_no_longer_sought() {
-    let net = small_feeder();
+    let net = Arc::new(small_feeder());
     let mut e = breaker_restored_with_restores_missing(&net, &["c011"]);
     let c011 = OutageDeviceId(net.customer_by_name("c011").unwrap().0);
     e.ingest(ev(3600 + 600, Evidence::Tick));
@@ -807,7 +809,7 @@ fn a_lost_power_restore_stops_counting_once_nested_outages_are_no_longer_sought(
 /// outage, and its customers' missing restores keep counting for it.
 #[test]
 fn a_nested_outage_keeps_its_missing_restores_past_the_window() {
-    let net = small_feeder();
+    let net = Arc::new(small_feeder());
     let mut e = breaker_restored_with_restores_missing(&net, &["c011", "c012", "c013"]);
     let t01 = dev(&net, "transformer.t01");
     e.ingest(ev(3600 + 600, Evidence::Tick));
@@ -822,8 +824,8 @@ fn a_nested_outage_keeps_its_missing_restores_past_the_window() {
 /// is the one outage, with no outage of c011's own left nested under it.
 #[test]
 fn a_meter_that_gasps_again_had_power_in_between() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let brk = dev(&net, "relay.brk");
     let c011 = net.customer_by_name("c011").unwrap();
     e.ingest(ev(0, Evidence::LastGasp { meter: c011 }));
@@ -843,11 +845,11 @@ fn a_meter_that_gasps_again_had_power_in_between() {
 /// the pair look forty minutes apart).
 #[test]
 fn a_meters_old_last_gasp_arriving_late_is_of_an_earlier_outage() {
-    let net = small_feeder();
+    let net = Arc::new(small_feeder());
     let t01 = dev(&net, "transformer.t01");
     let [c011, c012] = ["c011", "c012"].map(|n| net.customer_by_name(n).unwrap());
     let run = |late: bool| {
-        let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+        let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
         if !late {
             e.ingest(ev(0, Evidence::LastGasp { meter: c011 }));
         }
@@ -871,11 +873,11 @@ fn a_meters_old_last_gasp_arriving_late_is_of_an_earlier_outage() {
 /// is out, and there was one momentary, not a second one at t01.
 #[test]
 fn a_late_power_restore_of_an_earlier_momentary_does_not_end_a_later_outage() {
-    let net = small_feeder();
+    let net = Arc::new(small_feeder());
     let brk = dev(&net, "relay.brk");
     let t01 = dev(&net, "transformer.t01");
     let run = |late: bool| {
-        let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+        let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
         let all = e.view().customers_below(brk).to_vec();
         let dark = e.view().customers_below(t01).to_vec();
         e.ingest(ev(0, Evidence::DeviceOpen { device: brk }));
@@ -911,9 +913,9 @@ fn a_late_power_restore_of_an_earlier_momentary_does_not_end_a_later_outage() {
 /// since its gasp, and t01 stays out.
 #[test]
 fn a_ping_answer_from_before_a_meters_last_gasp_does_not_end_its_outage() {
-    let net = small_feeder();
+    let net = Arc::new(small_feeder());
     let t01 = dev(&net, "transformer.t01");
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let meters = e.view().customers_below(t01).to_vec();
     for &c in &meters {
         e.ingest(ev(100, Evidence::LastGasp { meter: c }));
@@ -935,9 +937,9 @@ fn a_ping_answer_from_before_a_meters_last_gasp_does_not_end_its_outage() {
 /// momentary is the zone's.
 #[test]
 fn one_meters_gasp_and_restore_is_a_momentary_of_its_service_not_of_its_recloser() {
-    let net = small_feeder();
+    let net = Arc::new(small_feeder());
     let [c011, c021] = ["c011", "c021"].map(|n| net.customer_by_name(n).unwrap());
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     e.ingest(ev(10, Evidence::LastGasp { meter: c011 }));
     e.ingest(ev(30, Evidence::PowerRestore { meter: c011 }));
     let devices: Vec<OutageDeviceId> = e.momentaries().iter().map(|m| m.device).collect();
@@ -966,9 +968,9 @@ fn one_meters_gasp_and_restore_is_a_momentary_of_its_service_not_of_its_recloser
 /// prediction is the service, at once, not at the next periodic refresh minutes later.
 #[test]
 fn a_lone_last_gasp_narrows_to_its_service_as_its_neighbours_silence_sets_in() {
-    let net = small_feeder();
+    let net = Arc::new(small_feeder());
     let c011 = net.customer_by_name("c011").unwrap();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     e.ingest(ev(0, Evidence::Tick));
     e.ingest(ev(10, Evidence::LastGasp { meter: c011 }));
     e.ingest(ev(71, Evidence::Tick));
@@ -982,9 +984,9 @@ fn a_lone_last_gasp_narrows_to_its_service_as_its_neighbours_silence_sets_in() {
 /// learns that last gasps are scarce, and counts silence for less.
 #[test]
 fn a_momentarys_burst_of_last_gasps_teaches_the_last_gasp_rate() {
-    let net = small_feeder();
+    let net = Arc::new(small_feeder());
     let brk = dev(&net, "relay.brk");
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let before = e.rates().last_gasp.value();
     e.ingest(ev(0, Evidence::DeviceOpen { device: brk }));
     let below = e.view().customers_below(brk).to_vec();
@@ -1009,8 +1011,8 @@ fn a_momentarys_burst_of_last_gasps_teaches_the_last_gasp_rate() {
 /// are reports, calls are not; a silent meter has none.
 #[test]
 fn the_latest_meter_report_is_the_latest_in_event_time_whatever_order_it_came_in() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let c = net.customer_by_name("load.c011").unwrap();
     assert_eq!(
         e.latest_meter_report(c),
@@ -1053,14 +1055,13 @@ fn the_latest_meter_report_is_the_latest_in_event_time_whatever_order_it_came_in
 /// caller's power restore clears it.
 #[test]
 fn a_wire_down_call_marks_every_device_above_its_caller_until_the_caller_is_restored() {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let c = net.customer_by_name("load.c112").unwrap();
     let above: Vec<OutageDeviceId> = e.view().upstream(OutageDeviceId(c.0)).collect();
     let elsewhere = [dev(&net, "fuse.f1"), dev(&net, "transformer.t13")];
-    let scan = |e: &Engine<'_>, d: OutageDeviceId| {
-        e.view().customers_below(d).iter().any(|&x| e.wire_down(x))
-    };
+    let scan =
+        |e: &Engine, d: OutageDeviceId| e.view().customers_below(d).iter().any(|&x| e.wire_down(x));
     for &d in above.iter().chain(&elsewhere) {
         assert!(!e.wire_down_below(d));
     }
@@ -1102,8 +1103,8 @@ fn breaker_with_a_recloser() -> Network {
 /// of a new outage below the recloser.
 #[test]
 fn a_device_closed_under_an_outage_above_it_brings_no_supply_back() {
-    let net = breaker_with_a_recloser();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(breaker_with_a_recloser());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let (brk, rec) = (dev(&net, "relay.brk"), dev(&net, "recloser.rec"));
     e.ingest(ev(0, Evidence::DeviceOpen { device: rec }));
     let under_rec: Vec<CustomerId> = e.view().customers_below(rec).to_vec();
@@ -1144,8 +1145,8 @@ fn a_device_closed_under_an_outage_above_it_brings_no_supply_back() {
 /// SCADA reports the reclose before the gasps come in (else the burst is recognised
 /// from the power restores that follow).
 fn stray_then_momentary(scada_first: bool) -> Vec<OutageDeviceId> {
-    let net = small_feeder();
-    let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(small_feeder());
+    let mut e = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let rec = dev(&net, "recloser.rec");
     let below: Vec<CustomerId> = e.view().customers_below(rec).to_vec();
     let stray = below[4];

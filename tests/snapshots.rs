@@ -13,6 +13,7 @@ use outage_locator::replay::ReplaySnapshot;
 use outage_locator::service::{CommandCentreOptions, Geometry, Notice};
 use outage_locator::*;
 use proptest::prelude::*;
+use std::sync::Arc;
 
 /// The first difference between two runs, if any, in a few lines.
 fn first_difference(a: &Run, b: &Run) -> Option<String> {
@@ -71,9 +72,10 @@ fn options() -> CommandCentreOptions {
 
 /// Replays `events` with simulated crews; at `cut` (if any) the replay is snapshotted
 /// to JSON, dropped, and restored from the JSON.
-fn run(net: &Network, events: &[Event], cut: Option<usize>) -> Run {
+fn run(net: &Arc<Network>, events: &[Event], cut: Option<usize>) -> Run {
     let sim = crew_sim::CrewSim::default();
-    let mut replay = Replay::with_options(net, EngineOptions::default(), options()).unwrap();
+    let mut replay =
+        Replay::with_options(Arc::clone(net), EngineOptions::default(), options()).unwrap();
     for crew in crew_sim::crews_over(net, 3) {
         replay.centre_mut().orders_mut().add_crew(crew);
     }
@@ -83,7 +85,8 @@ fn run(net: &Network, events: &[Event], cut: Option<usize>) -> Run {
         if cut == Some(i) {
             let json = serde_json::to_string(&replay.snapshot()).unwrap();
             drop(replay);
-            replay = Replay::from_snapshot(net, serde_json::from_str(&json).unwrap()).unwrap();
+            replay = Replay::from_snapshot(Arc::clone(net), serde_json::from_str(&json).unwrap())
+                .unwrap();
         }
         for r in replay.feed(e) {
             records.push(serde_json::to_string(r).unwrap());
@@ -137,7 +140,7 @@ fn canonical(snap: &ReplaySnapshot) -> String {
 /// tickets and sent notices).
 #[test]
 fn a_replay_restored_from_a_snapshot_midway_ends_as_the_uninterrupted_run() {
-    let net = common::ieee123();
+    let net = Arc::new(common::ieee123());
     let sim = Simulator::new(&net).unwrap();
     let s = sim.run(&SimulationOptions::for_profile(Profile::Busy), 3);
     let full = run(&net, &s.events, None);
@@ -155,8 +158,8 @@ fn a_replay_restored_from_a_snapshot_midway_ends_as_the_uninterrupted_run() {
 /// A replay snapshot restored on another network is refused.
 #[test]
 fn a_snapshot_of_another_network_is_refused() {
-    let net = common::ieee123();
-    let replay = Replay::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(common::ieee123());
+    let replay = Replay::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let json = serde_json::to_string(&replay.snapshot()).unwrap();
     let other = outage_locator::bench::synth::synthetic_network(
         &outage_locator::bench::synth::SyntheticNetworkOptions {
@@ -164,7 +167,7 @@ fn a_snapshot_of_another_network_is_refused() {
             ..Default::default()
         },
     );
-    assert!(Replay::from_snapshot(&other, serde_json::from_str(&json).unwrap()).is_err());
+    assert!(Replay::from_snapshot(other, serde_json::from_str(&json).unwrap()).is_err());
 }
 
 proptest! {
@@ -178,7 +181,7 @@ proptest! {
         profile in 0usize..3,
         at in 0.0f64..1.0,
     ) {
-        let net = common::ieee123();
+        let net = Arc::new(common::ieee123());
         let sim = Simulator::new(&net).unwrap();
         let s = sim.run(&SimulationOptions::for_profile(Profile::ALL[profile]), seed);
         let cut = ((s.events.len() as f64) * at) as usize;
@@ -189,10 +192,10 @@ proptest! {
 }
 
 /// An engine snapshot as JSON after a busy day's first half on IEEE 123.
-fn engine_snapshot_json(net: &Network) -> serde_json::Value {
+fn engine_snapshot_json(net: &Arc<Network>) -> serde_json::Value {
     let sim = Simulator::new(net).unwrap();
     let s = sim.run(&SimulationOptions::for_profile(Profile::Busy), 3);
-    let mut engine = Engine::new(net, EngineOptions::default()).unwrap();
+    let mut engine = Engine::new(Arc::clone(net), EngineOptions::default()).unwrap();
     for &e in &s.events[..s.events.len() / 2] {
         engine.ingest(e);
     }
@@ -206,10 +209,11 @@ type Tamper = (&'static str, fn(&mut serde_json::Value));
 /// is refused with an error, not left to panic later.
 #[test]
 fn a_tampered_snapshot_is_refused_not_left_to_panic() {
-    let net = common::ieee123();
+    let net = Arc::new(common::ieee123());
     let good = engine_snapshot_json(&net);
     let restore = |v: &serde_json::Value| {
-        Engine::from_snapshot(&net, serde_json::from_value(v.clone()).unwrap()).map(|_| ())
+        Engine::from_snapshot(Arc::clone(&net), serde_json::from_value(v.clone()).unwrap())
+            .map(|_| ())
     };
     assert!(restore(&good).is_ok());
     // An array one short, and ids past the network's end, each alone.
@@ -242,10 +246,11 @@ fn a_tampered_snapshot_is_refused_not_left_to_panic() {
 /// refused, when read or when restored, not left to panic later.
 #[test]
 fn a_tampered_ticket_layer_is_refused_not_left_to_panic() {
-    let net = common::ieee123();
+    let net = Arc::new(common::ieee123());
     let sim = Simulator::new(&net).unwrap();
     let s = sim.run(&SimulationOptions::for_profile(Profile::Busy), 3);
-    let mut replay = Replay::with_options(&net, EngineOptions::default(), options()).unwrap();
+    let mut replay =
+        Replay::with_options(Arc::clone(&net), EngineOptions::default(), options()).unwrap();
     for crew in crew_sim::crews_over(&net, 3) {
         replay.centre_mut().orders_mut().add_crew(crew);
     }
@@ -254,7 +259,8 @@ fn a_tampered_ticket_layer_is_refused_not_left_to_panic() {
     }
     let good = serde_json::to_value(replay.snapshot()).unwrap();
     let restore = |v: &serde_json::Value| {
-        Replay::from_snapshot(&net, serde_json::from_value(v.clone()).unwrap()).map(|_| ())
+        Replay::from_snapshot(Arc::clone(&net), serde_json::from_value(v.clone()).unwrap())
+            .map(|_| ())
     };
     assert!(restore(&good).is_ok());
     let orders = good["centre"]["orders"]["orders"].as_array().unwrap().len();
@@ -279,7 +285,7 @@ fn a_tampered_ticket_layer_is_refused_not_left_to_panic() {
         // Refused when reading the JSON or when restoring from it.
         let refused = match serde_json::from_value::<ReplaySnapshot>(bad) {
             Err(_) => true,
-            Ok(snap) => Replay::from_snapshot(&net, snap).is_err(),
+            Ok(snap) => Replay::from_snapshot(Arc::clone(&net), snap).is_err(),
         };
         assert!(refused, "{what}");
     }

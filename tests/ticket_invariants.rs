@@ -12,12 +12,13 @@ use outage_locator::inference::OutageCause;
 use outage_locator::service::{Closing, Notice, NoticeKind, Priority, WorkOrderChange};
 use outage_locator::*;
 use proptest::prelude::*;
+use std::sync::Arc;
 
 /// The invariants after each event: at most one open order per open fault outage, the
 /// order of an outage on its device and open, no open order following a closed outage
 /// or merged into another, and no "restored" notice to a customer still held off by a
 /// fault or planned work.
-fn check(cc: &CommandCentre<'_>, notices: &[Notice]) -> Result<(), String> {
+fn check(cc: &CommandCentre, notices: &[Notice]) -> Result<(), String> {
     let e = cc.engine();
     let w = cc.orders();
     for o in e.open_outages().filter(|o| o.cause == OutageCause::Fault) {
@@ -68,10 +69,10 @@ struct Log {
 /// Replays `events` through a command centre with `crews` simulated crews (none: the
 /// desk closes orders on restoration), checking the invariants after every event and
 /// crew step.
-fn play(net: &Network, events: &[Event], crews: usize) -> Result<Log, String> {
+fn play(net: &Arc<Network>, events: &[Event], crews: usize) -> Result<Log, String> {
     let mut opts = Replay::centre_options();
     opts.orders.close_on_restore = crews == 0;
-    let mut cc = CommandCentre::new(net, EngineOptions::default(), opts).unwrap();
+    let mut cc = CommandCentre::new(Arc::clone(net), EngineOptions::default(), opts).unwrap();
     for crew in crew_sim::crews_over(net, crews) {
         cc.orders_mut().add_crew(crew);
     }
@@ -102,7 +103,7 @@ proptest! {
     /// after every event, and the same events again give the same orders and notices.
     #[test]
     fn the_ticket_layer_keeps_its_invariants(seed in 0u64..100_000, profile in 0usize..3, crews in 0usize..4) {
-        let net = common::ieee123();
+        let net = Arc::new(common::ieee123());
         let sim = Simulator::new(&net).unwrap();
         let s = sim.run(&SimulationOptions::for_profile(Profile::ALL[profile]), seed);
         let first = play(&net, &s.events, crews);
@@ -116,13 +117,13 @@ proptest! {
 /// their power is back.
 #[test]
 fn a_storm_on_a_synthetic_network_keeps_the_invariants() {
-    let net = outage_locator::bench::synth::synthetic_network(
+    let net = Arc::new(outage_locator::bench::synth::synthetic_network(
         &outage_locator::bench::synth::SyntheticNetworkOptions {
             customers: 3_000,
             seed: 5,
             ..Default::default()
         },
-    );
+    ));
     let sim = Simulator::new(&net).unwrap();
     let s = sim.run(&SimulationOptions::for_profile(Profile::Storm), 11);
     let log = play(&net, &s.events, 6).unwrap();
@@ -145,8 +146,8 @@ type OrderFacts = (
 );
 
 /// The orders a replay opens.
-fn orders_of(net: &Network, events: impl Iterator<Item = Event>) -> Vec<OrderFacts> {
-    let mut replay = Replay::new(net, EngineOptions::default()).unwrap();
+fn orders_of(net: &Arc<Network>, events: impl Iterator<Item = Event>) -> Vec<OrderFacts> {
+    let mut replay = Replay::new(Arc::clone(net), EngineOptions::default()).unwrap();
     for e in events {
         replay.feed(e);
     }
@@ -166,7 +167,7 @@ proptest! {
     /// orders.
     #[test]
     fn events_delivered_twice_open_the_same_orders(seed in 0u64..100_000, profile in 0usize..3) {
-        let net = common::ieee123();
+        let net = Arc::new(common::ieee123());
         let sim = Simulator::new(&net).unwrap();
         let s = sim.run(&SimulationOptions::for_profile(Profile::ALL[profile]), seed);
         let once = orders_of(&net, s.events.iter().copied());

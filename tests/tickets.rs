@@ -16,6 +16,7 @@ use outage_locator::service::{
     WorkOrderChange, WorkOrderOptions,
 };
 use outage_locator::*;
+use std::sync::Arc;
 
 fn orders() -> WorkOrders {
     WorkOrders::new(WorkOrderOptions::default())
@@ -40,7 +41,7 @@ fn opened(changes: &[WorkOrderChange]) -> Vec<WorkOrderId> {
 /// customer, its first step, its time limits and the historical restoration estimate.
 #[test]
 fn an_order_opens_with_its_fault_outage_and_carries_the_facts() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let (o, ch) = s.fault("transformer.t4");
@@ -94,7 +95,7 @@ fn an_order_opens_with_its_fault_outage_and_carries_the_facts() {
 /// Planned outages and disconnections open no work order.
 #[test]
 fn planned_and_disconnect_outages_get_no_order() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let (_, a) = s.open("fuse.f2", OutageCause::Planned);
@@ -108,7 +109,7 @@ fn planned_and_disconnect_outages_get_no_order() {
 /// the change announced.
 #[test]
 fn priority_is_emergency_for_a_wire_down_then_by_size() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = WorkOrders::new(WorkOrderOptions {
         medium_customers: 5,
@@ -151,7 +152,7 @@ fn priority_is_emergency_for_a_wire_down_then_by_size() {
 /// nothing at all: no change, no audit entry, the same state.
 #[test]
 fn never_two_open_orders_for_one_outage_and_following_twice_changes_nothing() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let (_, a) = s.fault("transformer.t1");
@@ -173,7 +174,7 @@ fn never_two_open_orders_for_one_outage_and_following_twice_changes_nothing() {
 /// the crew en route with its steps; the audit trail records both sides.
 #[test]
 fn a_roll_up_merges_the_child_orders_into_the_parent() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let crew = w.add_crew(Crew::new("Crew 1", "North", [0.0, 0.0]));
@@ -232,7 +233,7 @@ fn a_roll_up_merges_the_child_orders_into_the_parent() {
 /// its outage down and the new outage gets a second order.
 #[test]
 fn a_split_opens_a_second_order() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let (o1, a) = s.fault("recloser.r1");
@@ -260,7 +261,7 @@ fn a_split_opens_a_second_order() {
 /// start; confirmed outages and emergencies do not wait.
 #[test]
 fn a_prediction_gets_its_order_once_it_has_stood() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = WorkOrders::new(WorkOrderOptions {
         open_after: 60_000,
@@ -292,7 +293,7 @@ fn a_prediction_gets_its_order_once_it_has_stood() {
 /// follows the surviving outage instead of a second one opening.
 #[test]
 fn merging_into_an_outage_without_an_order_keeps_the_order() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = WorkOrders::new(WorkOrderOptions {
         open_after: 60_000,
@@ -317,7 +318,7 @@ fn merging_into_an_outage_without_an_order_keeps_the_order() {
 /// with typed errors; the audit trail only grows.
 #[test]
 fn the_lifecycle_moves_forward_with_times_crews_and_the_cause() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let north = w.add_crew(Crew::new("Crew 1", "North", [0.0, 0.0]));
@@ -476,7 +477,7 @@ fn the_lifecycle_moves_forward_with_times_crews_and_the_cause() {
 /// order on restoration.
 #[test]
 fn restoration_seen_by_the_engine_moves_the_order_and_the_history() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let (o, a) = s.fault("transformer.t1");
@@ -525,7 +526,7 @@ fn restoration_seen_by_the_engine_moves_the_order_and_the_history() {
 /// site: then the order stays open, with the retraction in its audit trail.
 #[test]
 fn a_retracted_prediction_cancels_the_order_unless_a_crew_is_there() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let crew = w.add_crew(Crew::new("Crew 1", "North", [0.0, 0.0]));
@@ -577,7 +578,7 @@ fn a_retracted_prediction_cancels_the_order_unless_a_crew_is_there() {
 /// alarm list; the restoration limit runs from the arrival.
 #[test]
 fn warnings_and_breaches_come_when_their_time_comes() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let crew = w.add_crew(Crew::new("Crew 1", "North", [0.0, 0.0]));
@@ -692,7 +693,7 @@ fn warnings_and_breaches_come_when_their_time_comes() {
 /// warns at 30 minutes with a share of one half.
 #[test]
 fn time_limits_are_configurable_per_zone() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut limits = TimeLimits::default();
     limits.rural.arrival = 60 * MINUTE;
@@ -713,7 +714,7 @@ fn time_limits_are_configurable_per_zone() {
 /// counted under `unassigned`.
 #[test]
 fn department_statistics_count_orders_on_time_breaches_and_means() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let north = w.add_crew(Crew::new("Crew 1", "North", [0.0, 0.0]));
@@ -762,7 +763,7 @@ fn department_statistics_count_orders_on_time_breaches_and_means() {
 /// still off is extended, announced.
 #[test]
 fn estimates_never_move_earlier_silently() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let crew = w.add_crew(Crew::new("Crew 1", "North", [0.0, 0.0]));
@@ -839,7 +840,7 @@ fn estimates_never_move_earlier_silently() {
 /// along the straight line to the site and its arrival time follows.
 #[test]
 fn dispatch_options_list_available_crews_nearest_first_with_their_slack() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let near = w.add_crew(Crew::new("Near", "North", [2500.0, 0.0])); // 500 m from t1
@@ -894,7 +895,7 @@ fn dispatch_options_list_available_crews_nearest_first_with_their_slack() {
 /// at that customer's service, and is merged into the order of a larger outage over it.
 #[test]
 fn a_single_customer_order_joins_the_outage_found_later() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let engine_free = &s;
     let mut w = orders();
@@ -924,7 +925,7 @@ fn a_single_customer_order_joins_the_outage_found_later() {
 /// link twice, and the same holds after a JSON round trip of the orders.
 #[test]
 fn a_customer_calling_again_is_linked_once_per_order_even_after_a_snapshot() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let (_, a) = s.fault("recloser.r1");
@@ -994,7 +995,7 @@ fn a_customer_calling_again_is_linked_once_per_order_even_after_a_snapshot() {
 /// A call made before its outage has an order is linked when the order opens.
 #[test]
 fn calls_before_the_order_are_linked_when_it_opens() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = orders();
     let early = s.call("c6", false);
@@ -1014,8 +1015,8 @@ fn calls_before_the_order_are_linked_when_it_opens() {
 /// closed.
 #[test]
 fn with_the_engine_a_scada_trip_opens_one_emergency_order() {
-    let net = demo_network();
-    let mut engine = Engine::new(&net, EngineOptions::default()).unwrap();
+    let net = Arc::new(demo_network());
+    let mut engine = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     let mut w = orders();
     let mut all = Vec::new();
     for e in [
@@ -1055,7 +1056,7 @@ fn with_the_engine_a_scada_trip_opens_one_emergency_order() {
 /// a wire-down call opens the order of its outage at once, as an emergency.
 #[test]
 fn calls_while_the_order_waits_are_linked_and_a_wire_down_opens_it_at_once() {
-    let net = demo_network();
+    let net = Arc::new(demo_network());
     let mut s = Script::new(&net);
     let mut w = WorkOrders::new(WorkOrderOptions {
         open_after: 60_000,
@@ -1092,7 +1093,7 @@ fn on_the_true_outages_of_a_storm_exactly_one_order_per_fault() {
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/ieee123/eval_master.dss"
     );
-    let (net, _) = import_opendss(path).unwrap();
+    let net = Arc::new(import_opendss(path).unwrap().0);
     let truth = Simulator::new(&net)
         .unwrap()
         .run(&SimulationOptions::for_profile(Profile::Storm), 4)
@@ -1144,9 +1145,9 @@ fn on_the_true_outages_of_a_storm_exactly_one_order_per_fault() {
 /// read back from JSON.
 #[test]
 fn the_dense_zone_and_critical_tables_agree_with_the_customers_through_a_round_trip() {
-    let net = demo_network();
-    let back: Network = serde_json::from_str(&serde_json::to_string(&net).unwrap()).unwrap();
-    for n in [&net, &back] {
+    let net = Arc::new(demo_network());
+    let back: Network = serde_json::from_str(&serde_json::to_string(&*net).unwrap()).unwrap();
+    for n in [&*net, &back] {
         let mut kinds = std::collections::HashSet::new();
         for (i, cu) in n.customers().iter().enumerate() {
             let id = CustomerId(i as u32);

@@ -9,9 +9,10 @@ use outage_locator::bench::simulate::{
 };
 use outage_locator::network::DeviceKind;
 use outage_locator::{
-    EnergizationView, EngineOptions, Event, Network, NetworkBuilder, Replay, Timestamp,
+    EnergizationView, EngineOptions, Event, Network, NetworkBuilder, Record, Replay, Timestamp,
     import_opendss,
 };
+use std::sync::Arc;
 
 fn t(s: &str) -> Timestamp {
     format!("2026-07-01T{s}Z").parse().unwrap()
@@ -155,7 +156,7 @@ const OUT: &str = r#"{"type":"outage","at":"2026-07-01T12:03:00Z","op":"open","o
 
 #[test]
 fn orders_pings_and_transfers_on_a_hand_worked_day() {
-    let net = tiny();
+    let net = Arc::new(tiny());
     let view = EnergizationView::normal(&net).unwrap();
     let (truth, events) = day(&net);
     let out = Conclusions::from_jsonl(OUT.as_bytes()).unwrap();
@@ -193,7 +194,7 @@ fn orders_pings_and_transfers_on_a_hand_worked_day() {
 /// transfers there is nothing to divide.
 #[test]
 fn the_newer_metrics_with_nothing_to_count() {
-    let net = tiny();
+    let net = Arc::new(tiny());
     let view = EnergizationView::normal(&net).unwrap();
     let (mut truth, _) = day(&net);
     let out = Conclusions::from_jsonl(OUT.as_bytes()).unwrap();
@@ -219,22 +220,24 @@ fn records_and_their_json_lines_score_the_same() {
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/ieee123/eval_master.dss"
     );
-    let (net, _) = import_opendss(path).unwrap();
+    let net = Arc::new(import_opendss(path).unwrap().0);
     let sim = Simulator::new(&net).unwrap();
     for (profile, seed) in [(Profile::Busy, 2), (Profile::Storm, 5)] {
         let s = sim.run(&SimulationOptions::ranged(profile), seed);
-        let mut replay = Replay::new(&net, EngineOptions::default()).unwrap();
-        let mut records = Vec::new();
-        for &e in &s.events {
-            records.extend_from_slice(replay.feed(e));
-        }
-        records.extend_from_slice(replay.finish());
+        let mut replay = Replay::new(Arc::clone(&net), EngineOptions::default()).unwrap();
+        let mut a = Conclusions::default();
         let mut jsonl = String::new();
-        for r in &records {
-            jsonl.push_str(&serde_json::to_string(r).unwrap());
-            jsonl.push('\n');
+        let mut keep = |records: &[Record]| {
+            a.extend(records);
+            for r in records {
+                jsonl.push_str(&serde_json::to_string(r).unwrap());
+                jsonl.push('\n');
+            }
+        };
+        for &e in &s.events {
+            keep(replay.feed(e));
         }
-        let a = Conclusions::from_records(&records);
+        keep(replay.finish());
         let b = Conclusions::from_jsonl(jsonl.as_bytes()).unwrap();
         let sc = |c: &Conclusions| score(&net, sim.view(), &s.truth, c, Some(&s.events));
         let (a, b) = (sc(&a), sc(&b));

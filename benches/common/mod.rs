@@ -152,12 +152,12 @@ pub fn events_csv(net: &Network, events: &[Event]) -> Vec<u8> {
 pub fn bench_engine_ingest(
     g: &mut BenchmarkGroup<'_, WallTime>,
     name: &str,
-    net: &Network,
+    net: &Arc<Network>,
     events: &[Event],
 ) {
     g.bench_function(name, |b| {
         b.iter_batched(
-            || Engine::new(net, EngineOptions::default()).expect("radial"),
+            || Engine::new(Arc::clone(net), EngineOptions::default()).expect("radial"),
             |mut engine| {
                 for &e in events {
                     std::hint::black_box(engine.ingest(e));

@@ -38,7 +38,7 @@ const CAUSES: [FaultCause; 5] = [
 
 impl CrewSim {
     /// Applies every crew step due at the centre's clock; appends the notices sent.
-    pub fn step(&self, cc: &mut CommandCentre<'_>, notices: &mut Vec<Notice>) {
+    pub fn step(&self, cc: &mut CommandCentre, notices: &mut Vec<Notice>) {
         let now = cc.engine().clock();
         let turnout = cc.orders().options().turnout;
         let mut open: Vec<(Priority, Timestamp, WorkOrderId)> = cc

@@ -16,29 +16,29 @@
 //! rule, both judged:
 //!
 //! ```
+//! use std::sync::Arc;
 //! use outage_locator::bench::metrics::{self, Conclusions};
 //! use outage_locator::bench::rollup::{Rollup, RollupOptions};
 //! use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
-//! use outage_locator::{EngineOptions, Record, Replay};
+//! use outage_locator::{EngineOptions, Replay};
 //!
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
-//! let (net, _) = outage_locator::import_opendss(path).unwrap();
+//! let net = Arc::new(outage_locator::import_opendss(path).unwrap().0);
 //! let sim = Simulator::new(&net).unwrap();
 //! let day = sim.run(&SimulationOptions::for_profile(Profile::Busy), 3);
 //!
-//! let mut engine = Replay::new(&net, EngineOptions::default()).unwrap();
+//! let mut engine = Replay::new(Arc::clone(&net), EngineOptions::default()).unwrap();
 //! let mut baseline = Rollup::new(&net, RollupOptions::default()).unwrap();
-//! let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+//! let (mut ours, mut theirs) = (Conclusions::default(), Conclusions::default());
 //! for &e in &day.events {
-//!     ours.extend_from_slice(engine.feed(e));
-//!     theirs.extend_from_slice(baseline.feed(e));
+//!     ours.extend(engine.feed(e));
+//!     theirs.extend(baseline.feed(e));
 //! }
-//! ours.extend_from_slice(engine.finish());
-//! theirs.extend_from_slice(baseline.finish());
+//! ours.extend(engine.finish());
+//! theirs.extend(baseline.finish());
 //!
-//! let judge = |records: &[Record]| {
-//!     let out = Conclusions::from_records(records);
-//!     metrics::aggregate(&[metrics::score(&net, sim.view(), &day.truth, &out, Some(&day.events))])
+//! let judge = |out: &Conclusions| {
+//!     metrics::aggregate(&[metrics::score(&net, sim.view(), &day.truth, out, Some(&day.events))])
 //! };
 //! let (a, b) = (judge(&ours), judge(&theirs));
 //! assert_eq!(a.fault_outages, b.fault_outages);

@@ -3,6 +3,7 @@
 //! device.
 
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use super::outages::{OutageCause, OutageId};
 use crate::ids::{CustomerId, OutageDeviceId};
@@ -47,6 +48,42 @@ pub enum Change {
     Call(CallClassification),
     /// A momentary interruption was recognised.
     Momentary(Momentary),
+}
+
+/// The changes of one step of the engine ([`Engine::ingest`](crate::Engine::ingest),
+/// [`Engine::flush`](crate::Engine::flush)), owned by the caller: a slice (through
+/// `Deref`) that does not keep the engine borrowed. Up to four are held inline, so
+/// the common step (none, or one) allocates nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes(SmallVec<[Change; 4]>);
+
+impl Changes {
+    pub(crate) fn from_slice(changes: &[Change]) -> Self {
+        Changes(SmallVec::from_slice(changes))
+    }
+}
+
+impl std::ops::Deref for Changes {
+    type Target = [Change];
+    fn deref(&self) -> &[Change] {
+        &self.0
+    }
+}
+
+impl IntoIterator for Changes {
+    type Item = Change;
+    type IntoIter = smallvec::IntoIter<[Change; 4]>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Changes {
+    type Item = &'a Change;
+    type IntoIter = std::slice::Iter<'a, Change>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 /// The evidence below a device and the log-odds the engine compares; see

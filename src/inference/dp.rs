@@ -131,7 +131,7 @@ impl Walk {
     }
 }
 
-impl Engine<'_> {
+impl Engine {
     /// A service's flags as they count at the service itself.
     #[inline]
     pub(super) fn service_bits(&self, i: usize) -> Flags {

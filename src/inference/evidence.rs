@@ -23,7 +23,7 @@ use crate::time::{MINUTE, Millis, Timestamp};
 /// earlier, so the meters' silence counts at once.
 pub(super) const CALL_LEAD: Millis = 2 * MINUTE;
 
-impl Engine<'_> {
+impl Engine {
     /// Applies one event's evidence.
     pub(super) fn apply(&mut self, ev: Event) {
         let t = ev.time;

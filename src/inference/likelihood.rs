@@ -120,7 +120,7 @@ fn erf(x: f64) -> f64 {
     s * y
 }
 
-impl Engine<'_> {
+impl Engine {
     /// The prior log-odds of a device.
     #[inline]
     pub(super) fn lp_of(&self, d: OutageDeviceId) -> f64 {

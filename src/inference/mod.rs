@@ -76,8 +76,11 @@ mod tests;
 mod timers;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
-pub use changes::{CallClassification, Change, EngineWarnings, EvidenceSummary, Momentary};
+pub use changes::{
+    CallClassification, Change, Changes, EngineWarnings, EvidenceSummary, Momentary,
+};
 pub use options::{EngineOptions, OutageDevicePriors};
 pub use outages::{Outage, OutageCause, OutageId, OutageStatus};
 pub use pings::{CONFIDENCE_TEMPER, MIN_GAIN, PING_LOSS, PingCandidate, ping_gain};
@@ -110,10 +113,11 @@ use state::{Node, State, Supply};
 /// holds with [`Engine::open_outages`].
 ///
 /// ```
+/// use std::sync::Arc;
 /// use outage_locator::{Engine, EngineOptions, Event, Evidence, import_opendss};
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
-/// let (net, _) = import_opendss(path).unwrap();
-/// let mut engine = Engine::new(&net, EngineOptions::default()).unwrap();
+/// let net = Arc::new(import_opendss(path).unwrap().0);
+/// let mut engine = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
 /// let fuse = net.outage_device_by_name("fuse.f_l68").unwrap();
 /// let t0: outage_locator::Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();
 /// // Every customer below the fuse sends a last gasp; two of them call.
@@ -125,8 +129,8 @@ use state::{Node, State, Supply};
 /// let out: Vec<_> = engine.open_outages().map(|o| o.device).collect();
 /// assert_eq!(out, [fuse]);
 /// ```
-pub struct Engine<'n> {
-    net: &'n Network,
+pub struct Engine {
+    net: Arc<Network>,
     view: EnergizationView,
     opts: EngineOptions,
     w: Weights,
@@ -165,18 +169,25 @@ pub struct Engine<'n> {
     roots: Roots,
 }
 
-impl<'n> Engine<'n> {
-    /// An engine over the network's normal state.
+impl Engine {
+    /// An engine over the network's normal state. It keeps the network: pass the
+    /// [`Network`] itself when the engine alone uses it, or an [`Arc<Network>`] shared
+    /// with whatever else reads it (a command centre's answers, an event reader, other
+    /// engines).
     ///
     /// # Errors
     /// [`SwitchingError`](crate::SwitchingError) when the network's normal state is not
     /// radial.
-    pub fn new(net: &'n Network, opts: EngineOptions) -> Result<Self, crate::SwitchingError> {
-        let view = EnergizationView::normal(net)?;
+    pub fn new(
+        net: impl Into<Arc<Network>>,
+        opts: EngineOptions,
+    ) -> Result<Self, crate::SwitchingError> {
+        let net = net.into();
+        let view = EnergizationView::normal(&net)?;
         let nd = net.outage_device_count();
         let nc = net.customers().len();
-        let intensity = calm_intensity(net, &opts);
-        let (lp_service, lp) = log_priors(net, &opts, intensity);
+        let intensity = calm_intensity(&net, &opts);
+        let (lp_service, lp) = log_priors(&net, &opts, intensity);
         let rates = Rates::initial(
             opts.call_probability,
             opts.last_gasp_probability,
@@ -206,8 +217,13 @@ impl<'n> Engine<'n> {
     }
 
     /// The network.
-    pub fn network(&self) -> &'n Network {
-        self.net
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    /// The network, shared: a clone of the engine's handle.
+    pub fn shared_network(&self) -> &Arc<Network> {
+        &self.net
     }
 
     /// The energization view the engine reasons on.
@@ -293,10 +309,36 @@ impl<'n> Engine<'n> {
 
     /// Ingests one event and returns what changed. Never panics on any event.
     ///
+    /// The changes are the caller's own (a few inline, no allocation in the common
+    /// case): the engine can be asked about each of them inside the loop over them.
+    ///
+    /// ```
+    /// # use outage_locator::{Change, Engine, EngineOptions, Event, Evidence, import_opendss};
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
+    /// # let (net, _) = import_opendss(path).unwrap();
+    /// let mut engine = Engine::new(net, EngineOptions::default()).unwrap();
+    /// let t = "2026-07-01T12:00:00Z".parse().unwrap();
+    /// let relay = engine.network().outage_device_by_name("relay.brk_sw1").unwrap();
+    /// for change in engine.ingest(Event { time: t, evidence: Evidence::DeviceOpen { device: relay } }) {
+    ///     if let Change::Opened(id) = change {
+    ///         let outage = engine.outage(id).unwrap();
+    ///         assert_eq!(outage.device, relay);
+    ///         engine.ingest(Event { time: t, evidence: Evidence::Tick });
+    ///     }
+    /// }
+    /// ```
+    ///
     /// # Complexity
     /// O(depth) for a report, plus O(active devices) when the clock moves past a
     /// refresh point; O(customers below) for SCADA restorations and planned outages.
-    pub fn ingest(&mut self, ev: Event) -> &[Change] {
+    pub fn ingest(&mut self, ev: Event) -> Changes {
+        self.step(ev);
+        Changes::from_slice(&self.changes)
+    }
+
+    /// [`Engine::ingest`] without handing the changes over: they stay in
+    /// [`Engine::last_changes`] until the next step.
+    pub(crate) fn step(&mut self, ev: Event) {
         self.changes.clear();
         let t = ev.time;
         if self.st.clock == Timestamp::NEVER {
@@ -343,17 +385,26 @@ impl<'n> Engine<'n> {
         {
             self.classify_call(customer, detail);
         }
+    }
+
+    /// The changes of the last step.
+    pub(crate) fn last_changes(&self) -> &[Change] {
         &self.changes
     }
 
     /// Brings the inference up to date at the current clock (the time-dependent terms)
     /// and returns what changed; call at the end of a stream.
-    pub fn flush(&mut self) -> &[Change] {
+    pub fn flush(&mut self) -> Changes {
+        self.flush_step();
+        Changes::from_slice(&self.changes)
+    }
+
+    /// [`Engine::flush`] without handing the changes over.
+    pub(crate) fn flush_step(&mut self) {
         self.changes.clear();
         self.run_timers();
         self.refresh_all();
         self.update_outages();
-        &self.changes
     }
 
     /// Whether an event repeats an earlier one exactly (same time, kind and id): only
@@ -405,10 +456,11 @@ impl<'n> Engine<'n> {
     /// answering on). `None` when the meter has said nothing.
     ///
     /// ```
+    /// use std::sync::Arc;
     /// use outage_locator::*;
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
-    /// let (net, _) = import_opendss(path).unwrap();
-    /// let mut engine = Engine::new(&net, EngineOptions::default()).unwrap();
+    /// let net = Arc::new(import_opendss(path).unwrap().0);
+    /// let mut engine = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     /// let meter = CustomerId(0);
     /// let t0: Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();
     /// assert_eq!(engine.latest_meter_report(meter), None);

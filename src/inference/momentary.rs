@@ -15,7 +15,7 @@ use crate::ids::{CustomerId, OutageDeviceId};
 use crate::network::OutageDeviceClass;
 use crate::time::Timestamp;
 
-impl Engine<'_> {
+impl Engine {
     /// The momentary whose burst a last gasp at `t` belongs to, by its time.
     pub(super) fn burst_of(&self, c: CustomerId, t: Timestamp) -> Option<Timestamp> {
         let svc = OutageDeviceId(c.0);

@@ -222,7 +222,7 @@ pub(super) fn log_priors(net: &Network, opts: &EngineOptions, intensity: f64) ->
     (service, rest)
 }
 
-impl Engine<'_> {
+impl Engine {
     /// Re-estimates the fault intensity from the fault outages held: each stands for
     /// more that have no evidence yet. Priors move only on a change of more than 10 %.
     /// O(devices) when they move.
@@ -230,14 +230,14 @@ impl Engine<'_> {
         if !self.opts.adapt_intensity {
             return;
         }
-        let calm = calm_intensity(self.net, &self.opts);
+        let calm = calm_intensity(&self.net, &self.opts);
         let held = self.st.open_fault.len() as f64 * INTENSITY_PER_OUTAGE;
         let most = self.opts.max_faults_per_customer * self.net.customers().len() as f64;
         let new = calm.max(held.min(most));
         if (new / self.st.intensity).ln().abs() > 0.1 {
             self.st.intensity = new;
             // The refresh that follows recomputes every device with evidence.
-            (self.lp_service, self.lp) = log_priors(self.net, &self.opts, new);
+            (self.lp_service, self.lp) = log_priors(&self.net, &self.opts, new);
         }
     }
 }

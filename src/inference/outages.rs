@@ -74,7 +74,13 @@ pub struct Outage {
     pub customers: u32,
     /// Probability that this device is out.
     pub confidence: f64,
-    /// Estimated start (earliest evidence; backdated for nested outages).
+    /// Estimated start. For a fault outage: the time SCADA reported the device open;
+    /// else the median last-gasp time of the customers below it (the upper median,
+    /// leaving out customers inside SCADA-confirmed outages held below); else, when
+    /// only calls or pings speak for it, the earliest off report below it (a call is
+    /// dated two minutes before it was made). When the outage moves to another device
+    /// (rolled up or split) it keeps the earlier of its start and the new device's.
+    /// For a planned outage or a disconnection: the time of its event row.
     pub start: Timestamp,
     /// When the engine opened it.
     pub opened_at: Timestamp,
@@ -113,7 +119,7 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-impl Engine<'_> {
+impl Engine {
     /// Opens an outage at `d` as of the clock.
     pub(super) fn new_outage(
         &mut self,

@@ -76,7 +76,7 @@ fn tempered(q: f64) -> f64 {
     sigmoid((q / (1.0 - q)).ln() / CONFIDENCE_TEMPER)
 }
 
-impl Engine<'_> {
+impl Engine {
     /// Meters to ping to confirm an outage or tell it apart from its best competitors,
     /// most informative first: silent meters in the largest subtrees below the device
     /// that hold no report (off confirms the device over its reporting children), then a

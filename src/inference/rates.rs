@@ -140,7 +140,7 @@ pub(super) const MOMENTARY_ESTIMATE_AFTER: Millis = 4 * MINUTE;
 /// zone's momentary).
 const MOMENTARY_ESTIMATE_MIN_GASPS: u32 = 3;
 
-impl Engine<'_> {
+impl Engine {
     /// Adds a sample to a rate's estimate if it holds enough customers, and re-derives
     /// the weights.
     fn observe(&mut self, rate: Rate, s: Sample) {

@@ -25,7 +25,7 @@ pub(super) struct Roots {
     flagged_at: Vec<u64>,
 }
 
-impl Engine<'_> {
+impl Engine {
     /// Recomputes the best explanation from every flagged device and keeps it for
     /// the flips that follow. O(f · depth + f log f) for f flagged devices.
     pub(super) fn rebuild_roots(&mut self) -> Vec<OutageDeviceId> {
@@ -166,14 +166,14 @@ mod tests {
     /// recomputation gives, after every event of a storm.
     #[test]
     fn roots_kept_between_events_equal_a_full_recomputation() {
-        let net = synthetic_network(&SyntheticNetworkOptions {
+        let net = std::sync::Arc::new(synthetic_network(&SyntheticNetworkOptions {
             customers: 3000,
             seed: 3,
             ..Default::default()
-        });
+        }));
         let view = EnergizationView::normal(&net).unwrap();
         let events = storm_events(&net, &view, 20_000, 11);
-        let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+        let mut e = Engine::new(std::sync::Arc::clone(&net), EngineOptions::default()).unwrap();
         let mut checked = 0;
         for ev in events {
             e.ingest(ev);

@@ -2,6 +2,8 @@
 //! that a restored engine fed the rest of the events gives exactly the output of an
 //! uninterrupted run.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::Engine;
@@ -28,18 +30,19 @@ pub struct EngineSnapshot {
     state: State,
 }
 
-impl<'n> Engine<'n> {
+impl Engine {
     /// The engine's state as a serialisable snapshot (with its options).
     ///
     /// ```
+    /// # use std::sync::Arc;
     /// # use outage_locator::{Engine, EngineOptions, Event, Evidence, import_opendss};
     /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
-    /// # let (net, _) = import_opendss(path).unwrap();
-    /// let mut engine = Engine::new(&net, EngineOptions::default()).unwrap();
+    /// # let net = Arc::new(import_opendss(path).unwrap().0);
+    /// let mut engine = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     /// let t = "2026-07-01T12:00:00Z".parse().unwrap();
     /// engine.ingest(Event { time: t, evidence: Evidence::Tick });
     /// let json = serde_json::to_string(&engine.snapshot()).unwrap();
-    /// let back = Engine::from_snapshot(&net, serde_json::from_str(&json).unwrap()).unwrap();
+    /// let back = Engine::from_snapshot(Arc::clone(&net), serde_json::from_str(&json).unwrap()).unwrap();
     /// assert_eq!(back.clock(), engine.clock());
     /// ```
     pub fn snapshot(&self) -> EngineSnapshot {
@@ -59,8 +62,12 @@ impl<'n> Engine<'n> {
     /// format or network, or does not fit this one (an array of the wrong length, an
     /// id out of range); the errors of [`Engine::new`] for a network that is not
     /// radial.
-    pub fn from_snapshot(net: &'n Network, snap: EngineSnapshot) -> Result<Self, crate::Error> {
+    pub fn from_snapshot(
+        net: impl Into<Arc<Network>>,
+        snap: EngineSnapshot,
+    ) -> Result<Self, crate::Error> {
         let mut e = Engine::new(net, snap.options)?;
+        let net = Arc::clone(&e.net);
         let nd = net.outage_device_count();
         let ok = snap.format == SNAPSHOT_FORMAT
             && snap.network == net.name()
@@ -76,7 +83,7 @@ impl<'n> Engine<'n> {
         }
         e.w = weights(&e.opts, &snap.state.rates);
         e.call_silence = call_silence(&e.opts, snap.state.rates.call.value());
-        (e.lp_service, e.lp) = log_priors(net, &e.opts, snap.state.intensity);
+        (e.lp_service, e.lp) = log_priors(&net, &e.opts, snap.state.intensity);
         e.st = snap.state;
         let held: Vec<OutageDeviceId> = e.st.open_fault.keys().copied().collect();
         for d in held {

@@ -158,7 +158,7 @@ fn event(net: &Network, (s, r, c, _): (u32, Report, prop::sample::Index, bool)) 
 /// A customer's flags as they count at `x` (at or above its service): nothing but its
 /// absence when it is off for a known cause, and an on proof or an awaited restore
 /// only below the customer's scope.
-fn flags_at(e: &Engine<'_>, c: CustomerId, x: OutageDeviceId) -> Flags {
+fn flags_at(e: &Engine, c: CustomerId, x: OutageDeviceId) -> Flags {
     let raw = e.st.bits[c.index()];
     let scope = e.st.scope[c.index()];
     if raw.has(Flag::Excluded) {
@@ -171,7 +171,7 @@ fn flags_at(e: &Engine<'_>, c: CustomerId, x: OutageDeviceId) -> Flags {
 }
 
 /// Whether off evidence counts at `x`.
-fn reports_at(e: &Engine<'_>, x: OutageDeviceId) -> bool {
+fn reports_at(e: &Engine, x: OutageDeviceId) -> bool {
     e.view
         .customers_below(x)
         .iter()
@@ -183,7 +183,7 @@ fn reports_at(e: &Engine<'_>, x: OutageDeviceId) -> bool {
 /// still-dark customer's report reaches past the restored device that scopes it
 /// where other evidence carries it: the refresh gathers first reports this way,
 /// while a customer's own walk up its path stops them at its scope.)
-fn first_report(e: &Engine<'_>, r: OutageDeviceId) -> i64 {
+fn first_report(e: &Engine, r: OutageDeviceId) -> i64 {
     let reaches = |c: CustomerId| {
         let svc = OutageDeviceId(c.0);
         flags_at(e, c, svc).reporting()
@@ -206,7 +206,7 @@ fn first_report(e: &Engine<'_>, r: OutageDeviceId) -> i64 {
 /// each customer below `r`: its flags as they count at `r`, the span of the last
 /// gasps among them, the prior of `r`, and the silence of the others since the first
 /// report.
-fn log_odds_out(e: &Engine<'_>, r: OutageDeviceId) -> f64 {
+fn log_odds_out(e: &Engine, r: OutageDeviceId) -> f64 {
     let w = &e.w;
     let (mut pop, mut call, mut weak, mut lg, mut ping_off, mut on, mut await_) =
         (0u32, 0u32, 0u32, 0u32, 0u32, 0u32, 0u32);
@@ -275,7 +275,7 @@ fn log_odds_out(e: &Engine<'_>, r: OutageDeviceId) -> f64 {
 /// member's prior; the evidence below each member with no member above it), by
 /// bitmask over the outage devices. Returns the best score, the out-sets within
 /// `TIE` of it, and the score of `held`.
-fn brute_force(e: &Engine<'_>, held: &[OutageDeviceId]) -> (f64, Vec<u32>, f64) {
+fn brute_force(e: &Engine, held: &[OutageDeviceId]) -> (f64, Vec<u32>, f64) {
     let n = e.net.outage_device_count();
     assert!(n <= 16, "{n} outage devices: too many to enumerate");
     // The definition above leaves SCADA lockouts out: these streams have none.
@@ -317,7 +317,7 @@ fn brute_force(e: &Engine<'_>, held: &[OutageDeviceId]) -> (f64, Vec<u32>, f64) 
 const TIE: f64 = 1e-6;
 
 /// Checks the engine's best explanation against the brute force, after a refresh.
-fn check(e: &mut Engine<'_>) -> Result<(), TestCaseError> {
+fn check(e: &mut Engine) -> Result<(), TestCaseError> {
     e.flush();
     let mpe = e.most_probable_outages();
     let (best, tied, got) = brute_force(e, &mpe);
@@ -356,8 +356,8 @@ proptest! {
         stream in events(),
         end in 0u32..3600,
     ) {
-        let net = shape.network();
-        let mut e = Engine::new(&net, EngineOptions::default()).unwrap();
+        let net = std::sync::Arc::new(shape.network());
+        let mut e = Engine::new(std::sync::Arc::clone(&net), EngineOptions::default()).unwrap();
         let mut last = T0;
         for &item in &stream {
             let ev = event(&net, item);

@@ -292,7 +292,7 @@ fn drop_front_while<T>(q: &mut VecDeque<T>, old: impl Fn(&T) -> bool) {
     }
 }
 
-impl Engine<'_> {
+impl Engine {
     /// Runs every timer due by the clock, in due order, then forgets the bursts and
     /// last gasps too old to matter.
     pub(super) fn run_timers(&mut self) {

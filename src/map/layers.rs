@@ -29,7 +29,7 @@ pub(super) struct Shades {
 
 impl Shades {
     /// The shades of the engine's open outages: one colour per fault outage in turn.
-    pub(super) fn of(engine: &Engine<'_>) -> Self {
+    pub(super) fn of(engine: &Engine) -> Self {
         let mut of: HashMap<OutageDeviceId, (Shade, u32)> = HashMap::new();
         let mut fault_i = 0usize;
         let mut open_faults = 0;
@@ -207,7 +207,7 @@ pub(super) fn crew_marks(
 /// A mark on each open outage's device, labelled with the outage id and device name.
 pub(super) fn outage_devices(
     svg: &mut String,
-    engine: &Engine<'_>,
+    engine: &Engine,
     frame: &Frame,
     shades: &Shades,
     labels: &mut Labels,

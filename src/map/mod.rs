@@ -75,12 +75,13 @@ fn escape(s: &str) -> String {
 /// Renders the state of a command centre at its clock as an SVG document.
 ///
 /// ```
+/// use std::sync::Arc;
 /// use outage_locator::*;
 /// use outage_locator::map::{MapOptions, render_svg};
 /// use outage_locator::service::{CommandCentreOptions};
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
-/// let (net, _) = import_opendss(path).unwrap();
-/// let centre = CommandCentre::new(&net, EngineOptions::default(), CommandCentreOptions::default()).unwrap();
+/// let net = Arc::new(import_opendss(path).unwrap().0);
+/// let centre = CommandCentre::new(Arc::clone(&net), EngineOptions::default(), CommandCentreOptions::default()).unwrap();
 /// let svg = render_svg(&centre, &MapOptions::default());
 /// assert!(svg.starts_with("<svg"));
 /// assert!(svg.contains("Legend"));
@@ -88,7 +89,7 @@ fn escape(s: &str) -> String {
 ///
 /// # Complexity
 /// O(buses × depth + elements + customers + orders + crews).
-pub fn render_svg(centre: &CommandCentre<'_>, opts: &MapOptions) -> String {
+pub fn render_svg(centre: &CommandCentre, opts: &MapOptions) -> String {
     let engine = centre.engine();
     let net = engine.network();
     let orders = centre.orders();

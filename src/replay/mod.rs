@@ -1,9 +1,10 @@
-//! The replay contract (`../shared/spec/replay.md`): events in, JSON Lines conclusions
+//! The replay contract ([formats](crate::_documentation::formats)): events in, JSON Lines conclusions
 //! out, driving a [`CommandCentre`]: the [`Engine`] and its [`WorkOrders`].
 
 mod record;
 
 use std::io::{Read, Write};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -70,16 +71,16 @@ fn yes() -> bool {
 /// let (net, _) = import_opendss(path).unwrap();
 /// let events = "time,kind,id,detail\n2026-07-01T12:00:00Z,call,s1a,no_power\n";
 /// let mut out = Vec::new();
-/// let mut replay = Replay::new(&net, EngineOptions::default()).unwrap();
+/// let mut replay = Replay::new(net, EngineOptions::default()).unwrap();
 /// let summary = replay.run(events.as_bytes(), &mut out, &mut std::io::sink()).unwrap();
 /// assert_eq!(summary.rows, 1);
 /// let text = String::from_utf8(out).unwrap();
 /// assert!(text.lines().last().unwrap().contains("\"type\":\"summary\""));
 /// ```
-pub struct Replay<'n> {
-    centre: CommandCentre<'n>,
+pub struct Replay {
+    centre: CommandCentre,
     summary: ReplaySummary,
-    records: Vec<Record<'n>>,
+    records: RecordBuffer,
     /// Whether work orders and notices follow the engine (see
     /// [`Replay::inference_only`]).
     tickets: bool,
@@ -96,7 +97,7 @@ struct Verifier {
     requests: Vec<PingRequest>,
 }
 
-impl<'n> Replay<'n> {
+impl Replay {
     /// The ticket layer's options for an unattended replay: no crew closes orders, so
     /// an order closes when its outage is restored; a prediction gets its order once
     /// it has stood [`Replay::ORDER_AFTER`] and the engine is at least
@@ -137,21 +138,33 @@ impl<'n> Replay<'n> {
     /// How long a less sure prediction stands before its order opens in a replay.
     pub const ORDER_UNSURE_AFTER: crate::Millis = 10 * crate::MINUTE;
 
-    /// A replay over a network, with [`Replay::centre_options`].
-    pub fn new(net: &'n Network, opts: EngineOptions) -> Result<Self, crate::SwitchingError> {
+    /// A replay over a network, with [`Replay::centre_options`]; it keeps the network
+    /// as [`Engine::new`] does.
+    ///
+    /// # Errors
+    /// [`SwitchingError`](crate::SwitchingError) when the network's normal state is not
+    /// radial.
+    pub fn new(
+        net: impl Into<Arc<Network>>,
+        opts: EngineOptions,
+    ) -> Result<Self, crate::SwitchingError> {
         Self::with_options(net, opts, Self::centre_options())
     }
 
     /// A replay with the given ticket-layer options.
+    ///
+    /// # Errors
+    /// As [`Replay::new`].
     pub fn with_options(
-        net: &'n Network,
+        net: impl Into<Arc<Network>>,
         opts: EngineOptions,
         centre: CommandCentreOptions,
     ) -> Result<Self, crate::SwitchingError> {
+        let net = net.into();
         Ok(Replay {
-            centre: CommandCentre::new(net, opts, centre)?,
+            centre: CommandCentre::new(Arc::clone(&net), opts, centre)?,
             summary: ReplaySummary::default(),
-            records: Vec::new(),
+            records: RecordBuffer::new(net, |_| Vec::new()),
             tickets: true,
             verify: None,
         })
@@ -170,14 +183,17 @@ impl<'n> Replay<'n> {
     ///            2026-07-01T12:00:00Z,device_open,relay.brk_sw1,\n\
     ///            2026-07-01T12:05:00Z,tick,,\n";
     /// let mut out = Vec::new();
-    /// let mut replay = Replay::inference_only(&net, EngineOptions::default()).unwrap();
+    /// let mut replay = Replay::inference_only(net, EngineOptions::default()).unwrap();
     /// let summary = replay.run(csv.as_bytes(), &mut out, &mut std::io::sink()).unwrap();
     /// assert_eq!((summary.outages, summary.tickets), (1, 0));
     /// let text = String::from_utf8(out).unwrap();
     /// assert!(text.contains(r#""type":"outage""#) && !text.contains(r#""type":"ticket""#));
     /// ```
+    ///
+    /// # Errors
+    /// As [`Replay::new`].
     pub fn inference_only(
-        net: &'n Network,
+        net: impl Into<Arc<Network>>,
         opts: EngineOptions,
     ) -> Result<Self, crate::SwitchingError> {
         let mut r = Self::new(net, opts)?;
@@ -198,7 +214,7 @@ impl<'n> Replay<'n> {
     /// let (net, _) = import_opendss(path).unwrap();
     /// let supply = SupplyTable::read(&net, "meter,off,on\n".as_bytes()).unwrap();
     /// let head_end = Box::new(SimulatedHeadEnd::new(supply, 1));
-    /// let mut replay = Replay::new(&net, EngineOptions::default())
+    /// let mut replay = Replay::new(net, EngineOptions::default())
     ///     .unwrap()
     ///     .with_head_end(head_end, PingBudget::default());
     /// let events = "time,kind,id,detail\n2026-07-01T12:00:00Z,call,s1a,no_power\n";
@@ -231,18 +247,25 @@ impl<'n> Replay<'n> {
 
     /// A replay restored from a snapshot taken on the same network; feeding it the
     /// rest of the events gives exactly the output of an uninterrupted run.
-    pub fn from_snapshot(net: &'n Network, snap: ReplaySnapshot) -> Result<Self, crate::Error> {
+    ///
+    /// # Errors
+    /// As [`CommandCentre::from_snapshot`].
+    pub fn from_snapshot(
+        net: impl Into<Arc<Network>>,
+        snap: ReplaySnapshot,
+    ) -> Result<Self, crate::Error> {
+        let net = net.into();
         Ok(Replay {
-            centre: CommandCentre::from_snapshot(net, snap.centre)?,
+            centre: CommandCentre::from_snapshot(Arc::clone(&net), snap.centre)?,
             summary: snap.summary,
-            records: Vec::new(),
+            records: RecordBuffer::new(net, |_| Vec::new()),
             tickets: snap.tickets,
             verify: None,
         })
     }
 
     /// The engine.
-    pub fn engine(&self) -> &Engine<'n> {
+    pub fn engine(&self) -> &Engine {
         self.centre.engine()
     }
 
@@ -252,12 +275,12 @@ impl<'n> Replay<'n> {
     }
 
     /// The command centre.
-    pub fn centre(&self) -> &CommandCentre<'n> {
+    pub fn centre(&self) -> &CommandCentre {
         &self.centre
     }
 
     /// The command centre, to act on orders between events.
-    pub fn centre_mut(&mut self) -> &mut CommandCentre<'n> {
+    pub fn centre_mut(&mut self) -> &mut CommandCentre {
         &mut self.centre
     }
 
@@ -266,10 +289,13 @@ impl<'n> Replay<'n> {
         self.summary
     }
 
-    /// Feeds one event; returns the records it produced.
-    pub fn feed(&mut self, ev: Event) -> &[Record<'n>] {
-        self.records.clear();
+    /// Feeds one event; returns the records it produced. They borrow the replay (their
+    /// names are the network's): to keep them past the next event, serialise them or
+    /// count them into [`Conclusions`](crate::bench::metrics::Conclusions).
+    pub fn feed(&mut self, ev: Event) -> &[Record<'_>] {
         self.summary.rows += 1;
+        self.records
+            .with_dependent_mut(|_, records| records.clear());
         if let Some(v) = &mut self.verify
             && v.head_end.next_answer().is_some_and(|t| t <= ev.time)
         {
@@ -283,7 +309,7 @@ impl<'n> Replay<'n> {
             }
         }
         self.step(ev);
-        &self.records
+        self.records.borrow_dependent()
     }
 
     /// One step of the centre: the event in, its records out, and the pings the
@@ -291,8 +317,15 @@ impl<'n> Replay<'n> {
     fn step(&mut self, ev: Event) {
         self.centre.ingest_inference_only(ev);
         self.follow_tickets();
-        emit(&self.centre, &mut self.records, &mut self.summary);
+        self.emit();
         self.send_pings();
+    }
+
+    /// Appends the records of the centre's last step to the record buffer.
+    fn emit(&mut self) {
+        let (centre, summary) = (&self.centre, &mut self.summary);
+        self.records
+            .with_dependent_mut(|net, records| emit(centre, net, records, summary));
     }
 
     /// Sends the pings the policy chooses after the centre's last step, each with its
@@ -303,16 +336,18 @@ impl<'n> Replay<'n> {
         v.policy
             .choose(engine, self.centre.last().changes, &mut v.requests);
         let at = engine.clock();
-        let net = engine.network();
-        for r in v.requests.drain(..) {
-            v.head_end.ping(r.meter, at);
-            *self.summary.pings.get_or_insert(0) += 1;
-            self.records.push(Record::Ping {
-                at,
-                meter: &net.customer(r.meter).name,
-                outage: r.outage,
-            });
-        }
+        let summary = &mut self.summary;
+        self.records.with_dependent_mut(|net, records| {
+            for r in v.requests.drain(..) {
+                v.head_end.ping(r.meter, at);
+                *summary.pings.get_or_insert(0) += 1;
+                records.push(Record::Ping {
+                    at,
+                    meter: &net.customer(r.meter).name,
+                    outage: r.outage,
+                });
+            }
+        });
     }
 
     /// Lets the work orders and notices follow the engine's last step, unless this
@@ -330,14 +365,17 @@ impl<'n> Replay<'n> {
     }
 
     /// Ends the stream: brings the inference up to date; returns the last records.
-    pub fn finish(&mut self) -> &[Record<'n>] {
-        self.records.clear();
+    pub fn finish(&mut self) -> &[Record<'_>] {
+        self.records
+            .with_dependent_mut(|_, records| records.clear());
         self.centre.flush_inference_only();
         self.follow_tickets();
-        emit(&self.centre, &mut self.records, &mut self.summary);
+        self.emit();
         self.send_pings();
-        self.records.push(self.summary.record());
-        &self.records
+        let summary = self.summary.record();
+        self.records
+            .with_dependent_mut(|_, records| records.push(summary));
+        self.records.borrow_dependent()
     }
 
     /// Replays a whole event file: records to `out`, skipped rows to `diag`. The file
@@ -349,10 +387,22 @@ impl<'n> Replay<'n> {
         out: &mut impl Write,
         diag: &mut impl Write,
     ) -> std::io::Result<ReplaySummary> {
-        let net = self.centre.network();
-        run_event_file(self, net, events, out, diag)
+        let net = Arc::clone(self.engine().shared_network());
+        run_event_file(self, &net, events, out, diag)
     }
 }
+
+/// The records of a replay's last step; their names borrow the network the buffer
+/// keeps (the one the replay's engine shares).
+type RecordVec<'n> = Vec<Record<'n>>;
+
+self_cell::self_cell!(
+    struct RecordBuffer {
+        owner: Arc<Network>,
+        #[covariant]
+        dependent: RecordVec,
+    }
+);
 
 /// The ticket changes the contract prints: open, update (device, priority or due),
 /// close.
@@ -374,13 +424,13 @@ fn printed(tc: &WorkOrderChange) -> Option<(WorkOrderId, RecordOp)> {
 /// The records of the centre's last step: each outage record followed by its ticket
 /// records, then the remaining ticket records, with call records in place.
 fn emit<'n>(
-    centre: &CommandCentre<'n>,
+    centre: &CommandCentre,
+    net: &'n Network,
     records: &mut Vec<Record<'n>>,
     summary: &mut ReplaySummary,
 ) {
     let engine = centre.engine();
     let orders = centre.orders();
-    let net = engine.network();
     let last = centre.last();
     if last.changes.is_empty() && last.orders.is_empty() {
         // Most events change nothing printed: no time to format.
@@ -490,7 +540,7 @@ pub(crate) trait RecordEngine {
     fn summary(&self) -> ReplaySummary;
 }
 
-impl RecordEngine for Replay<'_> {
+impl RecordEngine for Replay {
     fn feed(&mut self, ev: Event) -> &[Record<'_>] {
         Replay::feed(self, ev)
     }

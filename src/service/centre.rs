@@ -2,6 +2,7 @@
 //! with call answers and snapshots.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -54,11 +55,12 @@ pub struct CommandCentreSnapshot {
 /// on orders; ask it what to tell a caller.
 ///
 /// ```
+/// use std::sync::Arc;
 /// use outage_locator::*;
 /// use outage_locator::service::{Action, CallAnswer, CommandCentreOptions, Crew, NoticeKind, Progress, WorkOrderChange};
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
-/// let (net, _) = import_opendss(path).unwrap();
-/// let mut centre = CommandCentre::new(&net, EngineOptions::default(), CommandCentreOptions::default()).unwrap();
+/// let net = Arc::new(import_opendss(path).unwrap().0);
+/// let mut centre = CommandCentre::new(Arc::clone(&net), EngineOptions::default(), CommandCentreOptions::default()).unwrap();
 /// let crew = centre.orders_mut().add_crew(Crew::new("Crew 1", "North", [700.0, 1500.0]));
 /// let fuse = net.outage_device_by_name("fuse.f_l68").unwrap();
 /// let t0: Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();
@@ -84,8 +86,8 @@ pub struct CommandCentreSnapshot {
 ///     other => panic!("{other:?}"),
 /// }
 /// ```
-pub struct CommandCentre<'n> {
-    engine: Engine<'n>,
+pub struct CommandCentre {
+    engine: Engine,
     orders: WorkOrders,
     notices: Notices,
     reasons: BTreeMap<CustomerId, DisconnectReason>,
@@ -94,10 +96,14 @@ pub struct CommandCentre<'n> {
     order_changes: Vec<WorkOrderChange>,
 }
 
-impl<'n> CommandCentre<'n> {
-    /// A command centre over a network.
+impl CommandCentre {
+    /// A command centre over a network; it keeps the network as [`Engine::new`] does.
+    ///
+    /// # Errors
+    /// [`SwitchingError`](crate::SwitchingError) when the network's normal state is not
+    /// radial.
     pub fn new(
-        net: &'n Network,
+        net: impl Into<Arc<Network>>,
         engine: EngineOptions,
         opts: CommandCentreOptions,
     ) -> Result<Self, crate::SwitchingError> {
@@ -113,12 +119,12 @@ impl<'n> CommandCentre<'n> {
     }
 
     /// The engine.
-    pub fn engine(&self) -> &Engine<'n> {
+    pub fn engine(&self) -> &Engine {
         &self.engine
     }
 
     /// The network.
-    pub fn network(&self) -> &'n Network {
+    pub fn network(&self) -> &Network {
         self.engine.network()
     }
 
@@ -157,14 +163,16 @@ impl<'n> CommandCentre<'n> {
     /// replay of the inference only, and to measure what the ticket layer costs).
     pub(crate) fn ingest_inference_only(&mut self, ev: Event) -> &[Change] {
         self.changes.clear();
-        self.changes.extend_from_slice(self.engine.ingest(ev));
+        self.engine.step(ev);
+        self.changes.extend_from_slice(self.engine.last_changes());
         &self.changes
     }
 
     /// [`CommandCentre::flush`] for the engine alone.
     pub(crate) fn flush_inference_only(&mut self) -> &[Change] {
         self.changes.clear();
-        self.changes.extend_from_slice(self.engine.flush());
+        self.engine.flush_step();
+        self.changes.extend_from_slice(self.engine.last_changes());
         &self.changes
     }
 
@@ -321,10 +329,11 @@ impl<'n> CommandCentre<'n> {
     /// A command centre restored from a snapshot taken on the same network: feeding it
     /// the rest of the events gives exactly what an uninterrupted run gives.
     pub fn from_snapshot(
-        net: &'n Network,
+        net: impl Into<Arc<Network>>,
         snap: CommandCentreSnapshot,
     ) -> Result<Self, crate::Error> {
         let engine = Engine::from_snapshot(net, snap.engine)?;
+        let net = engine.network();
         let (nc, nd) = (net.customers().len(), net.outage_device_count());
         // Outage ids index the engine's outages from 1.
         let outages = engine.outages().len() + 1;

@@ -121,11 +121,12 @@ impl WorkOrders {
     /// in their warning share, then by their next due time.
     ///
     /// ```
+    /// # use std::sync::Arc;
     /// # use outage_locator::*;
     /// # use outage_locator::service::{LimitKind, LimitState, WorkOrderOptions};
     /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
-    /// # let (net, _) = import_opendss(path).unwrap();
-    /// # let engine = Engine::new(&net, EngineOptions::default()).unwrap();
+    /// # let net = Arc::new(import_opendss(path).unwrap().0);
+    /// # let engine = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     /// let mut orders = WorkOrders::new(WorkOrderOptions::default());
     /// let t: Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();
     /// let w = orders.open_for_customer(&engine, net.customer_by_name("s1a").unwrap(), t);

@@ -88,6 +88,14 @@ impl Conclusions {
     /// [`Rollup`](crate::bench::rollup::Rollup).
     pub fn from_records(records: &[Record]) -> Self {
         let mut c = Conclusions::default();
+        c.extend(records);
+        c
+    }
+
+    /// Counts more records in, in the order they came: the records of each step of a
+    /// [`Replay`](crate::Replay), which borrow it until its next step.
+    pub fn extend(&mut self, records: &[Record]) {
+        let c = self;
         for r in records {
             match r {
                 Record::Outage {
@@ -127,7 +135,6 @@ impl Conclusions {
                 Record::Summary { .. } => {}
             }
         }
-        c
     }
 
     /// From a JSON Lines output of any engine (the replay contract); lines that are not

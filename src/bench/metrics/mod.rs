@@ -11,20 +11,22 @@
 //! defined below.
 //!
 //! ```
+//! use std::sync::Arc;
 //! use outage_locator::bench::metrics::{Conclusions, aggregate, score};
 //! use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
 //! use outage_locator::{EngineOptions, Replay};
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
-//! let (net, _) = outage_locator::import_opendss(path).unwrap();
+//! let net = Arc::new(outage_locator::import_opendss(path).unwrap().0);
 //! let sim = Simulator::new(&net).unwrap();
 //! let s = sim.run(&SimulationOptions::for_profile(Profile::Busy), 1);
-//! let mut replay = Replay::new(&net, EngineOptions::default()).unwrap();
-//! let mut records = Vec::new();
+//! let mut replay = Replay::new(Arc::clone(&net), EngineOptions::default()).unwrap();
+//! // A replay's records borrow it until its next step: count them in as they come.
+//! let mut conclusions = Conclusions::default();
 //! for &e in &s.events {
-//!     records.extend_from_slice(replay.feed(e));
+//!     conclusions.extend(replay.feed(e));
 //! }
-//! records.extend_from_slice(replay.finish());
-//! let raw = score(&net, sim.view(), &s.truth, &Conclusions::from_records(&records), Some(&s.events));
+//! conclusions.extend(replay.finish());
+//! let raw = score(&net, sim.view(), &s.truth, &conclusions, Some(&s.events));
 //! let m = aggregate(&[raw]);
 //! assert!(m.precision >= 0.0 && m.precision <= 1.0);
 //! ```

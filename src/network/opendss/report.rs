@@ -23,7 +23,7 @@ impl std::fmt::Display for ImportWarning {
     }
 }
 
-/// The import report of a model: the counts of `../shared/spec/replay.md` and the
+/// The import report of a model: the counts of the [`inspect` command](crate::_documentation::formats#the-inspect-command) and the
 /// warnings.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ImportReport {

@@ -79,11 +79,12 @@ struct Told {
 /// work to announce.
 ///
 /// ```
+/// use std::sync::Arc;
 /// use outage_locator::*;
 /// use outage_locator::service::{NoticeKind, NoticeOptions, Notices, WorkOrderOptions};
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
-/// let (net, _) = import_opendss(path).unwrap();
-/// let mut engine = Engine::new(&net, EngineOptions::default()).unwrap();
+/// let net = Arc::new(import_opendss(path).unwrap().0);
+/// let mut engine = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
 /// let orders = WorkOrders::new(WorkOrderOptions::default());
 /// let mut notices = Notices::new(NoticeOptions::default());
 /// let fuse = net.outage_device_by_name("fuse.f_l68").unwrap();

@@ -124,11 +124,12 @@ impl WorkOrders {
     /// be on duty and free. `at` may not precede the order's last step.
     ///
     /// ```
+    /// # use std::sync::Arc;
     /// # use outage_locator::*;
     /// # use outage_locator::service::{Action, Crew, CrewState, FaultCause, OrderState, WorkOrderOptions};
     /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
-    /// # let (net, _) = import_opendss(path).unwrap();
-    /// # let engine = Engine::new(&net, EngineOptions::default()).unwrap();
+    /// # let net = Arc::new(import_opendss(path).unwrap().0);
+    /// # let engine = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
     /// let mut orders = WorkOrders::new(WorkOrderOptions::default());
     /// let crew = orders.add_crew(Crew::new("Line crew 1", "North", [700.0, 1500.0]));
     /// let t: Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();

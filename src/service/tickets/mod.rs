@@ -92,11 +92,12 @@ const HOUR: Millis = 60 * MINUTE;
 /// the crew roster, the historical restoration times and the audit trail.
 ///
 /// ```
+/// use std::sync::Arc;
 /// use outage_locator::{Engine, EngineOptions, Event, Evidence, WorkOrders, import_opendss};
 /// use outage_locator::service::{WorkOrderOptions, WorkOrderChange, OrderState};
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
-/// let (net, _) = import_opendss(path).unwrap();
-/// let mut engine = Engine::new(&net, EngineOptions::default()).unwrap();
+/// let net = Arc::new(import_opendss(path).unwrap().0);
+/// let mut engine = Engine::new(Arc::clone(&net), EngineOptions::default()).unwrap();
 /// let mut orders = WorkOrders::new(WorkOrderOptions::default());
 /// let fuse = net.outage_device_by_name("fuse.f_l68").unwrap();
 /// let t0: outage_locator::Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();

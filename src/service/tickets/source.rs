@@ -34,7 +34,7 @@ pub trait OutageSource {
     fn classify(&self, c: CustomerId) -> CallClassification;
 }
 
-impl OutageSource for Engine<'_> {
+impl OutageSource for Engine {
     fn network(&self) -> &Network {
         Engine::network(self)
     }

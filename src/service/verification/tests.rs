@@ -59,9 +59,10 @@ impl HeadEnd for Scripted {
 /// the truth. Returns the device of the fault outage held at the end, its status, and
 /// the pings sent as records and as counted in the summary.
 fn fuse_fault(head_end: Option<Scripted>) -> (String, OutageStatus, usize, Option<u64>) {
-    let net = ieee123();
+    let net = std::sync::Arc::new(ieee123());
     let fuse = net.outage_device_by_name("fuse.f_l68").expect("fuse");
-    let mut replay = Replay::new(&net, EngineOptions::default()).expect("radial");
+    let mut replay =
+        Replay::new(std::sync::Arc::clone(&net), EngineOptions::default()).expect("radial");
     let below: Vec<CustomerId> = replay.engine().view().customers_below(fuse).to_vec();
     if let Some(mut h) = head_end {
         h.out = below.clone();
