@@ -58,6 +58,7 @@
 
 mod kit;
 mod network;
+mod opendss;
 mod storm;
 mod utility;
 
@@ -65,6 +66,7 @@ use std::ops::RangeInclusive;
 
 pub use crate::rng::SplitMix64;
 pub use network::{middle_transfer, synthetic_network};
+pub use opendss::{ModelFiles, write_opendss};
 pub use storm::storm_events;
 pub use utility::{UtilityNetworkOptions, utility_network};
 
