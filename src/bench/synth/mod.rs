@@ -60,6 +60,7 @@ mod kit;
 mod network;
 mod opendss;
 mod storm;
+mod storm_file;
 mod utility;
 
 use std::ops::RangeInclusive;
@@ -68,6 +69,7 @@ pub use crate::rng::SplitMix64;
 pub use network::{middle_transfer, synthetic_network};
 pub use opendss::{ModelFiles, write_opendss};
 pub use storm::storm_events;
+pub use storm_file::{StormRows, region_storm, write_storm_csv};
 pub use utility::{UtilityNetworkOptions, utility_network};
 
 /// What [`synthetic_network`] generates.
