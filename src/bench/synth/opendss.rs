@@ -171,33 +171,7 @@ impl Layout {
     fn of(net: &Network) -> Layout {
         let nb = net.buses().len();
         let ne = net.elements().len();
-        let mut open: Vec<bool> = net.elements().iter().map(|e| e.normally_open).collect();
-        for d in net.devices().iter().filter(|d| d.normally_open) {
-            open[d.element.index()] = true;
-        }
-        // Bus adjacency over closed elements (CSR).
-        let mut start = vec![0u32; nb + 1];
-        for (e, el) in net.elements().iter().enumerate() {
-            if !open[e] {
-                start[el.from.index() + 1] += 1;
-                start[el.to.index() + 1] += 1;
-            }
-        }
-        for b in 0..nb {
-            start[b + 1] += start[b];
-        }
-        let mut fill = start[..nb].to_vec();
-        let mut adj = vec![(0u32, 0u32); start[nb] as usize];
-        for (e, el) in net.elements().iter().enumerate() {
-            if !open[e] {
-                let (a, b) = (el.from.index(), el.to.index());
-                adj[fill[a] as usize] = (b as u32, e as u32);
-                fill[a] += 1;
-                adj[fill[b] as usize] = (a as u32, e as u32);
-                fill[b] += 1;
-            }
-        }
-        drop(fill);
+        let (open, start, adj) = closed_adjacency(net);
         // Parts numbered as met; renumbered by first element below.
         let mut bus_part = vec![NONE; nb];
         let mut element_part = vec![NONE; ne];
@@ -260,6 +234,42 @@ impl Layout {
             ),
         }
     }
+}
+
+/// Which elements are open in the normal state (opened, or under a normally-open
+/// device), and the bus adjacency over the others (CSR: per bus, its neighbours and
+/// the elements to them).
+///
+/// # Complexity
+/// O(B + E) time and memory.
+fn closed_adjacency(net: &Network) -> (Vec<bool>, Vec<u32>, Vec<(u32, u32)>) {
+    let nb = net.buses().len();
+    let mut open: Vec<bool> = net.elements().iter().map(|e| e.normally_open).collect();
+    for d in net.devices().iter().filter(|d| d.normally_open) {
+        open[d.element.index()] = true;
+    }
+    let mut start = vec![0u32; nb + 1];
+    for (e, el) in net.elements().iter().enumerate() {
+        if !open[e] {
+            start[el.from.index() + 1] += 1;
+            start[el.to.index() + 1] += 1;
+        }
+    }
+    for b in 0..nb {
+        start[b + 1] += start[b];
+    }
+    let mut fill = start[..nb].to_vec();
+    let mut adj = vec![(0u32, 0u32); start[nb] as usize];
+    for (e, el) in net.elements().iter().enumerate() {
+        if !open[e] {
+            let (a, b) = (el.from.index(), el.to.index());
+            adj[fill[a] as usize] = (b as u32, e as u32);
+            fill[a] += 1;
+            adj[fill[b] as usize] = (a as u32, e as u32);
+            fill[b] += 1;
+        }
+    }
+    (open, start, adj)
 }
 
 /// A name safe in a file name: letters, digits, `-` and `_`, the rest as `_`.
