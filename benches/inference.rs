@@ -9,7 +9,7 @@ mod common;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use outage_locator::synth::storm_events;
+use outage_locator::bench::synth::storm_events;
 use outage_locator::{EngineOptions, Replay};
 
 fn bench_ingest(c: &mut Criterion) {

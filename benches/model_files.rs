@@ -20,8 +20,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use outage_locator::simulate::Simulator;
-use outage_locator::synth::{
+use outage_locator::bench::simulate::Simulator;
+use outage_locator::bench::synth::{
     UtilityNetworkOptions, region_storm, utility_network, write_opendss, write_storm_csv,
 };
 use outage_locator::{EnergizationView, EngineOptions, Replay, import_opendss};

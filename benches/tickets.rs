@@ -18,11 +18,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use outage_locator::synth::storm_events;
-use outage_locator::{
-    CommandCentre, Engine, EngineOptions, Event, Network, Notices, Replay, WorkOrderChange,
-    WorkOrders,
-};
+use outage_locator::bench::synth::storm_events;
+use outage_locator::service::{Notices, WorkOrderChange};
+use outage_locator::{CommandCentre, Engine, EngineOptions, Event, Network, Replay, WorkOrders};
 
 /// One replay through the engine and the ticket layer driven apart: the time spent in
 /// each.

@@ -4,7 +4,7 @@
 //!     cargo bench --bench topology -- switch  # one group
 //!     cargo bench --bench topology -- --test  # each once, as CI does
 //!
-//! Synthetic networks come from `outage_locator::synth` with seed 1 (see
+//! Synthetic networks come from `outage_locator::bench::synth` with seed 1 (see
 //! `common/mod.rs`); the shared feeders from `../shared/feeders` when present.
 
 mod common;
@@ -171,7 +171,8 @@ fn switching(c: &mut Criterion) {
     g.finish();
 }
 
-/// Import of each shared feeder model (and of the IEEE 123-bus fixture, always).
+/// Import of each shared feeder model (and of the IEEE 123-bus fixture, always), and of
+/// meshed grids of 100 × 100 and 300 × 300 buses (9,801 and 89,401 loops to open).
 fn import(c: &mut Criterion) {
     let mut g = c.benchmark_group("import");
     g.sample_size(10)
@@ -183,6 +184,9 @@ fn import(c: &mut Criterion) {
     ));
     let mut models = vec![("fixture ieee123/eval_master.dss".to_string(), fixture)];
     models.extend(common::shared_feeders());
+    for n in [100, 300] {
+        models.push((format!("grid {n}x{n}"), common::grid_model(n)));
+    }
     for (name, path) in models {
         g.bench_function(name, |b| {
             b.iter_with_large_drop(|| import_opendss(&path).expect("imports"));

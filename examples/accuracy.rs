@@ -28,15 +28,16 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use outage_locator::metrics::{
+use outage_locator::bench::metrics::{
     ClassOutcome, Conclusions, ScenarioScore, Summary, aggregate, diagnose, score,
 };
-use outage_locator::rollup::{Rollup, RollupOptions};
-use outage_locator::simulate::{CheckpointKind, Profile, SimulationOptions, Simulator};
-use outage_locator::synth::{
+use outage_locator::bench::rollup::{Rollup, RollupOptions};
+use outage_locator::bench::simulate::{CheckpointKind, Profile, SimulationOptions, Simulator};
+use outage_locator::bench::synth::{
     SyntheticNetworkOptions, UtilityNetworkOptions, synthetic_network, utility_network,
 };
-use outage_locator::{EngineOptions, Network, OutageDeviceClass, Record, Replay, load_network};
+use outage_locator::network::OutageDeviceClass;
+use outage_locator::{EngineOptions, Network, Record, Replay, load_network};
 use rayon::prelude::*;
 
 struct Net {
@@ -372,14 +373,14 @@ fn tables() -> Vec<Table> {
     let mut t: Vec<Table> = Profile::ALL
         .into_iter()
         .map(|p| Table {
-            title: format!("profile {}", p.as_str()),
+            title: format!("profile {p}"),
             opts: SimulationOptions::for_profile(p),
             utility_only: false,
         })
         .collect();
     for p in [Profile::Busy, Profile::Storm] {
         t.push(Table {
-            title: format!("profile {}_ranged (rates drawn per day)", p.as_str()),
+            title: format!("profile {p}_ranged (rates drawn per day)"),
             opts: SimulationOptions::ranged(p),
             utility_only: true,
         });

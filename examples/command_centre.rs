@@ -14,7 +14,11 @@ mod crew_sim;
 
 use std::collections::BTreeMap;
 
-use outage_locator::simulate::{Profile, SimulationOptions, Simulator};
+use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
+use outage_locator::inference::OutageCause;
+use outage_locator::service::{
+    CommandCentreOptions, Geometry, LimitState, Notice, NoticeKind, Progress, WorkOrderChange,
+};
 use outage_locator::*;
 
 fn hhmm(t: Timestamp) -> String {
@@ -77,8 +81,8 @@ fn table(cc: &CommandCentre<'_>) {
     );
     for r in rows {
         let (limit, due, slack) = match r.next {
-            Some(l) => (l.kind.as_str(), hhmm(l.due), minutes(l.due.0 - now.0)),
-            None => ("-", "-".into(), "".into()),
+            Some(l) => (l.kind.to_string(), hhmm(l.due), minutes(l.due.0 - now.0)),
+            None => ("-".to_string(), "-".into(), "".into()),
         };
         let status = match r.alarm {
             LimitState::Overdue => "BREACHED",
@@ -94,9 +98,9 @@ fn table(cc: &CommandCentre<'_>) {
             "   {:<5} {:<22} {:<7} {:<9} {:<10} {:<5} {:>5} {:<12} {:>6} {:>7}  {:<8} {:>5}",
             r.order.to_string(),
             net.outage_device_name(r.device),
-            zone_name(r.zone),
-            r.priority.as_str(),
-            r.state.as_str(),
+            r.zone,
+            r.priority,
+            r.state,
             r.crew.map_or("-".into(), |c| c.to_string()),
             cust,
             limit,
@@ -159,16 +163,12 @@ fn main() {
         let now = cc.engine().clock();
         for ch in out.orders {
             match *ch {
-                WorkOrderChange::Warning { order, limit } => alerts.push(format!(
-                    "{} WARNING  {order} {} due soon",
-                    hhmm(now),
-                    limit.as_str()
-                )),
-                WorkOrderChange::Breached { order, limit } => alerts.push(format!(
-                    "{} BREACHED {order} {} limit",
-                    hhmm(now),
-                    limit.as_str()
-                )),
+                WorkOrderChange::Warning { order, limit } => {
+                    alerts.push(format!("{} WARNING  {order} {} due soon", hhmm(now), limit))
+                }
+                WorkOrderChange::Breached { order, limit } => {
+                    alerts.push(format!("{} BREACHED {order} {} limit", hhmm(now), limit))
+                }
                 _ => {}
             }
         }
@@ -211,10 +211,7 @@ fn main() {
     for (z, c) in orders.by_zone(now) {
         println!(
             "   {:<7} open {:>3}  warning {:>3}  breached {:>3}",
-            zone_name(z),
-            c.open,
-            c.warning,
-            c.breached
+            z, c.open, c.warning, c.breached
         );
     }
     println!("\n== Open orders by crew ==");
@@ -265,9 +262,9 @@ fn main() {
         opened - merged,
         orders.audit().len()
     );
-    let mut by_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for n in &notices {
-        let e = by_kind.entry(n.kind.as_str()).or_default();
+        let e = by_kind.entry(n.kind.to_string()).or_default();
         e.0 += 1;
         e.1 += n.customers.len();
     }

@@ -16,11 +16,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use outage_locator::simulate::Simulator;
-use outage_locator::synth::{
+use outage_locator::bench::simulate::Simulator;
+use outage_locator::bench::synth::{
     StormRows, UtilityNetworkOptions, region_storm, utility_network, write_opendss, write_storm_csv,
 };
-use outage_locator::{DeviceKind, ElementKind, EnergizationView, Network, OutageDeviceClass};
+use outage_locator::network::{DeviceKind, ElementKind, OutageDeviceClass};
+use outage_locator::{EnergizationView, Network};
 
 /// What to write.
 struct Args {

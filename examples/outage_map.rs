@@ -14,7 +14,9 @@
 #[path = "common/crew_sim.rs"]
 mod crew_sim;
 
-use outage_locator::simulate::{Profile, SimulationOptions, Simulator};
+use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
+use outage_locator::map::{MapOptions, render_svg};
+use outage_locator::service::{CommandCentreOptions, Geometry};
 use outage_locator::*;
 
 fn flag(args: &mut Vec<String>, name: &str) -> Option<String> {

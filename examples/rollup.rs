@@ -8,8 +8,8 @@
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::process::ExitCode;
 
+use outage_locator::bench::rollup::{Rollup, RollupOptions};
 use outage_locator::load_network;
-use outage_locator::rollup::{Rollup, RollupOptions};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

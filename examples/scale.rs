@@ -17,7 +17,7 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use outage_locator::EnergizationView;
-use outage_locator::synth::{SyntheticNetworkOptions, middle_transfer, synthetic_network};
+use outage_locator::bench::synth::{SyntheticNetworkOptions, middle_transfer, synthetic_network};
 
 const CHILD: &str = "--measure-one";
 

@@ -8,8 +8,8 @@
 use std::io::BufReader;
 use std::process::ExitCode;
 
-use outage_locator::metrics::{Conclusions, ROWS, aggregate, score, table};
-use outage_locator::simulate::Truth;
+use outage_locator::bench::metrics::{Conclusions, ROWS, aggregate, score, table};
+use outage_locator::bench::simulate::Truth;
 use outage_locator::{EnergizationView, EventReader, load_network};
 
 fn main() -> ExitCode {
@@ -33,6 +33,12 @@ fn main() -> ExitCode {
         .map(|(_, e)| e)
         .collect();
         let out = Conclusions::from_jsonl(BufReader::new(std::fs::File::open(output.as_str())?))?;
+        if out.bad_lines > 0 {
+            eprintln!(
+                "score: {} line(s) of {output} are not records of the replay contract; left out",
+                out.bad_lines
+            );
+        }
         let m = aggregate(&[score(&net, &view, &truth, &out, Some(&events))]);
         if json {
             println!("{}", serde_json::to_string_pretty(&m.to_json())?);

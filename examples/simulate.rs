@@ -10,8 +10,8 @@
 
 use std::process::ExitCode;
 
+use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
 use outage_locator::load_network;
-use outage_locator::simulate::{Profile, SimulationOptions, Simulator};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use outage_locator::synth::{SyntheticNetworkOptions, storm_events, synthetic_network};
+use outage_locator::bench::synth::{SyntheticNetworkOptions, storm_events, synthetic_network};
 use outage_locator::{EnergizationView, Engine, EngineOptions, Replay};
 
 fn main() {

@@ -10,10 +10,12 @@
 //! the first prediction; the table shows how often that device is the right one (or
 //! holds exactly the same customers), and how fast pings confirm an outage.
 
-use outage_locator::synth::SplitMix64;
+use outage_locator::bench::synth::SplitMix64;
+use outage_locator::evidence::CallDetail;
+use outage_locator::inference::{OutageCause, OutageStatus};
+use outage_locator::network::OutageDeviceClass;
 use outage_locator::{
-    CallDetail, Engine, EngineOptions, Event, Evidence, Network, OutageCause, OutageDeviceClass,
-    OutageDeviceId, OutageStatus, Timestamp, load_network,
+    Engine, EngineOptions, Event, Evidence, Network, OutageDeviceId, Timestamp, load_network,
 };
 
 struct Trial {

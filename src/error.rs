@@ -154,6 +154,76 @@ pub enum ImportError {
     /// The model was read but the network fails validation.
     #[error(transparent)]
     Network(#[from] NetworkError),
+    /// The master file (or a JSON network file) is not a regular file: a folder, a
+    /// device such as `/dev/zero`, a pipe.
+    #[error("{path}: not a regular file")]
+    NotAFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A file is larger than [`ImportOptions::max_file_bytes`](crate::network::ImportOptions::max_file_bytes).
+    #[error("{path}: larger than the {limit} bytes a model file may have")]
+    FileTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The bound, bytes.
+        limit: u64,
+    },
+    /// The model's files together are larger than
+    /// [`ImportOptions::max_total_bytes`](crate::network::ImportOptions::max_total_bytes).
+    #[error("{path}: the model's files pass the {limit} bytes they may have together")]
+    ModelTooLarge {
+        /// The file being read when the bound was passed.
+        path: PathBuf,
+        /// The bound, bytes.
+        limit: u64,
+    },
+    /// `Redirect` or `Compile` nest deeper than
+    /// [`ImportOptions::max_redirect_depth`](crate::network::ImportOptions::max_redirect_depth).
+    #[error("{at}: Redirect or Compile nested deeper than {limit} files")]
+    RedirectTooDeep {
+        /// The statement that would have gone deeper.
+        at: SourceLocation,
+        /// The bound.
+        limit: usize,
+    },
+    /// A file that a `Redirect` or `Compile` names is not read, so the model is partial
+    /// (accepted, with a warning instead, by
+    /// [`ImportOptions::accept_partial`](crate::network::ImportOptions::accept_partial)).
+    #[error("{at}: cannot include {name}: {reason}")]
+    Include {
+        /// The statement naming the file.
+        at: SourceLocation,
+        /// The file as the statement names it.
+        name: String,
+        /// Why it is not read.
+        reason: FileRefusal,
+    },
+    /// The model yields no customers (accepted by
+    /// [`ImportOptions::accept_partial`](crate::network::ImportOptions::accept_partial)).
+    #[error("{path}: the model has no customers")]
+    NoCustomers {
+        /// The master file.
+        path: PathBuf,
+    },
+}
+
+/// Why a file that a model names is not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileRefusal {
+    /// There is no such file.
+    #[error("no such file")]
+    NotFound,
+    /// It lies outside the master's folder tree and the allowed roots.
+    #[error("outside the folders the import may read")]
+    OutsideRoots,
+    /// It is not a regular file (a folder, a device, a pipe).
+    #[error("not a regular file")]
+    NotAFile,
+    /// The system refused to open or read it.
+    #[error("cannot be read ({0})")]
+    Unreadable(std::io::ErrorKind),
 }
 
 /// A switching request that cannot be carried out.

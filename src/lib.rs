@@ -3,22 +3,69 @@
 //! Finds where the power is out on an electricity distribution network, fast and with
 //! evidence, and turns that into work orders.
 //!
-//! The layers follow the data, and imports point one way:
-//! network model ([`Network`], [`NetworkBuilder`], the OpenDSS reader
-//! [`import_opendss`]) → topology views ([`EnergizationView`]).
-//! The ticket layer follows the inference ([`Engine`]): work orders with their crews and
-//! time limits ([`WorkOrders`]), outage notices ([`Notices`]) and call answers, driven
-//! together by the [`CommandCentre`] and drawn by [`render_svg`].
+//! A utility's power-supply service command centre (the 95598 customer-service system
+//! of China's State Grid is the reference) receives repair calls, smart-meter last
+//! gasps and power restores, SCADA trips and recloses, and meter ping answers. This
+//! crate keeps, at every moment, the devices that are out (a breaker, recloser, fuse,
+//! switch, distribution transformer or one customer's service), the customers they
+//! hold off and how sure it is; tells calls about known faults from planned work,
+//! load shedding and disconnections; and opens one proactive work order per fault.
+//!
+//! ## From a model file to a work order
 //!
 //! ```
-//! use outage_locator::{import_opendss, EnergizationView};
+//! use outage_locator::service::{CommandCentreOptions, WorkOrderChange};
+//! use outage_locator::{CommandCentre, EngineOptions, Event, Evidence, MINUTE, Timestamp};
+//!
+//! // The network, from the OpenDSS model a utility brings.
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
-//! let (net, report) = import_opendss(path).unwrap();
-//! let view = EnergizationView::normal(&net).unwrap();
+//! let (net, report) = outage_locator::import_opendss(path)?;
+//! assert_eq!(report.customers, 91);
+//!
+//! // The engine and its work orders, kept in step.
+//! let opts = CommandCentreOptions::default();
+//! let mut centre = CommandCentre::new(&net, EngineOptions::default(), opts)?;
+//!
+//! // Evidence: the meters below fuse f_l68 send their last gasps.
 //! let fuse = net.outage_device_by_name("fuse.f_l68").unwrap();
-//! assert_eq!(view.customer_count_below(fuse), 13);
-//! assert_eq!(report.fuses, 17);
+//! let t0: Timestamp = "2026-07-01T12:00:00Z".parse()?;
+//! for meter in centre.engine().view().customers_below(fuse).to_vec() {
+//!     centre.ingest(Event { time: t0, evidence: Evidence::LastGasp { meter } });
+//! }
+//!
+//! // Last gasps are held a minute (a momentary interruption would restore within
+//! // seconds); then the engine locates the outage at the fuse, and a work order opens.
+//! let out = centre.ingest(Event { time: t0 + 5 * MINUTE, evidence: Evidence::Tick });
+//! assert!(matches!(out.orders[0], WorkOrderChange::Opened(_)));
+//! let outage = centre.engine().open_outages().next().unwrap();
+//! assert_eq!(outage.device, fuse);
+//! assert_eq!(outage.customers, 13);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## The layers, in the order the data flows
+//!
+//! | module | what it holds | main types |
+//! | --- | --- | --- |
+//! | [`network`] | the model: buses, elements, protective devices, customers; the OpenDSS reader | [`Network`], [`NetworkBuilder`], [`import_opendss`], [`load_network`] |
+//! | [`topology`] | energization views: who is below what, switching | [`EnergizationView`] |
+//! | [`evidence`] | typed events and the event-file reader | [`Event`], [`Evidence`], [`EventReader`] |
+//! | [`inference`] | the engine: exact most probable explanation on the radial network | [`Engine`], [`EngineOptions`], [`Outage`], [`Change`] |
+//! | [`service`] | work orders, time limits, crews, notices, call answers | [`CommandCentre`], [`WorkOrders`], [`WorkOrder`] |
+//! | [`replay`] | the file contract: event file in, JSON Lines records out | [`Replay`], [`Record`] |
+//! | [`map`] | the state as an SVG map | [`map::render_svg`] |
+//! | [`bench`](mod@bench) | the yardstick: day simulator with truth, roll-up rule, metrics, synthetic networks | [`bench::simulate::Simulator`] |
+//!
+//! Ids ([`CustomerId`], [`OutageDeviceId`], …), times ([`Timestamp`]) and errors
+//! ([`Error`] and one enum per area) are at the root. Imports inside the crate point
+//! down the table, never up.
+//!
+//! ## Where to read more
+//!
+//! - [`_documentation::design`]: why the engine is built the way it is (the likelihood
+//!   model, exact inference on the device tree, pre-order intervals, held last gasps).
+//! - [`_documentation::changelog`]: what changed, breaking changes marked.
+//! - [`bench::metrics`]: how accuracy is scored.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -27,50 +74,35 @@ mod error;
 mod ids;
 mod rng;
 mod time;
+mod variant_names;
 
 pub mod bench;
-mod evidence;
-mod inference;
-mod map;
-mod network;
-mod replay;
-mod service;
-mod topology;
+pub mod evidence;
+pub mod inference;
+pub mod map;
+pub mod network;
+pub mod replay;
+pub mod service;
+pub mod topology;
 
-pub use bench::{metrics, rollup, simulate, synth};
-pub use error::{Error, EventError, ImportError, NetworkError, SourceLocation, SwitchingError};
-pub use evidence::{CallDetail, Event, EventReader, EventRow, Evidence};
+pub mod _documentation {
+    //! Longer documents, rendered with the API docs.
+
+    #[doc = include_str!("../DESIGN.md")]
+    pub mod design {}
+
+    #[doc = include_str!("../CHANGELOG.md")]
+    pub mod changelog {}
+}
+
+pub use error::{
+    Error, EventError, FileRefusal, ImportError, NetworkError, SourceLocation, SwitchingError,
+};
+pub use evidence::{Event, EventReader, Evidence};
 pub use ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};
-pub use inference::{
-    CallClassification, Change, Engine, EngineOptions, EngineSnapshot, EngineWarnings,
-    EvidenceSummary, Momentary, Outage, OutageCause, OutageDevicePriors, OutageId, OutageStatus,
-    RateEstimate, Rates,
-};
-pub use map::{MapOptions, render_svg};
-pub use network::opendss::{
-    ImportReport, ImportWarning, import_opendss, import_opendss_str, load_network, report_for,
-};
-pub use network::{
-    Bus, Customer, CustomerClass, DeviceKind, Element, ElementKind, LineOptions, Network,
-    NetworkBuilder, OutageDeviceClass, OutageDeviceKind, ProtectiveDevice, ServiceZone, Source,
-};
-pub use replay::{Record, Replay, ReplaySnapshot, ReplaySummary};
-pub use service::answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
-pub use service::centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot, Outputs};
-pub use service::crews::{Crew, CrewId, Geometry};
-pub use service::notices::{
-    Notice, NoticeId, NoticeKind, NoticeOptions, Notices, PlannedKind, PlannedWork, Progress,
-};
-pub use service::supervision::{
-    DepartmentStats, DispatchOption, SupervisionCounts, SupervisionRow,
-};
-pub use service::tickets::{
-    Action, AuditEntry, AuditEvent, Closing, CrewState, Etr, EtrSource, FaultCause, Fields,
-    LimitKind, LimitState, LimitStatus, LinkedCall, OrderState, OutageSource, RestorationHistory,
-    Step, TicketError, WorkOrderOptions, ZoneLimits, device_position, zone_name,
-};
-pub use service::tickets::{
-    Priority, TimeLimits, WorkOrder, WorkOrderChange, WorkOrderId, WorkOrders,
-};
+pub use inference::{Change, Engine, EngineOptions, Outage, OutageId};
+pub use network::{ImportReport, Network, NetworkBuilder, import_opendss, load_network};
+pub use replay::{Record, Replay};
+pub use service::{CommandCentre, WorkOrder, WorkOrderId, WorkOrders};
 pub use time::{MINUTE, Millis, SECOND, TimeParseError, Timestamp};
-pub use topology::{EnergizationView, SwitchState, SwitchStates, SwitchingOp, Upstream};
+pub use topology::EnergizationView;

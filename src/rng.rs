@@ -16,7 +16,7 @@ use std::ops::RangeInclusive;
 /// platforms, not for cryptography.
 ///
 /// ```
-/// use outage_locator::synth::SplitMix64;
+/// use outage_locator::bench::synth::SplitMix64;
 /// let mut a = SplitMix64::new(7);
 /// let mut b = SplitMix64::new(7);
 /// assert_eq!(a.next_u64(), b.next_u64());

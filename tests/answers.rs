@@ -4,6 +4,11 @@
 mod common;
 
 use common::*;
+use outage_locator::inference::OutageStatus;
+use outage_locator::service::{
+    Action, Advice, CallAnswer, CommandCentreOptions, Crew, DisconnectReason, Etr, EtrSource,
+    PlannedKind, PlannedWork, Progress,
+};
 use outage_locator::*;
 
 fn centre(net: &Network) -> CommandCentre<'_> {

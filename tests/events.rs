@@ -1,9 +1,10 @@
 //! The event-file reader of the replay contract: bad rows are typed errors with their
 //! line, never a panic, and cost nothing but themselves.
 
-use outage_locator::DeviceKind;
+use outage_locator::evidence::CallDetail;
+use outage_locator::network::DeviceKind;
 use outage_locator::{
-    CallDetail, EngineOptions, EventError, EventReader, Evidence, Network, NetworkBuilder, Replay,
+    EngineOptions, EventError, EventReader, Evidence, Network, NetworkBuilder, Replay,
 };
 use proptest::prelude::*;
 

@@ -21,9 +21,10 @@ use std::path::{Path, PathBuf};
 
 use common::shared::shared;
 
+use outage_locator::topology::SwitchingOp;
 use outage_locator::{
-    EnergizationView, ImportReport, Network, OutageDeviceId, SwitchingError, SwitchingOp,
-    import_opendss, load_network,
+    EnergizationView, ImportReport, Network, OutageDeviceId, SwitchingError, import_opendss,
+    load_network,
 };
 
 /// The counts of an import report that the contract defines, plus the longest chain.
@@ -70,6 +71,7 @@ fn import(path: &Path, want: Counts) -> (Network, EnergizationView) {
     let (net, report) = import_opendss(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert_eq!(report.warning_list, vec![], "{}", path.display());
     assert_eq!(counts(&report), want, "{}", path.display());
+    ratings_complete(&net, path);
     let view = EnergizationView::normal(&net).expect("the normal state is radial");
     assert_eq!(view.max_depth() as usize + 1, want.max_depth);
     assert_eq!(net.customers().len(), want.customers);
@@ -87,6 +89,31 @@ fn import(path: &Path, want: Counts) -> (Network, EnergizationView) {
         );
     }
     (net, view)
+}
+
+/// Every rating restoration reads is there: each line's ampacities, each
+/// transformer's primary voltage, each customer's kW and kvar, the source's voltage.
+fn ratings_complete(net: &Network, path: &Path) {
+    use outage_locator::network::ElementKind;
+    for e in net.elements() {
+        match e.kind {
+            ElementKind::Transformer => assert!(e.rated_kv.is_some(), "{}", e.name),
+            _ => assert!(
+                e.normal_amps.is_some() && e.emergency_amps.is_some(),
+                "{}",
+                e.name
+            ),
+        }
+    }
+    for c in net.customers() {
+        assert!(
+            c.kw.is_some() && c.kvar.is_some(),
+            "{}: {}",
+            path.display(),
+            c.name
+        );
+    }
+    assert!(net.sources().iter().all(|s| s.base_kv.is_some()));
 }
 
 /// The chain of outage devices of a customer, by name.

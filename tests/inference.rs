@@ -6,9 +6,12 @@ mod common;
 use common::ieee123;
 use common::trees::tree_shape;
 
+use outage_locator::evidence::CallDetail;
+use outage_locator::inference::{OutageCause, OutageStatus};
+use outage_locator::network::DeviceKind;
 use outage_locator::{
-    CallDetail, CustomerId, DeviceKind, Engine, EngineOptions, Event, Evidence, Network,
-    NetworkBuilder, OutageCause, OutageDeviceId, OutageStatus, Timestamp,
+    CustomerId, Engine, EngineOptions, Event, Evidence, Network, NetworkBuilder, OutageDeviceId,
+    Timestamp,
 };
 use proptest::prelude::*;
 

@@ -10,10 +10,9 @@ mod common;
 use std::path::PathBuf;
 
 use common::trees::tree_shape;
-use outage_locator::synth::{UtilityNetworkOptions, utility_network, write_opendss};
-use outage_locator::{
-    Customer, EnergizationView, Network, OutageDeviceId, SourceLocation, import_opendss,
-};
+use outage_locator::bench::synth::{UtilityNetworkOptions, utility_network, write_opendss};
+use outage_locator::network::Customer;
+use outage_locator::{EnergizationView, Network, OutageDeviceId, SourceLocation, import_opendss};
 use proptest::prelude::*;
 
 /// A fresh folder for one case.
@@ -27,7 +26,7 @@ fn round_trip(net: &Network, dir: PathBuf) -> Result<(), TestCaseError> {
     let files = write_opendss(net, &dir).unwrap();
     let (read, report) = import_opendss(&files.master).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
-    prop_assert_eq!(report.warnings, 0, "{:?}", report.warning_list);
+    prop_assert_eq!(report.warning_count, 0, "{:?}", report.warning_list);
     same_network(net, &read)
 }
 
@@ -42,7 +41,7 @@ fn same_network(a: &Network, b: &Network) -> Result<(), TestCaseError> {
     for (x, y) in a.elements().iter().zip(b.elements()) {
         prop_assert_eq!(
             x,
-            &outage_locator::Element {
+            &outage_locator::network::Element {
                 at: at.clone(),
                 ..y.clone()
             }
@@ -50,7 +49,7 @@ fn same_network(a: &Network, b: &Network) -> Result<(), TestCaseError> {
     }
     prop_assert_eq!(a.devices().len(), b.devices().len());
     for (x, y) in a.devices().iter().zip(b.devices()) {
-        let y = outage_locator::ProtectiveDevice {
+        let y = outage_locator::network::ProtectiveDevice {
             at: at.clone(),
             ..y.clone()
         };

@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use outage_locator::network::{DeviceKind, LineOptions};
+use outage_locator::topology::SwitchingOp;
 use outage_locator::{
-    DeviceKind, EnergizationView, LineOptions, Network, NetworkBuilder, NetworkError,
-    SourceLocation, SwitchingError, SwitchingOp,
+    EnergizationView, Network, NetworkBuilder, NetworkError, SourceLocation, SwitchingError,
 };
 
 fn at(line: u32) -> SourceLocation {
@@ -323,4 +324,169 @@ fn switching_an_element_from_a_bus_to_itself_changes_only_its_state() {
         .switch(&net, &[SwitchingOp::Open(e)])
         .expect("radial");
     assert!(opened == view);
+}
+
+/// The ratings restoration reads (element amps, a transformer's primary kV, a
+/// customer's load, a source's kV) are kept by the builder and round-trip through the
+/// JSON network file; a file written before they existed reads with none of them, and
+/// a network without them writes no key for them.
+#[test]
+fn ratings_are_kept_and_json_files_without_them_still_read() {
+    let mut b = builder();
+    let l1 = b.add_line("line.l1", "s", "a").expect("buses exist");
+    let t1 = b
+        .add_transformer("transformer.t1", "a", "x", 0.24, 25.0)
+        .expect("buses exist");
+    let c1 = b.add_customer("c1", "x").expect("bus exists");
+    let bare = b.clone().build().expect("valid");
+    let bare_json = serde_json::to_string(&bare).expect("serializes");
+    for key in [
+        "normal_amps",
+        "emergency_amps",
+        "rated_kv",
+        "kw",
+        "kvar",
+        "base_kv",
+    ] {
+        let key = format!("\"{key}\"");
+        assert!(!bare_json.contains(&key), "{key} in {bare_json}");
+    }
+    let back: Network = serde_json::from_str(&bare_json).expect("reads");
+    assert_eq!(back.element(l1).normal_amps, None);
+    assert_eq!(back.customer(c1).kw, None);
+
+    b.set_element_rating(l1, Some(400.0), Some(600.0));
+    b.set_transformer_kv(t1, 12.47);
+    b.set_customer_load(c1, 5.0, 1.5);
+    b.set_source_kv(outage_locator::SourceId(0), 12.47);
+    let net = b.build().expect("valid");
+    let el = net.element(l1);
+    assert_eq!(
+        (el.normal_amps, el.emergency_amps),
+        (Some(400.0), Some(600.0))
+    );
+    let t = net.element(t1);
+    assert_eq!(
+        (t.rated_kv, t.lowest_kv, t.rated_kva),
+        (Some(12.47), Some(0.24), Some(25.0))
+    );
+    assert_eq!(
+        (net.customer(c1).kw, net.customer(c1).kvar),
+        (Some(5.0), Some(1.5))
+    );
+    assert_eq!(net.sources()[0].base_kv, Some(12.47));
+    let json = serde_json::to_string(&net).expect("serializes");
+    let back: Network = serde_json::from_str(&json).expect("reads");
+    assert_eq!(back, net);
+}
+
+/// A square of lines fed at one corner, with a switch on one side and a parallel pair
+/// on another: the loop is opened at the switch, the parallel pair is no loop, and an
+/// island the source does not reach is left as it is.
+#[test]
+fn open_loops_opens_a_switch_before_a_line_and_keeps_parallels() {
+    let mut b = builder();
+    let l = |b: &mut NetworkBuilder, n: &str, x: &str, y: &str| {
+        b.add_line(n, x, y).expect("buses exist")
+    };
+    l(&mut b, "line.sa", "s", "a");
+    l(&mut b, "line.ab", "a", "b");
+    l(&mut b, "line.ab2", "a", "b");
+    let sw = b
+        .add_line_with(
+            "line.bc",
+            "b",
+            "c",
+            LineOptions {
+                switch: true,
+                ..LineOptions::default()
+            },
+        )
+        .expect("buses exist");
+    l(&mut b, "line.cs", "c", "s");
+    l(&mut b, "line.xy", "x", "y");
+    l(&mut b, "line.yx", "y", "x");
+    b.add_customer("c1", "b").expect("bus exists");
+    assert_eq!(b.open_loops(), vec![sw]);
+    let net = b.build().expect("radial once the switch is open");
+    assert!(net.element(sw).normally_open);
+}
+
+/// Without a switch, a loop is opened where the shortest paths around it from the
+/// source meet (its far side), and two sources joined by closed elements are parted.
+#[test]
+fn open_loops_opens_a_plain_loop_on_its_far_side_and_parts_two_sources() {
+    let mut b = builder();
+    for (n, x, y) in [
+        ("line.sa", "s", "a"),
+        ("line.ab", "a", "b"),
+        ("line.bc", "b", "c"),
+        ("line.cs", "c", "s"),
+    ] {
+        b.add_line(n, x, y).expect("buses exist");
+    }
+    let far = b.element_id("line.bc").expect("added");
+    assert_eq!(b.open_loops(), vec![far]);
+    assert!(b.clone().build().is_ok());
+
+    let mut b = builder();
+    b.add_source("circuit.other", "c").expect("bus exists");
+    b.add_line("line.sa", "s", "a").expect("buses exist");
+    b.add_line("line.ac", "a", "c").expect("buses exist");
+    b.add_customer("c1", "a").expect("bus exists");
+    assert_eq!(b.open_loops().len(), 1);
+    assert!(b.build().is_ok());
+}
+
+proptest::proptest! {
+    /// On random meshes with random switches: after `open_loops` the network builds
+    /// (radial) with a customer on every bus the source reached before (so no bus lost
+    /// its supply), and closing any one opened element again makes a loop (nothing was
+    /// opened that did not have to be).
+    #[test]
+    fn open_loops_leaves_a_spanning_forest(
+        edges in proptest::collection::vec((0usize..12, 0usize..12, proptest::bool::weighted(0.2)), 0..40),
+    ) {
+        let mut b = NetworkBuilder::new("mesh");
+        for i in 0..12 {
+            b.add_bus(&format!("b{i}"));
+        }
+        b.add_source("circuit.mesh", "b0").expect("bus exists");
+        let mut adj = vec![Vec::new(); 12];
+        for (k, &(x, y, switch)) in edges.iter().enumerate() {
+            let opts = LineOptions { switch, ..LineOptions::default() };
+            b.add_line_with(&format!("line.l{k}"), &format!("b{x}"), &format!("b{y}"), opts)
+                .expect("buses exist");
+            adj[x].push(y);
+            adj[y].push(x);
+        }
+        let mut reached = [false; 12];
+        let mut stack = vec![0];
+        reached[0] = true;
+        while let Some(x) = stack.pop() {
+            for &y in &adj[x] {
+                if !reached[y] {
+                    reached[y] = true;
+                    stack.push(y);
+                }
+            }
+        }
+        for (i, _) in reached.iter().enumerate().filter(|(_, r)| **r) {
+            b.add_customer(&format!("c{i}"), &format!("b{i}")).expect("bus exists");
+        }
+        let opened = b.open_loops();
+        proptest::prop_assert!(b.clone().build().is_ok(), "{:?}", b.clone().build().err());
+        for &e in &opened {
+            let mut again = b.clone();
+            let (x, y, switch) = edges[e.index()];
+            let opts = LineOptions { switch, ..LineOptions::default() };
+            again
+                .add_line_with("line.again", &format!("b{x}"), &format!("b{y}"), opts)
+                .expect("buses exist");
+            proptest::prop_assert!(
+                matches!(again.build(), Err(NetworkError::Loop { .. })),
+                "opening line.l{} was not needed", e.0
+            );
+        }
+    }
 }

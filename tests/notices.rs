@@ -4,6 +4,11 @@
 mod common;
 
 use common::*;
+use outage_locator::inference::{OutageCause, OutageStatus};
+use outage_locator::service::{
+    Action, Crew, Notice, NoticeId, NoticeKind, NoticeOptions, Notices, PlannedKind, PlannedWork,
+    Progress, WorkOrderOptions,
+};
 use outage_locator::*;
 
 struct Desk {

@@ -1,7 +1,7 @@
 //! Days whose rates are drawn from ranges: every draw within its range, the same day
 //! for the same seed, the drawn rates in the truth, and the fixed profiles untouched.
 
-use outage_locator::simulate::{Profile, SettingRanges, SimulationOptions, Simulator};
+use outage_locator::bench::simulate::{Profile, SettingRanges, SimulationOptions, Simulator};
 use outage_locator::{Evidence, import_opendss};
 use proptest::prelude::*;
 
@@ -107,7 +107,7 @@ fn a_ranged_day_records_what_it_drew() {
     assert!(p["ranges"].is_object());
     for profile in Profile::ALL {
         let s = sim.run(&SimulationOptions::for_profile(profile), 3);
-        assert_eq!(s.truth.profile, profile.as_str());
+        assert_eq!(s.truth.profile, profile.to_string());
         assert!(s.truth.params.get("ranges").is_none());
         assert!(s.truth.params.get("false_lg_restore_p").is_none());
     }
@@ -125,7 +125,7 @@ fn false_gasps_are_restored_as_often_as_asked() {
         p_pr: 1.0,
         ..SimulationOptions::for_profile(Profile::Busy)
     };
-    let restores = |s: &outage_locator::simulate::Scenario| {
+    let restores = |s: &outage_locator::bench::simulate::Scenario| {
         s.events
             .iter()
             .filter(|e| matches!(e.evidence, Evidence::PowerRestore { .. }))

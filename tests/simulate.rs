@@ -6,15 +6,18 @@ use common::ieee123;
 
 use std::collections::BTreeSet;
 
-use outage_locator::metrics::{Conclusions, aggregate, diagnose, score};
-use outage_locator::rollup::{Rollup, RollupOptions};
-use outage_locator::simulate::{
+use outage_locator::bench::metrics::{Conclusions, aggregate, diagnose, score};
+use outage_locator::bench::rollup::{Rollup, RollupOptions};
+use outage_locator::bench::simulate::{
     CallCause, Checkpoint, CheckpointKind, Profile, SimulationOptions, Simulator, Truth, TruthCall,
     TruthCause, TruthCounts, TruthMomentary, TruthOutage,
 };
+use outage_locator::evidence::CallDetail;
+use outage_locator::inference::OutageStatus;
+use outage_locator::network::{DeviceKind, OutageDeviceClass};
+use outage_locator::replay::RecordOp;
 use outage_locator::{
-    CallDetail, DeviceKind, EnergizationView, Event, EventReader, Evidence, Network,
-    NetworkBuilder, OutageDeviceClass, Record, Timestamp,
+    EnergizationView, Event, EventReader, Evidence, Network, NetworkBuilder, Record, Timestamp,
 };
 
 fn t(s: &str) -> Timestamp {
@@ -418,7 +421,7 @@ fn outage(
 fn checkpoint(at: &str, kind: CheckpointKind) -> Checkpoint {
     Checkpoint {
         at: t(at),
-        label: kind.as_str().to_string(),
+        label: kind.to_string(),
         kind,
     }
 }
@@ -466,7 +469,7 @@ fn call(
 }
 
 /// Outage records as (op, device, status).
-fn outage_ops(records: &[Record]) -> Vec<(&'static str, String, &'static str)> {
+fn outage_ops(records: &[Record]) -> Vec<(RecordOp, String, OutageStatus)> {
     records
         .iter()
         .filter_map(|r| match r {
@@ -508,6 +511,8 @@ fn the_rollup_rule_and_the_metrics_give_the_hand_computed_values() {
         ev(&net, "12:13:00", "tick", "", ""),
         ev(&net, "12:41:00", "tick", "", ""),
     ];
+    use OutageStatus::{Confirmed, Predicted, Restored, Retracted};
+    use RecordOp::{Close, Open};
     let mut rollup = Rollup::new(&net, RollupOptions::default()).unwrap();
     let mut per_event = Vec::new();
     let mut records = Vec::new();
@@ -519,42 +524,39 @@ fn the_rollup_rule_and_the_metrics_give_the_hand_computed_values() {
     records.extend_from_slice(rollup.finish());
     // The last gasp is held a minute (from its arrival), then it is a service outage.
     assert!(per_event[0].is_empty() && per_event[1].is_empty());
-    assert_eq!(
-        per_event[2],
-        [("open", "load.c111".to_string(), "predicted")]
-    );
+    assert_eq!(per_event[2], [(Open, "load.c111".to_string(), Predicted)]);
     // A second report below the transformer: the transformer (two of four customers
     // is not 30 % of the fuse's eight), and the service merges into it.
     assert_eq!(
         per_event[3],
         [
-            ("open", "transformer.t11".to_string(), "predicted"),
-            ("close", "load.c111".to_string(), "retracted"),
+            (Open, "transformer.t11".to_string(), Predicted),
+            (Close, "load.c111".to_string(), Retracted),
         ]
     );
     assert!(records.iter().any(
-        |r| matches!(r, Record::Ticket { op: "close", merged_into: Some(m), .. } if m.to_string() == "W2")
+        |r| matches!(r, Record::Ticket { op: Close, merged_into: Some(m), .. } if m.to_string() == "W2")
     ));
     // A flicker call is no report; a reclose within 30 s is no lockout.
     assert!(per_event[4].is_empty() && per_event[5].is_empty() && per_event[6].is_empty());
-    assert_eq!(per_event[8], [("open", "fuse.f3".to_string(), "confirmed")]);
+    assert_eq!(per_event[8], [(Open, "fuse.f3".to_string(), Confirmed)]);
     // The restore clears the reports below the predicted transformer; the next refresh
     // closes it as restored.
     assert!(per_event[10].is_empty());
     assert_eq!(
         per_event[11],
-        [("close", "transformer.t11".to_string(), "restored")]
+        [(Close, "transformer.t11".to_string(), Restored)]
     );
     // When the planned work ends, the call made during it still counts as a report:
     // the rule (like baseline.py) now predicts that customer's service out.
     assert_eq!(
         per_event[12],
         [
-            ("close", "fuse.f3".to_string(), "restored"),
-            ("open", "load.c311".to_string(), "predicted"),
+            (Close, "fuse.f3".to_string(), Restored),
+            (Open, "load.c311".to_string(), Predicted),
         ]
     );
-    let calls: Vec<(&str, &str)> = records
+    let calls: Vec<(&str, CallCause)> = records
         .iter()
         .filter_map(|r| match r {
             Record::Call {
@@ -566,9 +568,9 @@ fn the_rollup_rule_and_the_metrics_give_the_hand_computed_values() {
     assert_eq!(
         calls,
         [
-            ("load.c112", "fault"),
-            ("load.c211", "none"),
-            ("load.c311", "planned")
+            ("load.c112", CallCause::Fault),
+            ("load.c211", CallCause::NoOutage),
+            ("load.c311", CallCause::Planned)
         ]
     );
     assert!(matches!(

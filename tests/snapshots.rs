@@ -8,7 +8,9 @@ mod common;
 #[path = "../examples/common/crew_sim.rs"]
 mod crew_sim;
 
-use outage_locator::simulate::{Profile, SimulationOptions, Simulator};
+use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
+use outage_locator::replay::ReplaySnapshot;
+use outage_locator::service::{CommandCentreOptions, Geometry, Notice};
 use outage_locator::*;
 use proptest::prelude::*;
 
@@ -156,11 +158,12 @@ fn a_snapshot_of_another_network_is_refused() {
     let net = common::ieee123();
     let replay = Replay::new(&net, EngineOptions::default()).unwrap();
     let json = serde_json::to_string(&replay.snapshot()).unwrap();
-    let other =
-        outage_locator::synth::synthetic_network(&outage_locator::synth::SyntheticNetworkOptions {
+    let other = outage_locator::bench::synth::synthetic_network(
+        &outage_locator::bench::synth::SyntheticNetworkOptions {
             customers: 200,
             ..Default::default()
-        });
+        },
+    );
     assert!(Replay::from_snapshot(&other, serde_json::from_str(&json).unwrap()).is_err());
 }
 

@@ -7,7 +7,9 @@ mod common;
 #[path = "../examples/common/crew_sim.rs"]
 mod crew_sim;
 
-use outage_locator::simulate::{Profile, SimulationOptions, Simulator};
+use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
+use outage_locator::inference::OutageCause;
+use outage_locator::service::{Closing, Notice, NoticeKind, Priority, WorkOrderChange};
 use outage_locator::*;
 use proptest::prelude::*;
 
@@ -114,12 +116,13 @@ proptest! {
 /// their power is back.
 #[test]
 fn a_storm_on_a_synthetic_network_keeps_the_invariants() {
-    let net =
-        outage_locator::synth::synthetic_network(&outage_locator::synth::SyntheticNetworkOptions {
+    let net = outage_locator::bench::synth::synthetic_network(
+        &outage_locator::bench::synth::SyntheticNetworkOptions {
             customers: 3_000,
             seed: 5,
             ..Default::default()
-        });
+        },
+    );
     let sim = Simulator::new(&net).unwrap();
     let s = sim.run(&SimulationOptions::for_profile(Profile::Storm), 11);
     let log = play(&net, &s.events, 6).unwrap();

@@ -8,6 +8,13 @@
 mod common;
 
 use common::*;
+use outage_locator::inference::{OutageCause, OutageStatus};
+use outage_locator::network::{OutageDeviceClass, ServiceZone};
+use outage_locator::service::{
+    Action, AuditEvent, Closing, Crew, CrewId, CrewState, Etr, EtrSource, FaultCause, Fields,
+    LimitKind, LimitState, OrderState, Priority, Step, SupervisionCounts, TicketError, TimeLimits,
+    WorkOrderChange, WorkOrderOptions,
+};
 use outage_locator::*;
 
 fn orders() -> WorkOrders {
@@ -1080,7 +1087,7 @@ fn calls_while_the_order_waits_are_linked_and_a_wire_down_opens_it_at_once() {
 /// counted out.
 #[test]
 fn on_the_true_outages_of_a_storm_exactly_one_order_per_fault() {
-    use outage_locator::simulate::{Profile, SimulationOptions, Simulator};
+    use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/ieee123/eval_master.dss"
@@ -1107,9 +1114,9 @@ fn on_the_true_outages_of_a_storm_exactly_one_order_per_fault() {
         s.clock = at;
         let o = &truth.outages[i];
         let cause = match o.cause {
-            outage_locator::simulate::TruthCause::Fault => OutageCause::Fault,
-            outage_locator::simulate::TruthCause::Planned => OutageCause::Planned,
-            outage_locator::simulate::TruthCause::Disconnect => OutageCause::Disconnect,
+            outage_locator::bench::simulate::TruthCause::Fault => OutageCause::Fault,
+            outage_locator::bench::simulate::TruthCause::Planned => OutageCause::Planned,
+            outage_locator::bench::simulate::TruthCause::Disconnect => OutageCause::Disconnect,
         };
         let change = if open {
             let (id, ch) = s.open(&o.device, cause);

@@ -11,10 +11,11 @@ mod common;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use common::trees::{Link, TreeShape, tree_shape};
-use outage_locator::synth::{SyntheticNetworkOptions, synthetic_network};
+use outage_locator::bench::synth::{SyntheticNetworkOptions, synthetic_network};
+use outage_locator::network::import_opendss_str;
+use outage_locator::topology::{SwitchState, SwitchingOp};
 use outage_locator::{
-    CustomerId, ElementId, EnergizationView, Network, OutageDeviceId, SwitchState, SwitchingError,
-    SwitchingOp, import_opendss_str,
+    CustomerId, ElementId, EnergizationView, Network, OutageDeviceId, SwitchingError,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -101,7 +102,7 @@ fn states_after(
     net: &Network,
     view: &EnergizationView,
     ops: &[SwitchingOp],
-) -> outage_locator::SwitchStates {
+) -> outage_locator::topology::SwitchStates {
     let mut st = view.states().clone();
     for op in ops {
         let (open, close) = match *op {
@@ -398,6 +399,15 @@ fn reader_and_builder_agree(
 ) -> Result<(), TestCaseError> {
     let built = shape.network();
     let text = shape.opendss();
+    if built.customers().is_empty() {
+        // A model without customers is refused as partial.
+        let refused = matches!(
+            import_opendss_str(&text),
+            Err(outage_locator::ImportError::NoCustomers { .. })
+        );
+        prop_assert!(refused, "{}", text);
+        return Ok(());
+    }
     let (read, report) =
         import_opendss_str(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
     prop_assert_eq!(report.warning_list, vec![], "{}", text);
@@ -676,7 +686,7 @@ fn generation_is_deterministic_for_a_seed() {
 /// normally-open ties, coordinates everywhere, and some variety of customers.
 #[test]
 fn generated_networks_have_the_documented_shape() {
-    use outage_locator::{CustomerClass, DeviceKind, ServiceZone};
+    use outage_locator::network::{CustomerClass, DeviceKind, ServiceZone};
     let net = network(30_000, 9, 1_500);
     let view = EnergizationView::normal(&net).expect("radial");
     let subs = net.sources().len();
@@ -720,7 +730,7 @@ fn generated_networks_have_the_documented_shape() {
             .upstream(OutageDeviceId::from(c))
             .map(|d| net.outage_device_class(d))
             .collect();
-        use outage_locator::OutageDeviceClass as K;
+        use outage_locator::network::OutageDeviceClass as K;
         assert_eq!(chain[0], K::Service);
         assert_eq!(chain[1], K::Transformer);
         assert_eq!(chain[chain.len() - 2], K::Breaker);

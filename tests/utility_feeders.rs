@@ -2,8 +2,9 @@
 //! their ranges, deep chains of devices (fuses below fuses), ties normally open, and the
 //! same network for the same seed.
 
-use outage_locator::synth::{UtilityNetworkOptions, utility_network};
-use outage_locator::{CustomerId, EnergizationView, Network, OutageDeviceClass, OutageDeviceId};
+use outage_locator::bench::synth::{UtilityNetworkOptions, utility_network};
+use outage_locator::network::OutageDeviceClass;
+use outage_locator::{CustomerId, EnergizationView, Network, OutageDeviceId};
 use proptest::prelude::*;
 
 /// Small feeders, so that many seeds run quickly; every other range as by default.

@@ -2,13 +2,14 @@
 //! fault outage, transfers followed and customer Jaccard without the customers moved
 //! to a tie; and an engine's records scored the same as their JSON Lines.
 
-use outage_locator::metrics::{Conclusions, aggregate, score};
-use outage_locator::simulate::{
+use outage_locator::bench::metrics::{Conclusions, aggregate, score};
+use outage_locator::bench::simulate::{
     Checkpoint, CheckpointKind, Profile, SimulationOptions, Simulator, Truth, TruthCause,
     TruthCounts, TruthOutage, TruthTransfer,
 };
+use outage_locator::network::DeviceKind;
 use outage_locator::{
-    DeviceKind, EnergizationView, EngineOptions, Event, Network, NetworkBuilder, Replay, Timestamp,
+    EnergizationView, EngineOptions, Event, Network, NetworkBuilder, Replay, Timestamp,
     import_opendss,
 };
 

@@ -9,10 +9,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup};
-use outage_locator::synth::{SplitMix64, SyntheticNetworkOptions, synthetic_network};
-use outage_locator::{
-    EnergizationView, Engine, EngineOptions, Event, Network, OutageDeviceId, SwitchingOp,
-};
+use outage_locator::bench::synth::{SplitMix64, SyntheticNetworkOptions, synthetic_network};
+use outage_locator::topology::SwitchingOp;
+use outage_locator::{EnergizationView, Engine, EngineOptions, Event, Network, OutageDeviceId};
 
 /// The seed of every synthetic network the benches use.
 pub const SEED: u64 = 1;
@@ -52,7 +51,7 @@ pub fn normal_view(net: &Network) -> EnergizationView {
 
 /// A transfer on a feeder near the middle of a synthetic network.
 pub fn transfer(net: &Network) -> SwitchingOp {
-    outage_locator::synth::middle_transfer(net)
+    outage_locator::bench::synth::middle_transfer(net)
         .expect("some feeder of a synthetic network has a tie")
 }
 
@@ -103,6 +102,39 @@ pub fn shared_feeders() -> Vec<(String, PathBuf)> {
         }
     }
     out
+}
+
+/// An OpenDSS model of an `n` × `n` grid of lines fed at one corner, a customer at
+/// every bus: (n − 1)² loops to open. Written once under `target/bench-models/` and
+/// returned by path.
+///
+/// Line `h{r}_{c}` joins bus `b{r}_{c}` to its right, `v{r}_{c}` to the bus below.
+pub fn grid_model(n: usize) -> PathBuf {
+    use std::fmt::Write;
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench-models"));
+    let path = dir.join(format!("grid-{n}.dss"));
+    if path.is_file() {
+        return path;
+    }
+    let mut s = format!("New Circuit.grid{n} bus1=b0_0 basekv=12.47\n");
+    for r in 0..n {
+        for c in 0..n {
+            if c + 1 < n {
+                let _ = writeln!(s, "New Line.h{r}_{c} bus1=b{r}_{c} bus2=b{r}_{}", c + 1);
+            }
+            if r + 1 < n {
+                let _ = writeln!(s, "New Line.v{r}_{c} bus1=b{r}_{c} bus2=b{}_{c}", r + 1);
+            }
+        }
+    }
+    for r in 0..n {
+        for c in 0..n {
+            let _ = writeln!(s, "New Load.c{r}_{c} bus1=b{r}_{c} kw=1 kvar=0.5");
+        }
+    }
+    std::fs::create_dir_all(&dir).expect("the target folder is writable");
+    std::fs::write(&path, s).expect("the target folder is writable");
+    path
 }
 
 /// An event file (CSV with its header) holding the events.

@@ -7,6 +7,8 @@
 //! a restored snapshot carries on exactly as the original.
 #![allow(dead_code)]
 
+use outage_locator::network::Customer;
+use outage_locator::service::{Action, Crew, FaultCause, Notice, OrderState, Priority};
 use outage_locator::*;
 
 /// The simulated crews' habits.

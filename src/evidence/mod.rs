@@ -7,6 +7,7 @@ use crate::error::EventError;
 use crate::ids::{CustomerId, OutageDeviceId};
 use crate::network::Network;
 use crate::time::Timestamp;
+use crate::variant_names::from_name;
 
 /// What a caller said (95598 fault report detail).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -22,17 +23,7 @@ pub enum CallDetail {
     Flicker,
 }
 
-impl CallDetail {
-    /// The contract's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CallDetail::NoPower => "no_power",
-            CallDetail::Partial => "partial",
-            CallDetail::WireDown => "wire_down",
-            CallDetail::Flicker => "flicker",
-        }
-    }
-}
+crate::variant_names::display_as_serde_name!(CallDetail);
 
 /// One piece of field evidence (or a clock tick).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -148,12 +139,10 @@ impl Event {
         };
         let evidence = match kind_l.as_str() {
             "call" => {
-                let d = match lower::<16>(detail).as_str() {
-                    "" | "no_power" => CallDetail::NoPower,
-                    "partial" => CallDetail::Partial,
-                    "wire_down" => CallDetail::WireDown,
-                    "flicker" => CallDetail::Flicker,
-                    _ => return Err(bad_detail()),
+                let d = if detail.is_empty() {
+                    CallDetail::NoPower
+                } else {
+                    from_name(lower::<16>(detail).as_str()).ok_or_else(bad_detail)?
                 };
                 Evidence::Call {
                     customer: customer()?,
@@ -200,9 +189,7 @@ impl Event {
         let c = |c: CustomerId| net.customer(c).name.clone();
         let d = |d: OutageDeviceId| net.outage_device_name(d).to_string();
         let (kind, id, detail) = match self.evidence {
-            Evidence::Call { customer, detail } => {
-                ("call", c(customer), detail.as_str().to_string())
-            }
+            Evidence::Call { customer, detail } => ("call", c(customer), detail.to_string()),
             Evidence::LastGasp { meter } => ("last_gasp", c(meter), String::new()),
             Evidence::PowerRestore { meter } => ("power_restore", c(meter), String::new()),
             Evidence::Ping { meter, on } => {

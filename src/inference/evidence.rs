@@ -173,7 +173,7 @@ impl Engine<'_> {
             if !self.is_held(d) {
                 continue;
             }
-            if let Some(&oid) = self.st.open_fault.get(&d.0) {
+            if let Some(&oid) = self.st.open_fault.get(&d) {
                 let o = &self.st.outages[oid.0 as usize];
                 if !self.st.forced[d.index()] && t > o.start {
                     self.scratch.push(d);
@@ -207,7 +207,7 @@ impl Engine<'_> {
         if self.stale(c, t) {
             return;
         }
-        self.st.ping_off_at.insert(c.0, t);
+        self.st.ping_off_at.insert(c, t);
         self.note_report(c, t);
         let nb = self.st.bits[c.index()].with(Flag::PingOff);
         self.set_bits(c, nb);
@@ -217,14 +217,14 @@ impl Engine<'_> {
     fn ping_off_at(&self, c: CustomerId) -> Timestamp {
         self.st
             .ping_off_at
-            .get(&c.0)
+            .get(&c)
             .copied()
             .unwrap_or(Timestamp::NEVER)
     }
 
     fn forget_ping_off(&mut self, c: CustomerId) {
         if !self.st.ping_off_at.is_empty() {
-            self.st.ping_off_at.remove(&c.0);
+            self.st.ping_off_at.remove(&c);
         }
     }
 
@@ -291,13 +291,13 @@ impl Engine<'_> {
     }
 
     fn on_device_open(&mut self, d: OutageDeviceId, t: Timestamp) {
-        self.st.scada_open.insert(d.0, t);
+        self.st.scada_open.insert(d, t);
         let due = t.0 + self.opts.reclose_window;
         self.st.timers.push(due, Timer::Lockout(d, t));
     }
 
     fn on_device_close(&mut self, d: OutageDeviceId, t: Timestamp) {
-        match self.st.scada_open.remove(&d.0) {
+        match self.st.scada_open.remove(&d) {
             Some(t_open)
                 if t.0 - t_open.0 <= self.opts.reclose_window && !self.st.forced[d.index()] =>
             {
@@ -312,7 +312,7 @@ impl Engine<'_> {
                     // Closing d brings no supply back while an outage above it holds:
                     // d's own outage ends, and its customers stay dark under the one
                     // above, their reports with them.
-                    if let Some(oid) = self.st.open_fault.get(&d.0).copied() {
+                    if let Some(oid) = self.st.open_fault.get(&d).copied() {
                         self.close_outage(oid, OutageStatus::Restored, None);
                     }
                     return;
@@ -358,7 +358,7 @@ impl Engine<'_> {
         t: Timestamp,
         except: Option<CustomerId>,
     ) {
-        if let Some(oid) = self.st.open_fault.get(&d.0).copied() {
+        if let Some(oid) = self.st.open_fault.get(&d).copied() {
             self.close_outage(oid, OutageStatus::Restored, None);
         }
         // Outages still open below d are nested: their evidence stays theirs.
@@ -393,7 +393,7 @@ impl Engine<'_> {
     }
 
     fn on_planned(&mut self, d: OutageDeviceId, t: Timestamp, end: Timestamp) {
-        if let Some(&oid) = self.st.planned.get(&d.0) {
+        if let Some(&oid) = self.st.planned.get(&d) {
             let o = &mut self.st.outages[oid.0 as usize];
             if o.planned_end != Some(end) {
                 o.planned_end = Some(end);
@@ -412,7 +412,7 @@ impl Engine<'_> {
             t,
         );
         self.st.outages[oid.0 as usize].planned_end = Some(end);
-        self.st.planned.insert(d.0, oid);
+        self.st.planned.insert(d, oid);
         let span = self.view.customer_span(d);
         for pos in span {
             let c = self.view.customers_in_preorder()[pos as usize];
@@ -426,20 +426,20 @@ impl Engine<'_> {
     /// Planned work at `d` announced to end at `end` is over (unless it was extended):
     /// its customers have supply from then on.
     pub(super) fn end_planned(&mut self, d: OutageDeviceId, end: Timestamp) {
-        let Some(&oid) = self.st.planned.get(&d.0) else {
+        let Some(&oid) = self.st.planned.get(&d) else {
             return;
         };
         if self.st.outages[oid.0 as usize].planned_end != Some(end) {
             return; // extended: a later timer ends it
         }
-        self.st.planned.remove(&d.0);
+        self.st.planned.remove(&d);
         self.close_outage(oid, OutageStatus::Restored, None);
         let span = self.view.customer_span(d);
         for pos in span {
             let c = self.view.customers_in_preorder()[pos as usize];
             let i = c.index();
             self.st.planned_depth[i] = self.st.planned_depth[i].saturating_sub(1);
-            if self.st.planned_depth[i] == 0 && !self.st.disconnected.contains_key(&c.0) {
+            if self.st.planned_depth[i] == 0 && !self.st.disconnected.contains_key(&c) {
                 // Evidence from during the work is explained by it.
                 self.st.supply[i].since = self.st.supply[i].since.max(end - 1);
                 self.clear_customer(c, Flags::NONE, NONE);
@@ -450,7 +450,7 @@ impl Engine<'_> {
     }
 
     fn on_disconnect(&mut self, c: CustomerId, t: Timestamp) {
-        if self.st.disconnected.contains_key(&c.0) {
+        if self.st.disconnected.contains_key(&c) {
             return;
         }
         let oid = self.new_outage(
@@ -461,13 +461,13 @@ impl Engine<'_> {
             1.0,
             t,
         );
-        self.st.disconnected.insert(c.0, oid);
+        self.st.disconnected.insert(c, oid);
         let nb = self.st.bits[c.index()].with(Flag::Excluded);
         self.set_bits(c, nb);
     }
 
     fn on_reconnect(&mut self, c: CustomerId, t: Timestamp) {
-        let Some(oid) = self.st.disconnected.remove(&c.0) else {
+        let Some(oid) = self.st.disconnected.remove(&c) else {
             return;
         };
         self.close_outage(oid, OutageStatus::Restored, None);

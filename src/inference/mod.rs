@@ -93,6 +93,16 @@ use likelihood::{Weights, call_silence, sigmoid, weights};
 use options::{calm_intensity, log_priors};
 use outages::NO_OUTAGE;
 use roots::Roots;
+
+/// A device's place in the view's pre-order of outage devices
+/// ([`EnergizationView::preorder_index`]): the devices below it follow it, up to its
+/// [`EnergizationView::preorder_end`].
+type PreorderIndex = u32;
+
+/// A customer's place in the view's pre-order of customers
+/// ([`EnergizationView::customer_position`]): the customers below a device are a
+/// range of positions ([`EnergizationView::customer_span`]).
+type CustomerPosition = u32;
 use state::{Node, State, Supply};
 
 /// The inference engine. Feed it events with [`Engine::ingest`]; read the outages it
@@ -144,10 +154,10 @@ pub struct Engine<'n> {
     held: Vec<u64>,
     /// The energized devices holding an open fault outage by pre-order index (the
     /// outages below a device are a range). Derived.
-    held_by_pre: BTreeMap<u32, u32>,
+    held_by_pre: BTreeMap<PreorderIndex, OutageDeviceId>,
     /// The pre-order positions of the customers whose call reported a wire down (the
     /// customers set in `st.wire_down` with supply in the view). Derived.
-    wire_down_at: BTreeSet<u32>,
+    wire_down_at: BTreeSet<CustomerPosition>,
     /// The best explanation kept between events (derived): flagged devices with no
     /// flagged device above them, by id and by pre-order index, and every energized
     /// flagged device by pre-order index. Valid until a refresh recomputes every flag.
@@ -385,7 +395,7 @@ impl<'n> Engine<'n> {
         self.view
             .upstream(OutageDeviceId(c.0))
             .find(|&d| self.is_held(d))
-            .and_then(|d| self.st.open_fault.get(&d.0).copied())
+            .and_then(|d| self.st.open_fault.get(&d).copied())
     }
 
     /// The latest report of a customer's meter, in event time, whether or not the
@@ -411,7 +421,7 @@ impl<'n> Engine<'n> {
 
     /// Classifies a customer's call against what the engine holds now.
     pub fn classify(&self, c: CustomerId) -> CallClassification {
-        if let Some(&oid) = self.st.disconnected.get(&c.0) {
+        if let Some(&oid) = self.st.disconnected.get(&c) {
             return CallClassification {
                 customer: c,
                 cause: Some(OutageCause::Disconnect),
@@ -422,7 +432,7 @@ impl<'n> Engine<'n> {
             let oid = self
                 .view
                 .upstream(OutageDeviceId(c.0))
-                .find_map(|d| self.st.planned.get(&d.0).copied());
+                .find_map(|d| self.st.planned.get(&d).copied());
             return CallClassification {
                 customer: c,
                 cause: Some(OutageCause::Planned),

@@ -258,7 +258,7 @@ mod tests {
                     New Transformer.t buses=[b lv] kvs=[12.47 0.24]\n\
                     New Load.a bus1=lv kv=0.24 kw=5\n\
                     New Load.b bus1=lv kv=0.24 kw=5\n";
-        let (net, _) = crate::import_opendss_str(text).unwrap();
+        let (net, _) = crate::network::import_opendss_str(text).unwrap();
         let opts = EngineOptions::default();
         let p = opts.priors;
         let present = p.service + p.transformer + p.breaker + p.source;

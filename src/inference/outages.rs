@@ -13,9 +13,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Engine;
 use super::changes::Change;
 use super::state::Flag;
+use super::{CustomerPosition, Engine};
 use crate::bits::{bit, set_bit};
 use crate::ids::OutageDeviceId;
 use crate::time::{Millis, SECOND, Timestamp};
@@ -32,17 +32,6 @@ pub enum OutageCause {
     Disconnect,
 }
 
-impl OutageCause {
-    /// The contract's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutageCause::Fault => "fault",
-            OutageCause::Planned => "planned",
-            OutageCause::Disconnect => "disconnect",
-        }
-    }
-}
-
 /// How sure the engine is of an outage, and how it ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,17 +46,7 @@ pub enum OutageStatus {
     Retracted,
 }
 
-impl OutageStatus {
-    /// The contract's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutageStatus::Predicted => "predicted",
-            OutageStatus::Confirmed => "confirmed",
-            OutageStatus::Restored => "restored",
-            OutageStatus::Retracted => "retracted",
-        }
-    }
-}
+crate::variant_names::display_as_serde_name!(OutageCause, OutageStatus);
 
 /// A stable outage id (`O1`, `O2`, … in the replay output).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -116,13 +95,13 @@ const NESTED_MARGIN: Millis = 60 * SECOND;
 /// Customer spans (pre-order positions) of held outages, by start, asked about
 /// positions in increasing order.
 pub(super) struct HeldSpans {
-    spans: Vec<std::ops::Range<u32>>,
+    spans: Vec<std::ops::Range<CustomerPosition>>,
     next: usize,
 }
 
 impl HeldSpans {
     /// Whether `pos` lies in a span; positions must come in increasing order.
-    pub(super) fn contains(&mut self, pos: u32) -> bool {
+    pub(super) fn contains(&mut self, pos: CustomerPosition) -> bool {
         while self.spans.get(self.next).is_some_and(|r| r.end <= pos) {
             self.next += 1;
         }
@@ -179,7 +158,7 @@ impl Engine<'_> {
         o.closed_at = Some(clock);
         if o.cause == OutageCause::Fault {
             let d = o.device;
-            self.st.open_fault.remove(&d.0);
+            self.st.open_fault.remove(&d);
             self.set_held(d, false);
         }
         self.changes.push(Change::Closed {
@@ -201,24 +180,24 @@ impl Engine<'_> {
         let mut new: Vec<OutageDeviceId> = best
             .iter()
             .copied()
-            .filter(|d| !self.st.open_fault.contains_key(&d.0))
+            .filter(|d| !self.st.open_fault.contains_key(d))
             .collect();
         let mut gone: Vec<OutageDeviceId> = self
             .st
             .open_fault
             .keys()
-            .map(|&d| OutageDeviceId(d))
+            .copied()
             .filter(|d| best.binary_search(d).is_err())
             .collect();
         gone.sort_unstable();
-        let own: HashMap<u32, Option<Timestamp>> =
-            new.iter().map(|&d| (d.0, self.own_start(d))).collect();
+        let own: HashMap<OutageDeviceId, Option<Timestamp>> =
+            new.iter().map(|&d| (d, self.own_start(d))).collect();
         let keep_nested = self.nested_to_keep(&best, &gone);
         gone.retain(|g| !keep_nested.contains(g));
         // Largest first, so that a roll-up keeps the identity of the largest part.
         new.sort_by_key(|&d| (Reverse(self.view.customer_count_below(d)), d));
         for d in new {
-            let own_start = own.get(&d.0).copied().flatten();
+            let own_start = own.get(&d).copied().flatten();
             self.hold(d, own_start, &mut gone);
         }
         for g in gone {
@@ -246,13 +225,7 @@ impl Engine<'_> {
         } else if self.roots.valid {
             self.st.flags_changed = false;
             self.update_roots(&flipped);
-            Some(
-                self.roots
-                    .by_id
-                    .iter()
-                    .map(|&d| OutageDeviceId(d))
-                    .collect(),
-            )
+            Some(self.roots.by_id.iter().copied().collect())
         } else {
             self.st.flags_changed = false;
             Some(self.rebuild_roots())
@@ -272,7 +245,7 @@ impl Engine<'_> {
     ) -> Vec<OutageDeviceId> {
         let mut keep_nested = Vec::new();
         for &g in gone {
-            let Some(&gid) = self.st.open_fault.get(&g.0) else {
+            let Some(&gid) = self.st.open_fault.get(&g) else {
                 continue;
             };
             // When g's own event began: the last gasps below it now (a burst still
@@ -325,14 +298,14 @@ impl Engine<'_> {
                 self.start_of(d),
             );
             self.st.outages[oid.0 as usize].own_start = own_start;
-            self.st.open_fault.insert(d.0, oid);
+            self.st.open_fault.insert(d, oid);
             self.set_held(d, true);
             return;
         };
         let oid = self.take_over(g, d, own_start);
         gone.retain(|&x| x != g);
         for &g2 in below.iter().skip(1) {
-            if let Some(o2) = self.st.open_fault.get(&g2.0).copied() {
+            if let Some(o2) = self.st.open_fault.get(&g2).copied() {
                 gone.retain(|&x| x != g2);
                 self.close_outage(o2, OutageStatus::Retracted, Some(oid));
             }
@@ -351,7 +324,7 @@ impl Engine<'_> {
         let status = self.status_of(d);
         let customers = self.view.customer_count_below(d);
         let start = self.start_of(d);
-        let oid = self.st.open_fault.remove(&g.0).unwrap_or(NO_OUTAGE);
+        let oid = self.st.open_fault.remove(&g).unwrap_or(NO_OUTAGE);
         self.set_held(g, false);
         let o = &mut self.st.outages[oid.0 as usize];
         o.own_start = own_start;
@@ -360,7 +333,7 @@ impl Engine<'_> {
         o.customers = customers;
         o.confidence = round3(conf);
         o.start = o.start.min(start);
-        self.st.open_fault.insert(d.0, oid);
+        self.st.open_fault.insert(d, oid);
         self.set_held(d, true);
         self.changes.push(Change::Updated(oid));
         oid
@@ -369,7 +342,7 @@ impl Engine<'_> {
     /// Closes the outage held at `g`, no longer in the best explanation: restored if
     /// a customer below it has had supply since it began, else retracted.
     fn close_gone(&mut self, g: OutageDeviceId) {
-        let Some(oid) = self.st.open_fault.get(&g.0).copied() else {
+        let Some(oid) = self.st.open_fault.get(&g).copied() else {
             return;
         };
         let start = self.st.outages[oid.0 as usize].start;
@@ -389,7 +362,7 @@ impl Engine<'_> {
     /// Status and confidence of the open fault outages: all of them after a refresh,
     /// else those on the paths this event changed.
     fn update_statuses(&mut self) {
-        let ids: Vec<(u32, OutageId)> = if std::mem::take(&mut self.refreshed) {
+        let ids: Vec<(OutageDeviceId, OutageId)> = if std::mem::take(&mut self.refreshed) {
             self.st.open_fault.iter().map(|(&d, &o)| (d, o)).collect()
         } else {
             let mut t = std::mem::take(&mut self.touched);
@@ -397,15 +370,14 @@ impl Engine<'_> {
             t.dedup();
             let ids = t
                 .iter()
-                .filter_map(|d| self.st.open_fault.get(&d.0).map(|&o| (d.0, o)))
+                .filter_map(|&d| self.st.open_fault.get(&d).map(|&o| (d, o)))
                 .collect();
             t.clear();
             self.touched = t;
             ids
         };
         self.touched.clear();
-        for (d, oid) in ids {
-            let dev = OutageDeviceId(d);
+        for (dev, oid) in ids {
             let conf = round3(self.confidence(dev));
             let status = self.status_of(dev);
             let o = &mut self.st.outages[oid.0 as usize];
@@ -448,8 +420,12 @@ impl Engine<'_> {
 
     /// [`Engine::own_start`] of `d` leaving out the customers at the pre-order
     /// positions `skip`.
-    fn start_outside(&self, d: OutageDeviceId, skip: std::ops::Range<u32>) -> Option<Timestamp> {
-        if let Some(&t) = self.st.scada_open.get(&d.0) {
+    fn start_outside(
+        &self,
+        d: OutageDeviceId,
+        skip: std::ops::Range<CustomerPosition>,
+    ) -> Option<Timestamp> {
+        if let Some(&t) = self.st.scada_open.get(&d) {
             return Some(t);
         }
         let mut held = self.held_spans_below(d, true);
@@ -482,10 +458,10 @@ impl Engine<'_> {
                 next: 0,
             };
         };
-        let spans: Vec<std::ops::Range<u32>> = self
+        let spans: Vec<std::ops::Range<CustomerPosition>> = self
             .held_by_pre
             .range(p + 1..end)
-            .map(|(_, &g)| OutageDeviceId(g))
+            .map(|(_, &g)| g)
             .filter(|&g| !confirmed || self.st.forced[g.index()])
             .map(|g| self.view.customer_span(g))
             .collect();
@@ -506,7 +482,7 @@ impl Engine<'_> {
         set_bit(&mut self.held, d.index(), on);
         if let Some(p) = self.view.preorder_index(d) {
             if on {
-                self.held_by_pre.insert(p, d.0);
+                self.held_by_pre.insert(p, d);
             } else {
                 self.held_by_pre.remove(&p);
             }

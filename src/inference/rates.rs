@@ -208,7 +208,7 @@ impl Engine<'_> {
     /// The share of the customers below a SCADA-confirmed opening who called, by the
     /// time most calls have come, over the share of calls that come by then.
     pub(super) fn estimate_call(&mut self, d: OutageDeviceId, t_open: i64) {
-        if !self.st.forced[d.index()] || self.st.scada_open.get(&d.0) != Some(&Timestamp(t_open)) {
+        if !self.st.forced[d.index()] || self.st.scada_open.get(&d) != Some(&Timestamp(t_open)) {
             return;
         }
         let mut hits = 0u32;

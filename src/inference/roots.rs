@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Engine;
+use super::{Engine, PreorderIndex};
 use crate::bits::{set_bit, set_bits_in};
 use crate::ids::OutageDeviceId;
 
@@ -18,9 +18,9 @@ pub(super) struct Roots {
     /// Whether the sets below are current (a refresh invalidates them).
     pub(super) valid: bool,
     /// The roots by id.
-    pub(super) by_id: BTreeSet<u32>,
+    pub(super) by_id: BTreeSet<OutageDeviceId>,
     /// The energized roots by pre-order index.
-    by_pre: BTreeMap<u32, u32>,
+    by_pre: BTreeMap<PreorderIndex, OutageDeviceId>,
     /// One bit per pre-order position: the device there is flagged.
     flagged_at: Vec<u64>,
 }
@@ -40,10 +40,10 @@ impl Engine<'_> {
                 set_bit(&mut r.flagged_at, p as usize, true);
             }
         }
-        r.by_id = best.iter().map(|d| d.0).collect();
+        r.by_id = best.iter().copied().collect();
         r.by_pre = best
             .iter()
-            .filter_map(|&d| view.preorder_index(d).map(|p| (p, d.0)))
+            .filter_map(|&d| view.preorder_index(d).map(|p| (p, d)))
             .collect();
         r.valid = true;
         best
@@ -63,14 +63,14 @@ impl Engine<'_> {
     }
 
     fn add_root(&mut self, d: OutageDeviceId) {
-        self.roots.by_id.insert(d.0);
+        self.roots.by_id.insert(d);
         if let Some(p) = self.view.preorder_index(d) {
-            self.roots.by_pre.insert(p, d.0);
+            self.roots.by_pre.insert(p, d);
         }
     }
 
     fn remove_root(&mut self, d: OutageDeviceId) {
-        if self.roots.by_id.remove(&d.0)
+        if self.roots.by_id.remove(&d)
             && let Some(p) = self.view.preorder_index(d)
         {
             self.roots.by_pre.remove(&p);
@@ -94,7 +94,7 @@ impl Engine<'_> {
                 if let Some((p, end)) = span {
                     self.swallow_roots(p + 1..end);
                 }
-            } else if self.roots.by_id.contains(&x.0) {
+            } else if self.roots.by_id.contains(&x) {
                 self.remove_root(x);
                 if let Some((p, end)) = span {
                     self.hand_over(p + 1..end);
@@ -105,18 +105,19 @@ impl Engine<'_> {
 
     /// A new root at the pre-order position just before `inside` swallows the roots
     /// inside its interval.
-    fn swallow_roots(&mut self, inside: std::ops::Range<u32>) {
-        let inside: Vec<u32> = self.roots.by_pre.range(inside).map(|(_, &d)| d).collect();
+    fn swallow_roots(&mut self, inside: std::ops::Range<PreorderIndex>) {
+        let inside: Vec<OutageDeviceId> =
+            self.roots.by_pre.range(inside).map(|(_, &d)| d).collect();
         for d in inside {
-            self.remove_root(OutageDeviceId(d));
+            self.remove_root(d);
         }
     }
 
     /// A root at the pre-order position just before `below` was unflagged: the
     /// flagged devices inside its interval with nothing flagged above them become
     /// roots.
-    fn hand_over(&mut self, below: std::ops::Range<u32>) {
-        let below: Vec<u32> = set_bits_in(&self.roots.flagged_at, below).collect();
+    fn hand_over(&mut self, below: std::ops::Range<PreorderIndex>) {
+        let below: Vec<PreorderIndex> = set_bits_in(&self.roots.flagged_at, below).collect();
         let mut skip_to = 0;
         for q in below {
             let y = self.view.preorder()[q as usize];
@@ -177,8 +178,7 @@ mod tests {
         for ev in events {
             e.ingest(ev);
             if e.roots.valid {
-                let kept: Vec<OutageDeviceId> =
-                    e.roots.by_id.iter().map(|&d| OutageDeviceId(d)).collect();
+                let kept: Vec<OutageDeviceId> = e.roots.by_id.iter().copied().collect();
                 assert_eq!(kept, e.most_probable_outages(), "at {}", ev.time);
                 checked += 1;
             }

@@ -78,9 +78,9 @@ impl<'n> Engine<'n> {
         e.call_silence = call_silence(&e.opts, snap.state.rates.call.value());
         (e.lp_service, e.lp) = log_priors(net, &e.opts, snap.state.intensity);
         e.st = snap.state;
-        let held: Vec<u32> = e.st.open_fault.keys().copied().collect();
+        let held: Vec<OutageDeviceId> = e.st.open_fault.keys().copied().collect();
         for d in held {
-            e.set_held(OutageDeviceId(d), true);
+            e.set_held(d, true);
         }
         for i in 0..e.nc {
             if bit(&e.st.wire_down, i) {
@@ -126,14 +126,14 @@ impl State {
             && self
                 .open_fault
                 .iter()
-                .all(|(&d, &o)| device(d) && outage(o))
-            && self.planned.iter().all(|(&d, &o)| device(d) && outage(o))
+                .all(|(&d, &o)| device(d.0) && outage(o))
+            && self.planned.iter().all(|(&d, &o)| device(d.0) && outage(o))
             && self
                 .disconnected
                 .iter()
-                .all(|(&c, &o)| customer(c) && outage(o))
-            && self.scada_open.keys().all(|&d| device(d))
-            && self.ping_off_at.keys().all(|&c| customer(c))
+                .all(|(&c, &o)| customer(c.0) && outage(o))
+            && self.scada_open.keys().all(|&d| device(d.0))
+            && self.ping_off_at.keys().all(|&c| customer(c.0))
             && self.bursts.iter().all(|(d, _)| device(d.0))
             && self.recent_lg.iter().all(|(_, c)| customer(c.0))
             && self.burst_lg.iter().all(|(_, c)| customer(c.0))

@@ -310,13 +310,13 @@ pub(super) struct State {
     pub(super) await_since: Vec<Timestamp>,
     /// When customers' meters answered a ping saying they are off (pings are few: by
     /// customer, not an array the size of the network).
-    pub(super) ping_off_at: BTreeMap<u32, Timestamp>,
+    pub(super) ping_off_at: BTreeMap<CustomerId, Timestamp>,
     /// One bit per customer: its call reported a wire down.
     pub(super) wire_down: Vec<u64>,
     /// Per customer: the restored device below which its awaited restore (and its
     /// power restore after a restoration) counts; NONE when it counts everywhere.
     pub(super) scope: Vec<u32>,
-    pub(super) disconnected: BTreeMap<u32, OutageId>,
+    pub(super) disconnected: BTreeMap<CustomerId, OutageId>,
     pub(super) planned_depth: Vec<u16>,
     // devices
     /// The devices above the services, one record each (index minus `nc`); a
@@ -335,7 +335,7 @@ pub(super) struct State {
     pub(super) flagged: Vec<OutageDeviceId>,
     pub(super) in_flagged: Vec<bool>,
     // scada and momentaries
-    pub(super) scada_open: BTreeMap<u32, Timestamp>,
+    pub(super) scada_open: BTreeMap<OutageDeviceId, Timestamp>,
     pub(super) bursts: VecDeque<(OutageDeviceId, Timestamp)>,
     pub(super) recent_lg: VecDeque<(Timestamp, CustomerId)>,
     /// The last gasps of momentaries (the burst's time, the meter), to estimate the
@@ -345,8 +345,8 @@ pub(super) struct State {
     pub(super) timers: TimerQueue,
     // outages
     pub(super) outages: Vec<Outage>,
-    pub(super) open_fault: BTreeMap<u32, OutageId>,
-    pub(super) planned: BTreeMap<u32, OutageId>,
+    pub(super) open_fault: BTreeMap<OutageDeviceId, OutageId>,
+    pub(super) planned: BTreeMap<OutageDeviceId, OutageId>,
     pub(super) last_seen: BTreeSet<(i64, u32, u32)>,
     pub(super) warnings: EngineWarnings,
 }

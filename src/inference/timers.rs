@@ -416,7 +416,7 @@ impl Engine<'_> {
     /// A SCADA opening at `t` was not reclosed: the device is locked out, and its
     /// customers sample the last-gasp and call rates.
     fn on_lockout(&mut self, d: OutageDeviceId, t: Timestamp) {
-        if self.st.scada_open.get(&d.0) != Some(&t) {
+        if self.st.scada_open.get(&d) != Some(&t) {
             return;
         }
         self.set_forced(d, true);

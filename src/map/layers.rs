@@ -5,10 +5,9 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use crate::{
-    BusId, CrewId, CrewState, EnergizationView, Engine, LimitState, Network, OrderState,
-    OutageCause, OutageDeviceId, OutageStatus, Priority, Timestamp, WorkOrders, device_position,
-};
+use crate::inference::{OutageCause, OutageStatus};
+use crate::service::{CrewId, CrewState, LimitState, OrderState, Priority, device_position};
+use crate::{BusId, EnergizationView, Engine, Network, OutageDeviceId, Timestamp, WorkOrders};
 
 use super::frame::{Frame, Labels};
 use super::{BREACH_COLOUR, FAULT_COLOURS, PLANNED_COLOUR, WARN_COLOUR, escape};
@@ -321,7 +320,7 @@ pub(super) fn orders(
             y + 8.0,
             priority_colour(o.priority)
         );
-        let mut text = format!("{} {}", o.id, o.state.as_str().replace('_', " "));
+        let mut text = format!("{} {}", o.id, o.state.to_string().replace('_', " "));
         if ring.is_some() {
             text.push_str(if alarm == Some(LimitState::Overdue) {
                 " — BREACHED"

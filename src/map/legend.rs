@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::Priority;
+use crate::service::Priority;
 
 use super::layers::{OrderCounts, priority_colour};
 use super::{BREACH_COLOUR, FAULT_COLOURS, LEGEND_W, PLANNED_COLOUR, WARN_COLOUR, escape};

@@ -76,6 +76,8 @@ fn escape(s: &str) -> String {
 ///
 /// ```
 /// use outage_locator::*;
+/// use outage_locator::map::{MapOptions, render_svg};
+/// use outage_locator::service::{CommandCentreOptions};
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 /// let (net, _) = import_opendss(path).unwrap();
 /// let centre = CommandCentre::new(&net, EngineOptions::default(), CommandCentreOptions::default()).unwrap();

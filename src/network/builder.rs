@@ -9,6 +9,7 @@ use super::json::FORMAT;
 use super::model::NetworkData;
 use super::name_index::{self, NameIndex};
 use super::names::bus_key_str;
+use super::radial::loop_openings;
 use super::{
     Bus, Customer, CustomerClass, DeviceKind, Element, ElementKind, Network, ProtectiveDevice,
     ServiceZone, Source,
@@ -130,7 +131,11 @@ impl NetworkBuilder {
         let name = name.to_ascii_lowercase();
         let bus = self.bus_for(&name, bus)?;
         let id = SourceId::from(self.data.sources.len());
-        self.data.sources.push(Source { name, bus });
+        self.data.sources.push(Source {
+            name,
+            bus,
+            base_kv: None,
+        });
         Ok(id)
     }
 
@@ -201,6 +206,9 @@ impl NetworkBuilder {
             normally_open: opts.normally_open,
             lowest_kv,
             rated_kva,
+            rated_kv: None,
+            normal_amps: None,
+            emergency_amps: None,
             at: self.at.clone(),
         });
         Ok(id)
@@ -280,6 +288,8 @@ impl NetworkBuilder {
             class,
             critical,
             zone,
+            kw: None,
+            kvar: None,
             at: self.at.clone(),
         });
         Ok(id)
@@ -331,6 +341,9 @@ impl NetworkBuilder {
             normally_open: opts.normally_open,
             lowest_kv,
             rated_kva,
+            rated_kv: None,
+            normal_amps: None,
+            emergency_amps: None,
             at: self.at.clone(),
         });
         Ok(id)
@@ -393,6 +406,8 @@ impl NetworkBuilder {
             class,
             critical,
             zone,
+            kw: None,
+            kvar: None,
             at: self.at.clone(),
         });
         Ok(id)
@@ -426,6 +441,64 @@ impl NetworkBuilder {
                 .insert(&els[i].name, i as u32, |e| &els[e as usize].name);
         }
         self.elements_indexed = els.len();
+    }
+
+    /// Sets an element's current ratings, A (`None` where unknown).
+    ///
+    /// # Panics
+    /// When `e` is not an element of this builder.
+    pub fn set_element_rating(
+        &mut self,
+        e: ElementId,
+        normal_amps: Option<f64>,
+        emergency_amps: Option<f64>,
+    ) {
+        let el = &mut self.data.elements[e.index()];
+        el.normal_amps = normal_amps;
+        el.emergency_amps = emergency_amps;
+    }
+
+    /// Sets a transformer's highest winding voltage (its primary's), kV.
+    ///
+    /// # Panics
+    /// When `e` is not an element of this builder.
+    pub fn set_transformer_kv(&mut self, e: ElementId, rated_kv: f64) {
+        self.data.elements[e.index()].rated_kv = Some(rated_kv);
+    }
+
+    /// Sets a customer's load: active power, kW, and reactive power, kvar.
+    ///
+    /// # Panics
+    /// When `c` is not a customer of this builder.
+    pub fn set_customer_load(&mut self, c: CustomerId, kw: f64, kvar: f64) {
+        let cu = &mut self.data.customers[c.index()];
+        cu.kw = Some(kw);
+        cu.kvar = Some(kvar);
+    }
+
+    /// Sets a source's nominal line-to-line voltage, kV.
+    ///
+    /// # Panics
+    /// When `s` is not a source of this builder.
+    pub fn set_source_kv(&mut self, s: SourceId, base_kv: f64) {
+        self.data.sources[s.index()].base_kv = Some(base_kv);
+    }
+
+    /// Opens closed elements until no loop is left among the closed elements that the
+    /// sources reach, and returns them in id order: an OMS must cut a meshed network
+    /// somewhere to follow it radially. A loop is opened at a switchable element (a
+    /// switch line or one carrying a protective device) where it has one, else at its
+    /// far side from the source, where the shortest paths around it meet.
+    ///
+    /// # Complexity
+    /// O(B + E log B) for B buses and E elements: one spanning forest grown from the
+    /// sources, whose complement is opened.
+    pub fn open_loops(&mut self) -> Vec<ElementId> {
+        let opened = loop_openings(&self.data);
+        for &e in &opened {
+            self.data.elements[e.index()].normally_open = true;
+        }
+        opened
     }
 
     /// Marks an element as open in the normal state.

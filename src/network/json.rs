@@ -13,18 +13,14 @@ use super::model::NetworkData;
 pub(super) const FORMAT: &str = "outage-locator/network/1";
 
 impl Network {
-    /// Reads a network from the crate's JSON network file; the network is validated as
-    /// [`NetworkBuilder::build`](super::NetworkBuilder::build) validates it.
+    /// Reads a network from the text of the crate's JSON network file at `path`; the
+    /// network is validated as [`NetworkBuilder::build`](super::NetworkBuilder::build)
+    /// validates it.
     ///
     /// # Errors
-    /// [`ImportError::Io`] when the file cannot be read, [`ImportError::Json`] when it
-    /// is not a valid network.
-    pub(crate) fn read_json(path: &Path) -> Result<Network, ImportError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ImportError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        serde_json::from_str(&text).map_err(|e| ImportError::Json {
+    /// [`ImportError::Json`] when it is not a valid network.
+    pub(crate) fn from_json(text: &str, path: &Path) -> Result<Network, ImportError> {
+        serde_json::from_str(text).map_err(|e| ImportError::Json {
             path: path.to_path_buf(),
             message: e.to_string(),
         })

@@ -3,7 +3,7 @@
 //!
 //! The rooms, in the order a network comes to be:
 //!
-//! - [`opendss`]: the OpenDSS reader, which feeds a [`NetworkBuilder`] from model files.
+//! - `opendss`: the OpenDSS reader, which feeds a [`NetworkBuilder`] from model files.
 //! - `builder`: [`NetworkBuilder`] and its [`LineOptions`]: objects added by name or id.
 //! - `derive`: the tables derived at build time (name indexes, bus adjacency, parallel
 //!   bundles, the outage devices and where they sit, customers by bus).
@@ -33,5 +33,9 @@ pub(crate) use names::bus_key;
 pub use objects::{
     Bus, Customer, CustomerClass, DeviceKind, Element, ElementKind, ProtectiveDevice, ServiceZone,
     Source,
+};
+pub use opendss::{
+    ImportOptions, ImportReport, ImportWarning, import_opendss, import_opendss_str,
+    import_opendss_str_with, import_opendss_with, load_network, load_network_with, report_for,
 };
 pub use outage_devices::{OutageDeviceClass, OutageDeviceKind};

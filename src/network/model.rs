@@ -14,7 +14,8 @@ use super::{Bus, Customer, Element, OutageDeviceKind, ProtectiveDevice, ServiceZ
 /// Serialises to the crate's JSON network format; deserialising validates again.
 ///
 /// ```
-/// use outage_locator::{NetworkBuilder, DeviceKind};
+/// use outage_locator::{NetworkBuilder};
+/// use outage_locator::network::{DeviceKind};
 /// let mut b = NetworkBuilder::new("demo");
 /// b.add_bus("s"); b.add_bus("a"); b.add_bus("x");
 /// b.add_source("circuit.demo", "s").unwrap();

@@ -60,6 +60,15 @@ pub struct Element {
     /// For transformers: the rating, kVA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rated_kva: Option<f64>,
+    /// For transformers: the highest winding voltage (the primary's), kV.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rated_kv: Option<f64>,
+    /// The normal current rating (OpenDSS `normamps`), A, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub normal_amps: Option<f64>,
+    /// The emergency current rating (OpenDSS `emergamps`), A, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency_amps: Option<f64>,
     /// Where it was defined.
     #[serde(default)]
     pub at: SourceLocation,
@@ -178,6 +187,12 @@ pub struct Customer {
     /// Service zone.
     #[serde(default)]
     pub zone: ServiceZone,
+    /// The load's active power, kW, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kw: Option<f64>,
+    /// The load's reactive power, kvar, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kvar: Option<f64>,
     /// Where it was defined.
     #[serde(default)]
     pub at: SourceLocation,
@@ -190,4 +205,7 @@ pub struct Source {
     pub name: String,
     /// The bus it feeds.
     pub bus: BusId,
+    /// The nominal line-to-line voltage at the source bus, kV, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_kv: Option<f64>,
 }

@@ -1,124 +1,21 @@
 //! The replay contract (`../shared/spec/replay.md`): events in, JSON Lines conclusions
 //! out, driving a [`CommandCentre`]: the [`Engine`] and its [`WorkOrders`].
 
+mod record;
+
 use std::io::{Read, Write};
 
 use serde::Serialize;
 
+pub use record::{CallCause, Record, RecordOp};
+
 use crate::error::EventError;
 use crate::evidence::{Event, EventReader, EventRow};
-use crate::inference::{Change, Engine, EngineOptions, Outage, OutageCause, OutageId};
+use crate::inference::{Change, Engine, EngineOptions, Outage, OutageCause};
 use crate::network::Network;
 use crate::service::centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot};
 use crate::service::tickets::{Fields, WorkOrderChange, WorkOrderId, WorkOrderOptions, WorkOrders};
 use crate::time::{SECOND, Timestamp};
-
-/// One conclusion record of the replay contract. Names borrow from the network; ids
-/// and times are printed as the contract spells them (`O7`, `W3`, RFC 3339).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Record<'a> {
-    /// An outage opened, changed or closed.
-    Outage {
-        /// The engine's clock.
-        #[serde(serialize_with = "shown")]
-        at: Timestamp,
-        /// `open`, `update` or `close`.
-        op: &'static str,
-        /// `O…`.
-        #[serde(serialize_with = "shown")]
-        outage: OutageId,
-        /// `class.name`.
-        device: &'a str,
-        /// `fault`, `planned` or `disconnect`.
-        cause: &'static str,
-        /// `predicted`, `confirmed`, `restored` or `retracted`.
-        status: &'static str,
-        /// Customers held off.
-        customers: u32,
-        /// Probability that the device is out.
-        confidence: f64,
-    },
-    /// A work order opened, changed or closed.
-    Ticket {
-        /// The engine's clock.
-        #[serde(serialize_with = "shown")]
-        at: Timestamp,
-        /// `open`, `update` or `close`.
-        op: &'static str,
-        /// `W…`.
-        #[serde(serialize_with = "shown")]
-        ticket: WorkOrderId,
-        /// Its outage (printed empty when it has none).
-        #[serde(serialize_with = "shown_or_empty")]
-        outage: Option<OutageId>,
-        /// Its device.
-        device: &'a str,
-        /// On open and update.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        priority: Option<&'static str>,
-        /// Crew on site due, on open and update.
-        #[serde(skip_serializing_if = "Option::is_none", serialize_with = "shown_opt")]
-        due: Option<Timestamp>,
-        /// On a merge.
-        #[serde(skip_serializing_if = "Option::is_none", serialize_with = "shown_opt")]
-        merged_into: Option<WorkOrderId>,
-    },
-    /// A call's classification.
-    Call {
-        /// The engine's clock.
-        #[serde(serialize_with = "shown")]
-        at: Timestamp,
-        /// `load.x`.
-        customer: &'a str,
-        /// `fault`, `planned`, `disconnect` or `none`.
-        cause: &'static str,
-        /// The outage it belongs to.
-        #[serde(serialize_with = "shown_opt")]
-        outage: Option<OutageId>,
-        /// The fault outage's work order.
-        #[serde(serialize_with = "shown_opt")]
-        ticket: Option<WorkOrderId>,
-    },
-    /// The last line.
-    Summary {
-        /// Rows read (header excluded).
-        rows: u64,
-        /// Rows skipped.
-        skipped: u64,
-        /// Outages opened.
-        outages: u64,
-        /// Tickets opened.
-        tickets: u64,
-    },
-}
-
-/// Serialises a value as its `Display` text (no intermediate string).
-fn shown<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(v)
-}
-
-/// [`shown`], or `null`.
-fn shown_opt<T: std::fmt::Display, S: serde::Serializer>(
-    v: &Option<T>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(v) => shown(v, s),
-        None => s.serialize_none(),
-    }
-}
-
-/// [`shown`], or an empty string.
-fn shown_or_empty<T: std::fmt::Display, S: serde::Serializer>(
-    v: &Option<T>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(v) => shown(v, s),
-        None => s.serialize_str(""),
-    }
-}
 
 /// Counts of a replay.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -354,16 +251,16 @@ impl<'n> Replay<'n> {
 
 /// The ticket changes the contract prints: open, update (device, priority or due),
 /// close.
-fn printed(tc: &WorkOrderChange) -> Option<(WorkOrderId, &'static str)> {
+fn printed(tc: &WorkOrderChange) -> Option<(WorkOrderId, RecordOp)> {
     match *tc {
-        WorkOrderChange::Opened(id) => Some((id, "open")),
+        WorkOrderChange::Opened(id) => Some((id, RecordOp::Open)),
         WorkOrderChange::Updated { order, fields }
             if fields.intersects(Fields::DEVICE | Fields::PRIORITY | Fields::DUE) =>
         {
-            Some((order, "update"))
+            Some((order, RecordOp::Update))
         }
         WorkOrderChange::Merged { order, .. } | WorkOrderChange::Closed(order) => {
-            Some((order, "close"))
+            Some((order, RecordOp::Close))
         }
         _ => None,
     }
@@ -385,7 +282,7 @@ fn emit<'n>(
         return;
     }
     let at = engine.clock();
-    let mut tickets: Vec<(WorkOrderId, &'static str)> =
+    let mut tickets: Vec<(WorkOrderId, RecordOp)> =
         last.orders.iter().filter_map(printed).collect();
     for ch in last.changes {
         match *ch {
@@ -396,10 +293,10 @@ fn emit<'n>(
                 let op = match ch {
                     Change::Opened(_) => {
                         summary.outages += 1;
-                        "open"
+                        RecordOp::Open
                     }
-                    Change::Updated(_) => "update",
-                    _ => "close",
+                    Change::Updated(_) => RecordOp::Update,
+                    _ => RecordOp::Close,
                 };
                 records.push(outage_record(net, o, op, at));
                 // The tickets of this outage, right after it.
@@ -423,7 +320,7 @@ fn emit<'n>(
                 records.push(Record::Call {
                     at,
                     customer: &net.customer(cl.customer).name,
-                    cause: cl.cause.map_or("none", OutageCause::as_str),
+                    cause: cl.cause.into(),
                     outage: cl.outage,
                     ticket,
                 });
@@ -440,36 +337,36 @@ fn ticket_record<'n>(
     net: &'n Network,
     orders: &WorkOrders,
     id: WorkOrderId,
-    op: &'static str,
+    op: RecordOp,
     at: Timestamp,
     records: &mut Vec<Record<'n>>,
     summary: &mut ReplaySummary,
 ) {
-    if op == "open" {
+    if op == RecordOp::Open {
         summary.tickets += 1;
     }
     let w = orders.order(id);
-    let open = op != "close";
+    let open = op != RecordOp::Close;
     records.push(Record::Ticket {
         at,
         op,
         ticket: id,
         outage: w.outage,
         device: net.outage_device_name(w.device),
-        priority: open.then(|| w.priority.as_str()),
+        priority: open.then_some(w.priority),
         due: open.then(|| w.arrival_due(orders.limits())),
         merged_into: w.merged_into,
     });
 }
 
-fn outage_record<'n>(net: &'n Network, o: &Outage, op: &'static str, at: Timestamp) -> Record<'n> {
+fn outage_record<'n>(net: &'n Network, o: &Outage, op: RecordOp, at: Timestamp) -> Record<'n> {
     Record::Outage {
         at,
         op,
         outage: o.id,
         device: net.outage_device_name(o.device),
-        cause: o.cause.as_str(),
-        status: o.status.as_str(),
+        cause: o.cause,
+        status: o.status,
         customers: o.customers,
         confidence: o.confidence,
     }

@@ -28,17 +28,7 @@ pub enum DisconnectReason {
     Unspecified,
 }
 
-impl DisconnectReason {
-    /// A short name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DisconnectReason::Arrears => "arrears",
-            DisconnectReason::CustomerRequest => "customer_request",
-            DisconnectReason::Safety => "safety",
-            DisconnectReason::Unspecified => "unspecified",
-        }
-    }
-}
+crate::variant_names::display_as_serde_name!(DisconnectReason);
 
 /// What to do when nothing is known about a caller's supply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -117,7 +107,7 @@ impl CallAnswer {
     /// What the agent reads out, or the IVR says (UTC times).
     ///
     /// ```
-    /// use outage_locator::{Advice, CallAnswer};
+    /// use outage_locator::service::{Advice, CallAnswer};
     /// let a = CallAnswer::NothingKnown { advice: Advice::CheckOwnInstallation, order: None };
     /// assert!(a.script().contains("main switch"));
     /// ```

@@ -55,6 +55,7 @@ pub struct CommandCentreSnapshot {
 ///
 /// ```
 /// use outage_locator::*;
+/// use outage_locator::service::{Action, CallAnswer, CommandCentreOptions, Crew, NoticeKind, Progress, WorkOrderChange};
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 /// let (net, _) = import_opendss(path).unwrap();
 /// let mut centre = CommandCentre::new(&net, EngineOptions::default(), CommandCentreOptions::default()).unwrap();

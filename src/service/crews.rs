@@ -24,7 +24,7 @@ impl std::fmt::Display for CrewId {
 /// A field crew of the roster.
 ///
 /// ```
-/// use outage_locator::Crew;
+/// use outage_locator::service::Crew;
 /// let crew = Crew::new("Line crew 1", "North depot", [1200.0, 800.0]);
 /// assert!(crew.on_duty);
 /// assert_eq!(crew.speed_kmh, 30.0);
@@ -89,7 +89,7 @@ impl Geometry {
     /// The straight-line distance between two positions, in metres.
     ///
     /// ```
-    /// use outage_locator::Geometry;
+    /// use outage_locator::service::Geometry;
     /// let feet = Geometry::Planar { metres_per_unit: 0.3048 };
     /// assert!((feet.distance_m([0.0, 0.0], [3.0, 4.0]) - 1.524).abs() < 1e-9);
     /// let km = Geometry::LonLat.distance_m([116.40, 39.90], [116.41, 39.90]);

@@ -1,19 +1,19 @@
 //! What the command centre does with the engine's conclusions: work orders with their
 //! time limits and supervision, crews, outage notices, call answers, and the
-//! [`CommandCentre`](crate::CommandCentre) that drives them together.
+//! [`CommandCentre`] that drives them together.
 //!
 //! The rooms, in the order the engine's changes flow through them:
 //!
-//! - [`tickets`]: work orders ([`WorkOrders`](crate::WorkOrders)) that follow the
+//! - `tickets`: work orders ([`WorkOrders`]) that follow the
 //!   engine's outages, with the crew lifecycle, the time limits and the audit trail.
-//! - [`supervision`]: the promise watched across orders: warnings and breaches by zone
+//! - `supervision`: the promise watched across orders: warnings and breaches by zone
 //!   and crew, department statistics, the nearest crews to send.
-//! - [`crews`]: a crew ([`Crew`](crate::Crew)) and how it travels.
-//! - [`notices`]: what affected customers are told, and when
-//!   ([`Notices`](crate::Notices)).
-//! - [`answers`]: what a call-centre agent tells a caller
-//!   ([`CallAnswer`](crate::CallAnswer)).
-//! - [`centre`]: the [`CommandCentre`](crate::CommandCentre) that drives them together
+//! - `crews`: a crew ([`Crew`]) and how it travels.
+//! - `notices`: what affected customers are told, and when
+//!   ([`Notices`]).
+//! - `answers`: what a call-centre agent tells a caller
+//!   ([`CallAnswer`]).
+//! - `centre`: the [`CommandCentre`] that drives them together
 //!   event by event.
 
 pub(crate) mod answers;
@@ -22,3 +22,17 @@ pub(crate) mod crews;
 pub(crate) mod notices;
 pub(crate) mod supervision;
 pub(crate) mod tickets;
+
+pub use answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
+pub use centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot, Outputs};
+pub use crews::{Crew, CrewId, Geometry};
+pub use notices::{
+    Notice, NoticeId, NoticeKind, NoticeOptions, Notices, PlannedKind, PlannedWork, Progress,
+};
+pub use supervision::{DepartmentStats, DispatchOption, SupervisionCounts, SupervisionRow};
+pub use tickets::{
+    Action, AuditEntry, AuditEvent, Closing, CrewState, Etr, EtrSource, FaultCause, Fields,
+    LimitKind, LimitState, LimitStatus, LinkedCall, OrderState, OutageSource, Priority,
+    RestorationHistory, Step, TicketError, TimeLimits, WorkOrder, WorkOrderChange, WorkOrderId,
+    WorkOrderOptions, WorkOrders, ZoneLimits, device_position,
+};

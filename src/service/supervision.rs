@@ -107,7 +107,7 @@ pub struct DispatchOption {
     pub meets_dispatch: Option<bool>,
 }
 
-fn alarm(w: &WorkOrder, limits: &crate::TimeLimits, now: Timestamp) -> LimitState {
+fn alarm(w: &WorkOrder, limits: &crate::service::TimeLimits, now: Timestamp) -> LimitState {
     w.limits(limits, now)
         .iter()
         .filter(|l| l.met_at.is_none())
@@ -122,6 +122,7 @@ impl WorkOrders {
     ///
     /// ```
     /// # use outage_locator::*;
+    /// # use outage_locator::service::{LimitKind, LimitState, WorkOrderOptions};
     /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
     /// # let (net, _) = import_opendss(path).unwrap();
     /// # let engine = Engine::new(&net, EngineOptions::default()).unwrap();

@@ -92,8 +92,9 @@ impl EnergizationView {
     /// operating system's page faults on tens of megabytes at a million customers.
     ///
     /// ```
-    /// use outage_locator::{EnergizationView, SwitchingOp};
-    /// use outage_locator::synth::{SyntheticNetworkOptions, synthetic_network};
+    /// use outage_locator::{EnergizationView};
+    /// use outage_locator::topology::{SwitchingOp};
+    /// use outage_locator::bench::synth::{SyntheticNetworkOptions, synthetic_network};
     /// let net = synthetic_network(&SyntheticNetworkOptions { customers: 5_000, ..Default::default() });
     /// let sw = net.element_by_name("line.f1_sw").unwrap();
     /// let mut view = EnergizationView::normal(&net).unwrap();

@@ -13,7 +13,8 @@ use super::SwitchStates;
 /// below a device are one contiguous slice.
 ///
 /// ```
-/// use outage_locator::{EnergizationView, NetworkBuilder, DeviceKind};
+/// use outage_locator::{EnergizationView, NetworkBuilder};
+/// use outage_locator::network::{DeviceKind};
 /// let mut b = NetworkBuilder::new("demo");
 /// for bus in ["s", "a", "b", "x", "y"] { b.add_bus(bus); }
 /// b.add_source("circuit.demo", "s").unwrap();

@@ -3,6 +3,10 @@
 //! metres), the IEEE 123-bus fixture, time and event shorthands, and [`Script`], an
 //! outage source the test drives by hand.
 
+use outage_locator::evidence::CallDetail;
+use outage_locator::inference::{CallClassification, OutageCause, OutageStatus};
+use outage_locator::network::{CustomerClass, DeviceKind, ServiceZone};
+use outage_locator::service::OutageSource;
 use outage_locator::*;
 
 /// The IEEE 123-bus fixture with the evaluation's protection layer.

@@ -4,12 +4,14 @@
 //!   shorthands, and the scripted outage source.
 //! - [`shared`]: where `../shared` (the feeder models and sample scenarios kept beside
 //!   the repository) is found, for the tests that are ignored without it.
+//! - [`scratch`]: fresh temporary folders for tests that write model files.
 //! - [`trees`]: generated feeder trees that shrink, for property tests over networks.
 //!
 //! Each test binary includes this whole module and uses a part of it.
 #![allow(dead_code)]
 
 pub mod demo;
+pub mod scratch;
 pub mod shared;
 pub mod trees;
 

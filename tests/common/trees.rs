@@ -21,7 +21,8 @@
 
 use std::fmt::Write;
 
-use outage_locator::{DeviceKind, LineOptions, Network, NetworkBuilder};
+use outage_locator::network::{DeviceKind, LineOptions};
+use outage_locator::{Network, NetworkBuilder};
 use proptest::prelude::*;
 use proptest::sample::Index;
 

@@ -4,7 +4,11 @@
 
 use std::io::BufRead;
 
-use crate::replay::Record;
+use serde::Deserialize;
+
+use crate::inference::{OutageCause, OutageStatus};
+use crate::replay::{CallCause, Record, RecordOp};
+use crate::service::tickets::Priority;
 use crate::time::Timestamp;
 
 /// One outage record of an engine's output.
@@ -12,15 +16,15 @@ use crate::time::Timestamp;
 pub(super) struct OutageRow {
     /// When (`None`: no time that reads).
     pub(super) at: Option<Timestamp>,
-    /// `open`, `update` or `close`.
-    pub(super) op: String,
+    /// Opened, updated or closed.
+    pub(super) op: RecordOp,
     /// The outage, as printed.
     pub(super) outage: String,
     /// The device, lowercase.
     pub(super) device: String,
-    /// The cause, as printed.
-    pub(super) cause: Option<String>,
-    /// The customers it holds off, as printed (`None`: not a number).
+    /// The cause (`None`: not given).
+    pub(super) cause: Option<OutageCause>,
+    /// The customers it holds off, as printed (`None`: not given).
     pub(super) customers: Option<f64>,
 }
 
@@ -29,8 +33,8 @@ pub(super) struct OutageRow {
 pub(super) struct TicketRow {
     /// When (`None`: no time that reads).
     pub(super) at: Option<Timestamp>,
-    /// `open`, `update` or `close`.
-    pub(super) op: String,
+    /// Opened, updated or closed.
+    pub(super) op: RecordOp,
     /// The ticket, as printed (`None`: missing or null).
     pub(super) ticket: Option<String>,
     /// Its device, lowercase (`None`: missing or empty).
@@ -53,23 +57,13 @@ pub struct Conclusions {
     pub(super) tickets: Vec<TicketRow>,
     /// Pings the engine sent (its `ping` records).
     pub(super) pings: u64,
-    /// (customer `load.x`, cause as printed, or `None`).
-    pub(super) calls: Vec<(String, String)>,
-    /// Lines that were not JSON objects with a `type`.
+    /// (customer `load.x`, the cause given, if any).
+    pub(super) calls: Vec<(String, Option<CallCause>)>,
+    /// Lines of a JSON Lines output that are not records of the replay contract: not
+    /// JSON, a `type` the contract does not name, or a field that does not read (an
+    /// `op`, `cause`, `status` or `priority` it does not name, a value of the wrong
+    /// type). They are left out of the scoring.
     pub bad_lines: u64,
-}
-
-/// Whether a JSON value is true as the judge's Python reads it: not null, false, zero
-/// or empty.
-fn truthy(v: &serde_json::Value) -> bool {
-    match v {
-        serde_json::Value::Null => false,
-        serde_json::Value::Bool(b) => *b,
-        serde_json::Value::Number(n) => n.as_f64().is_some_and(|x| x != 0.0),
-        serde_json::Value::String(x) => !x.is_empty(),
-        serde_json::Value::Array(a) => !a.is_empty(),
-        serde_json::Value::Object(o) => !o.is_empty(),
-    }
 }
 
 /// A customer's name as the truth spells it: lowercase, with the `load.` prefix.
@@ -85,8 +79,8 @@ fn customer_key(c: &str) -> String {
 impl Conclusions {
     /// Counts a ticket record and keeps it for judging orders one by one.
     fn push_ticket(&mut self, t: TicketRow) {
-        self.tickets_opened += (t.op == "open") as u64;
-        self.tickets_merged += (t.op == "close" && t.merged) as u64;
+        self.tickets_opened += (t.op == RecordOp::Open) as u64;
+        self.tickets_merged += (t.op == RecordOp::Close && t.merged) as u64;
         self.tickets.push(t);
     }
 
@@ -106,10 +100,10 @@ impl Conclusions {
                     ..
                 } => c.outages.push(OutageRow {
                     at: Some(*at),
-                    op: op.to_string(),
+                    op: *op,
                     outage: outage.to_string(),
                     device: device.to_ascii_lowercase(),
-                    cause: Some(cause.to_string()),
+                    cause: Some(*cause),
                     customers: Some(f64::from(*customers)),
                 }),
                 Record::Ticket {
@@ -121,14 +115,14 @@ impl Conclusions {
                     ..
                 } => c.push_ticket(TicketRow {
                     at: Some(*at),
-                    op: op.to_string(),
+                    op: *op,
                     ticket: Some(ticket.to_string()),
                     device: (!device.is_empty()).then(|| device.to_ascii_lowercase()),
                     merged: merged_into.is_some(),
                 }),
                 Record::Call {
                     customer, cause, ..
-                } => c.calls.push((customer_key(customer), cause.to_string())),
+                } => c.calls.push((customer_key(customer), Some(*cause))),
                 Record::Summary { .. } => {}
             }
         }
@@ -136,7 +130,10 @@ impl Conclusions {
     }
 
     /// From a JSON Lines output of any engine (the replay contract); lines that are not
-    /// JSON objects with a `type` are counted in [`bad_lines`](Self::bad_lines).
+    /// its records are counted in [`bad_lines`](Self::bad_lines).
+    ///
+    /// # Errors
+    /// An I/O error of the input.
     pub fn from_jsonl(input: impl BufRead) -> std::io::Result<Self> {
         let mut c = Conclusions::default();
         for line in input.lines() {
@@ -145,49 +142,97 @@ impl Conclusions {
             if line.is_empty() {
                 continue;
             }
-            let v: serde_json::Value = match serde_json::from_str(line) {
-                Ok(v) => v,
-                Err(_) => {
-                    c.bad_lines += 1;
-                    continue;
-                }
-            };
-            let Some(o) = v.as_object().filter(|o| o.contains_key("type")) else {
-                c.bad_lines += 1;
-                continue;
-            };
-            let s = |k: &str| o.get(k).and_then(|x| x.as_str());
-            match s("type") {
-                Some("outage") => c.outages.push(OutageRow {
-                    at: s("at").and_then(|t| t.parse().ok()),
-                    op: s("op").unwrap_or_default().to_string(),
-                    outage: o.get("outage").map(|x| x.to_string()).unwrap_or_default(),
-                    device: s("device").unwrap_or_default().to_ascii_lowercase(),
-                    cause: s("cause").map(str::to_string),
-                    customers: o.get("customers").and_then(|x| x.as_f64()),
+            match serde_json::from_str::<Line>(line) {
+                Ok(Line::Outage(o)) => c.outages.push(OutageRow {
+                    at: o.at.and_then(|t| t.parse().ok()),
+                    op: o.op,
+                    outage: o.outage.0,
+                    device: o.device.to_ascii_lowercase(),
+                    cause: o.cause,
+                    customers: o.customers,
                 }),
-                Some("ticket") => c.push_ticket(TicketRow {
-                    at: s("at").and_then(|t| t.parse().ok()),
-                    op: s("op").unwrap_or_default().to_string(),
-                    ticket: o
-                        .get("ticket")
-                        .filter(|x| !x.is_null())
-                        .map(|x| x.to_string()),
-                    device: o
-                        .get("device")
-                        .filter(|x| truthy(x))
-                        .map(|x| x.as_str().map_or(x.to_string(), str::to_string))
-                        .map(|x| x.to_ascii_lowercase()),
-                    merged: o.get("merged_into").is_some_and(truthy),
+                Ok(Line::Ticket(t)) => c.push_ticket(TicketRow {
+                    at: t.at.and_then(|x| x.parse().ok()),
+                    op: t.op,
+                    ticket: t.ticket.map(|x| x.0),
+                    device: t
+                        .device
+                        .filter(|d| !d.is_empty())
+                        .map(|d| d.to_ascii_lowercase()),
+                    merged: t.merged_into.is_some_and(|m| !m.0.is_empty()),
                 }),
-                Some("ping") => c.pings += 1,
-                Some("call") => c.calls.push((
-                    customer_key(s("customer").unwrap_or_default()),
-                    s("cause").unwrap_or("None").to_string(),
-                )),
-                _ => {}
+                Ok(Line::Call(x)) => c.calls.push((customer_key(&x.customer), x.cause)),
+                Ok(Line::Ping) => c.pings += 1,
+                Ok(Line::Momentary | Line::Summary) => {}
+                Err(_) => c.bad_lines += 1,
             }
         }
         Ok(c)
+    }
+}
+
+/// A line of the replay contract's output, as the judge reads it: only what it scores
+/// is kept, but every value given must be one the contract names. Fields the judge
+/// does not need may be missing (an output need not print a status to be scored).
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Line {
+    Outage(OutageLine),
+    Ticket(TicketLine),
+    Call(CallLine),
+    Ping,
+    Momentary,
+    Summary,
+}
+
+#[derive(Deserialize)]
+struct OutageLine {
+    at: Option<String>,
+    op: RecordOp,
+    outage: IdText,
+    #[serde(default)]
+    device: String,
+    cause: Option<OutageCause>,
+    /// Read to check that it names a status; the judge does not use it.
+    #[serde(rename = "status")]
+    _status: Option<OutageStatus>,
+    customers: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct TicketLine {
+    at: Option<String>,
+    op: RecordOp,
+    ticket: Option<IdText>,
+    device: Option<String>,
+    /// Read to check that it names a priority; the judge does not use it.
+    #[serde(rename = "priority")]
+    _priority: Option<Priority>,
+    merged_into: Option<IdText>,
+}
+
+#[derive(Deserialize)]
+struct CallLine {
+    #[serde(default)]
+    customer: String,
+    cause: Option<CallCause>,
+}
+
+/// An id as printed (`O7`, `W3`), kept as text: a string, or a number another engine
+/// may print instead.
+struct IdText(String);
+
+impl<'de> Deserialize<'de> for IdText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Printed {
+            Text(String),
+            Number(u64),
+        }
+        Ok(IdText(match Printed::deserialize(d)? {
+            Printed::Text(s) => s,
+            Printed::Number(n) => n.to_string(),
+        }))
     }
 }

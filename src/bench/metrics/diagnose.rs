@@ -9,7 +9,9 @@ use super::Conclusions;
 use super::intern::canonical;
 use crate::bench::simulate::{CheckpointKind, Truth};
 use crate::ids::OutageDeviceId;
+use crate::inference::OutageCause;
 use crate::network::{Network, OutageDeviceClass};
+use crate::replay::RecordOp;
 use crate::time::Timestamp;
 use crate::topology::EnergizationView;
 
@@ -49,8 +51,8 @@ impl std::ops::AddAssign<&ClassOutcome> for ClassOutcome {
 /// Outcomes by device class at checkpoints of one kind: where an engine goes wrong.
 ///
 /// ```
-/// # use outage_locator::metrics::*;
-/// # use outage_locator::simulate::*;
+/// # use outage_locator::bench::metrics::*;
+/// # use outage_locator::bench::simulate::*;
 /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 /// # let (net, _) = outage_locator::import_opendss(path).unwrap();
 /// # let sim = Simulator::new(&net).unwrap();
@@ -100,14 +102,13 @@ fn fault_timeline(net: &Network, out: &Conclusions) -> Vec<(Timestamp, Vec<Outag
     let mut tl = Vec::new();
     for r in &out.outages {
         let Some(t) = r.at else { continue };
-        match r.op.as_str() {
-            "open" | "update" if r.cause.as_deref() == Some("fault") => {
+        match r.op {
+            RecordOp::Open | RecordOp::Update if r.cause == Some(OutageCause::Fault) => {
                 state.insert(&r.outage, &r.device);
             }
-            "open" | "update" | "close" => {
+            RecordOp::Open | RecordOp::Update | RecordOp::Close => {
                 state.remove(r.outage.as_str());
             }
-            _ => {}
         }
         tl.push((
             t,

@@ -9,25 +9,54 @@ use crate::ids::OutageDeviceId;
 use crate::network::Network;
 use crate::topology::EnergizationView;
 
+/// A scorer's key: a number for a name of the output or the truth, given in order of
+/// first sight (or, for customers the network supplies, their pre-order position).
+macro_rules! key_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub(super) struct $name(pub(super) u32);
+    };
+}
+
+key_type!(
+    /// A device name interned by [`Devices::id`].
+    DeviceKey
+);
+key_type!(
+    /// A canonical device (see [`canonical`]), interned: devices with the same key
+    /// hold off the same customers.
+    CanonKey
+);
+key_type!(
+    /// A customer interned by [`Customers::id`]: its pre-order position when the
+    /// network supplies it, a number past them otherwise.
+    CustomerKey
+);
+key_type!(
+    /// An outage of an engine's output, interned from its printed id.
+    OutageKey
+);
+
 /// Device names interned, with their canonical key and customer span.
 pub(super) struct Devices<'a> {
     net: &'a Network,
     view: &'a EnergizationView,
-    index: HashMap<String, u32>,
+    index: HashMap<String, DeviceKey>,
     /// Per interned name: the name.
     names: Vec<String>,
     /// Per interned name: canonical key.
-    pub(super) canon: Vec<u32>,
+    canon: Vec<CanonKey>,
     /// Per interned name: customer positions below.
-    pub(super) span: Vec<Range<u32>>,
-    canon_index: HashMap<CanonKey, u32>,
+    span: Vec<Range<u32>>,
+    canon_index: HashMap<CanonName, CanonKey>,
 }
 
 /// What names a canonical device: the topmost energized device of those holding off
 /// the same customers, or the name itself for a device the network does not have (or
 /// that is not energized).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum CanonKey {
+enum CanonName {
     Device(OutageDeviceId),
     Name(String),
 }
@@ -46,7 +75,7 @@ impl<'a> Devices<'a> {
     }
 
     /// The interned index of a (lowercase) device name.
-    pub(super) fn id(&mut self, name: &str) -> u32 {
+    pub(super) fn id(&mut self, name: &str) -> DeviceKey {
         if let Some(&i) = self.index.get(name) {
             return i;
         }
@@ -56,14 +85,14 @@ impl<'a> Devices<'a> {
             .filter(|&d| self.view.is_energized(d));
         let (key, span) = match d {
             Some(d) => (
-                CanonKey::Device(canonical(self.view, d)),
+                CanonName::Device(canonical(self.view, d)),
                 self.view.customer_span(d),
             ),
-            None => (CanonKey::Name(name.to_string()), 0..0),
+            None => (CanonName::Name(name.to_string()), 0..0),
         };
-        let next = self.canon_index.len() as u32;
+        let next = CanonKey(self.canon_index.len() as u32);
         let c = *self.canon_index.entry(key).or_insert(next);
-        let i = self.canon.len() as u32;
+        let i = DeviceKey(self.canon.len() as u32);
         self.canon.push(c);
         self.span.push(span);
         self.names.push(name.to_string());
@@ -71,9 +100,20 @@ impl<'a> Devices<'a> {
         i
     }
 
-    /// The name an interned index was made from.
-    pub(super) fn name(&self, i: u32) -> &str {
-        &self.names[i as usize]
+    /// The name an interned device was made from.
+    pub(super) fn name(&self, d: DeviceKey) -> &str {
+        &self.names[d.0 as usize]
+    }
+
+    /// The canonical device of an interned device.
+    pub(super) fn canon(&self, d: DeviceKey) -> CanonKey {
+        self.canon[d.0 as usize]
+    }
+
+    /// The customer positions below an interned device (empty for a device the
+    /// network does not have or does not energize).
+    pub(super) fn span(&self, d: DeviceKey) -> Range<u32> {
+        self.span[d.0 as usize].clone()
     }
 }
 
@@ -96,7 +136,7 @@ pub(super) fn canonical(view: &EnergizationView, d: OutageDeviceId) -> OutageDev
 pub(super) struct Customers<'a> {
     net: &'a Network,
     view: &'a EnergizationView,
-    unknown: HashMap<String, u32>,
+    unknown: HashMap<String, CustomerKey>,
 }
 
 impl<'a> Customers<'a> {
@@ -110,20 +150,20 @@ impl<'a> Customers<'a> {
 
     /// The interned index of a customer name: its pre-order position when the network
     /// supplies it.
-    pub(super) fn id(&mut self, name: &str) -> u32 {
+    pub(super) fn id(&mut self, name: &str) -> CustomerKey {
         if let Some(c) = self
             .net
             .customer_by_name(name)
             .filter(|&c| self.view.is_supplied(c))
         {
-            return self.view.customer_position(c);
+            return CustomerKey(self.view.customer_position(c));
         }
         let base = self.net.customers().len() as u32;
         let n = self.unknown.len() as u32;
         *self
             .unknown
             .entry(name.to_ascii_lowercase())
-            .or_insert(base + n)
+            .or_insert(CustomerKey(base + n))
     }
 }
 
@@ -160,8 +200,8 @@ pub(super) fn intersection(a: &[Range<u32>], b: &[Range<u32>]) -> u64 {
     n
 }
 
-/// Whether a sorted list holds a value in the range.
-pub(super) fn any_in(sorted: &[u32], r: &Range<u32>) -> bool {
-    let k = sorted.partition_point(|&x| x < r.start);
-    k < sorted.len() && sorted[k] < r.end
+/// Whether a sorted list of customers holds one at a position in the range.
+pub(super) fn any_in(sorted: &[CustomerKey], r: &Range<u32>) -> bool {
+    let k = sorted.partition_point(|x| x.0 < r.start);
+    k < sorted.len() && sorted[k].0 < r.end
 }

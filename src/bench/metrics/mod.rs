@@ -11,8 +11,8 @@
 //! defined below.
 //!
 //! ```
-//! use outage_locator::metrics::{Conclusions, aggregate, score};
-//! use outage_locator::simulate::{Profile, SimulationOptions, Simulator};
+//! use outage_locator::bench::metrics::{Conclusions, aggregate, score};
+//! use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
 //! use outage_locator::{EngineOptions, Replay};
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 //! let (net, _) = outage_locator::import_opendss(path).unwrap();

@@ -4,8 +4,10 @@
 use std::collections::{HashMap, HashSet};
 
 use super::Conclusions;
-use super::intern::Devices;
+use super::intern::{CanonKey, DeviceKey, Devices};
 use super::score::{Fault, ScenarioScore, Seen};
+use crate::inference::OutageCause;
+use crate::replay::RecordOp;
 use crate::time::{SECOND, Timestamp};
 
 /// One work order's life as its records tell it: the devices it was put at, by time,
@@ -13,7 +15,7 @@ use crate::time::{SECOND, Timestamp};
 #[derive(Default)]
 struct Order {
     /// (time, device interned) of each record that put it at a device.
-    at: Vec<(Timestamp, u32)>,
+    at: Vec<(Timestamp, DeviceKey)>,
     /// When it closed (`None`: still open at the end of the output).
     end: Option<Timestamp>,
     /// Whether its close merged it into another order.
@@ -42,19 +44,18 @@ pub(super) fn count_orders(
             continue;
         };
         let o = orders.entry(id).or_default();
-        if let ("open" | "update", Some(d)) = (r.op.as_str(), &r.device) {
-            o.at.push((t, devs.id(d)));
-        } else if r.op == "close" {
-            o.end = Some(t);
-            o.merged = r.merged;
+        match (r.op, &r.device) {
+            (RecordOp::Open | RecordOp::Update, Some(d)) => o.at.push((t, devs.id(d))),
+            (RecordOp::Open | RecordOp::Update, None) => {}
+            (RecordOp::Close, _) => {
+                o.end = Some(t);
+                o.merged = r.merged;
+            }
         }
     }
-    let mut by_canon: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut by_canon: HashMap<CanonKey, Vec<usize>> = HashMap::new();
     for (i, f) in faults.iter().enumerate() {
-        by_canon
-            .entry(devs.canon[f.device as usize])
-            .or_default()
-            .push(i);
+        by_canon.entry(devs.canon(f.device)).or_default().push(i);
     }
     // Per fault outage, the orders that found it.
     let mut hits: HashMap<usize, HashSet<&str>> = HashMap::new();
@@ -66,7 +67,7 @@ pub(super) fn count_orders(
         let mut right = false;
         for (k, &(t, d)) in o.at.iter().enumerate() {
             let next = o.at.get(k + 1).map(|x| x.0).or(o.end);
-            let here = by_canon.get(&devs.canon[d as usize]);
+            let here = by_canon.get(&devs.canon(d));
             for &i in here.into_iter().flatten() {
                 let f = &faults[i];
                 if next.is_none_or(|n| f.start <= n)
@@ -117,7 +118,7 @@ pub(super) fn count_transfers(
     devs: &mut Devices<'_>,
 ) {
     for f in faults {
-        let want_canon = devs.canon[f.device as usize];
+        let want_canon = devs.canon(f.device);
         let mut gone = 0usize;
         for x in &f.transfers {
             gone += x.listed;
@@ -129,7 +130,7 @@ pub(super) fn count_transfers(
             let want = f.listed as f64 - gone as f64;
             let followed = open_at(out, t).into_iter().any(|(d, fault, n)| {
                 let d = devs.id(d);
-                fault && n == Some(want) && devs.canon[d as usize] == want_canon
+                fault && n == Some(want) && devs.canon(d) == want_canon
             });
             res.transfers_followed += followed as u64;
         }
@@ -144,15 +145,14 @@ fn open_at(out: &Conclusions, t: Timestamp) -> Vec<(&str, bool, Option<f64>)> {
         if r.at.is_none_or(|a| a > t) {
             continue;
         }
-        match r.op.as_str() {
-            "open" | "update" => {
-                let fault = r.cause.as_deref() == Some("fault");
+        match r.op {
+            RecordOp::Open | RecordOp::Update => {
+                let fault = r.cause == Some(OutageCause::Fault);
                 state.insert(&r.outage, (&r.device, fault, r.customers));
             }
-            "close" => {
+            RecordOp::Close => {
                 state.remove(r.outage.as_str());
             }
-            _ => {}
         }
     }
     state.into_values().collect()

@@ -5,12 +5,17 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::intern::{Customers, Devices, any_in, intersection, merge, total};
+use super::intern::{
+    CanonKey, CustomerKey, Customers, DeviceKey, Devices, OutageKey, any_in, intersection, merge,
+    total,
+};
 use super::{Conclusions, orders};
-use crate::bench::simulate::Truth;
+use crate::bench::simulate::{CallCause, Truth};
 use crate::evidence::{Event, Evidence};
 use crate::ids::OutageDeviceId;
+use crate::inference::OutageCause;
 use crate::network::Network;
+use crate::replay::RecordOp;
 use crate::time::{SECOND, Timestamp};
 use crate::topology::EnergizationView;
 
@@ -86,9 +91,9 @@ pub struct ScenarioScore {
 #[derive(Debug, Clone, Copy)]
 struct Held {
     /// The outage.
-    outage: u32,
+    outage: OutageKey,
     /// Its device.
-    device: u32,
+    device: DeviceKey,
     /// Whether its cause is a fault.
     fault: bool,
 }
@@ -98,33 +103,32 @@ struct Timeline {
     /// After each outage record (by its time), the outages open, by outage number.
     states: Vec<(Timestamp, Vec<Held>)>,
     /// Fault outages as they opened: (time, device, outage).
-    opens: Vec<(Timestamp, u32, u32)>,
+    opens: Vec<(Timestamp, DeviceKey, OutageKey)>,
 }
 
 impl Timeline {
     /// Replays the outage records; records without a time are left out.
     fn new(out: &Conclusions, devs: &mut Devices<'_>) -> Self {
-        let mut oids: HashMap<String, u32> = HashMap::new();
-        let mut state: BTreeMap<u32, (u32, bool)> = BTreeMap::new();
+        let mut oids: HashMap<&str, OutageKey> = HashMap::new();
+        let mut state: BTreeMap<OutageKey, (DeviceKey, bool)> = BTreeMap::new();
         let mut states = Vec::new();
         let mut opens = Vec::new();
         for r in &out.outages {
             let Some(t) = r.at else { continue };
-            let next = oids.len() as u32;
-            let oid = *oids.entry(r.outage.clone()).or_insert(next);
-            let fault = r.cause.as_deref() == Some("fault");
-            match r.op.as_str() {
-                "open" | "update" => {
+            let next = OutageKey(oids.len() as u32);
+            let oid = *oids.entry(&r.outage).or_insert(next);
+            let fault = r.cause == Some(OutageCause::Fault);
+            match r.op {
+                RecordOp::Open | RecordOp::Update => {
                     let d = devs.id(&r.device);
                     state.insert(oid, (d, fault));
-                    if r.op == "open" && fault {
+                    if r.op == RecordOp::Open && fault {
                         opens.push((t, d, oid));
                     }
                 }
-                "close" => {
+                RecordOp::Close => {
                     state.remove(&oid);
                 }
-                _ => {}
             }
             let held = state.iter().map(|(&outage, &(device, fault))| Held {
                 outage,
@@ -158,7 +162,7 @@ impl Timeline {
 /// A true fault outage, resolved.
 pub(super) struct Fault {
     /// Its device, interned.
-    pub(super) device: u32,
+    pub(super) device: DeviceKey,
     /// Its device as the truth names it.
     strict: String,
     /// Its device in the network, if the network has it.
@@ -168,7 +172,7 @@ pub(super) struct Fault {
     /// The outage above that hid it until its restoration.
     nested_in: Option<String>,
     /// Its customers, interned, sorted.
-    customers: Vec<u32>,
+    customers: Vec<CustomerKey>,
     /// How many customers the truth lists for it (repeats counted, as the judge does).
     pub(super) listed: usize,
     /// Its transfers, in the truth's order.
@@ -182,7 +186,7 @@ pub(super) struct Transfer {
     /// How many customers the truth lists as moved (repeats counted).
     pub(super) listed: usize,
     /// The customers moved, interned, sorted, without repeats.
-    customers: Vec<u32>,
+    customers: Vec<CustomerKey>,
 }
 
 impl Fault {
@@ -193,8 +197,8 @@ impl Fault {
 }
 
 /// Names interned, sorted, without repeats.
-fn interned(names: &[String], custs: &mut Customers<'_>) -> Vec<u32> {
-    let mut v: Vec<u32> = names.iter().map(|c| custs.id(c)).collect();
+fn interned(names: &[String], custs: &mut Customers<'_>) -> Vec<CustomerKey> {
+    let mut v: Vec<CustomerKey> = names.iter().map(|c| custs.id(c)).collect();
     v.sort_unstable();
     v.dedup();
     v
@@ -234,9 +238,9 @@ fn resolve_faults(
 /// The evidence any engine could have seen, by the row's own time.
 #[derive(Default)]
 pub(super) struct Seen {
-    /// Per customer (by pre-order position): the times of its reports (calls, last
+    /// Per customer supplied in the view: the times of its reports (calls, last
     /// gasps, pings answering *off*).
-    customers: HashMap<u32, Vec<Timestamp>>,
+    customers: HashMap<CustomerKey, Vec<Timestamp>>,
     /// Per device: the times of its SCADA opens.
     devices: HashMap<OutageDeviceId, Vec<Timestamp>>,
 }
@@ -253,7 +257,7 @@ impl Seen {
                     on: false,
                 } if view.is_supplied(c) => {
                     seen.customers
-                        .entry(view.customer_position(c))
+                        .entry(CustomerKey(view.customer_position(c)))
                         .or_default()
                         .push(e.time);
                 }
@@ -351,16 +355,16 @@ fn count_checkpoint(
     seen: Option<&Seen>,
 ) {
     let active: Vec<usize> = (0..faults.len()).filter(|&i| faults[i].active(t)).collect();
-    let eng: Vec<u32> = timeline
+    let eng: Vec<DeviceKey> = timeline
         .at(t)
         .iter()
         .filter(|x| x.fault)
         .map(|x| x.device)
         .collect();
-    let canon = |d: u32| devs.canon[d as usize];
+    let canon = |d: DeviceKey| devs.canon(d);
     if let Some(seen) = seen {
-        let held: HashSet<u32> = eng.iter().map(|&d| canon(d)).collect();
-        let observed: HashSet<u32> = active
+        let held: HashSet<CanonKey> = eng.iter().map(|&d| canon(d)).collect();
+        let observed: HashSet<CanonKey> = active
             .iter()
             .filter(|&&i| seen.observable(faults, i, t, &active))
             .map(|&i| canon(faults[i].device))
@@ -368,8 +372,8 @@ fn count_checkpoint(
         c.obs += observed.len() as u64;
         c.tp_obs += observed.intersection(&held).count() as u64;
     }
-    let t_canon: HashSet<u32> = active.iter().map(|&i| canon(faults[i].device)).collect();
-    let p_canon: HashSet<u32> = eng.iter().map(|&d| canon(d)).collect();
+    let t_canon: HashSet<CanonKey> = active.iter().map(|&i| canon(faults[i].device)).collect();
+    let p_canon: HashSet<CanonKey> = eng.iter().map(|&d| canon(d)).collect();
     c.tp += t_canon.intersection(&p_canon).count() as u64;
     c.fp += p_canon.difference(&t_canon).count() as u64;
     c.fn_ += t_canon.difference(&p_canon).count() as u64;
@@ -381,15 +385,15 @@ fn count_checkpoint(
     let tc = merge(
         active
             .iter()
-            .map(|&i| devs.span[faults[i].device as usize].clone())
+            .map(|&i| devs.span(faults[i].device))
             .collect(),
     );
-    let pc = merge(eng.iter().map(|&d| devs.span[d as usize].clone()).collect());
+    let pc = merge(eng.iter().map(|&d| devs.span(d)).collect());
     let mut inter = intersection(&tc, &pc);
     let mut union = total(&tc) + total(&pc) - inter;
     // Customers switched to a tie by then count on neither side.
-    for p in moved_by(faults, &active, t) {
-        let (a, b) = (in_spans(&tc, p), in_spans(&pc, p));
+    for c in moved_by(faults, &active, t) {
+        let (a, b) = (in_spans(&tc, c), in_spans(&pc, c));
         inter -= (a && b) as u64;
         union -= (a || b) as u64;
     }
@@ -402,8 +406,8 @@ fn count_checkpoint(
 
 /// The customers of the active faults `active` switched to a tie at or before `t`,
 /// sorted, without repeats.
-fn moved_by(faults: &[Fault], active: &[usize], t: Timestamp) -> Vec<u32> {
-    let mut moved: Vec<u32> = active
+fn moved_by(faults: &[Fault], active: &[usize], t: Timestamp) -> Vec<CustomerKey> {
+    let mut moved: Vec<CustomerKey> = active
         .iter()
         .flat_map(|&i| &faults[i].transfers)
         .filter(|x| x.at <= t)
@@ -414,10 +418,10 @@ fn moved_by(faults: &[Fault], active: &[usize], t: Timestamp) -> Vec<u32> {
     moved
 }
 
-/// Whether sorted disjoint ranges hold a position.
-fn in_spans(spans: &[std::ops::Range<u32>], p: u32) -> bool {
-    let k = spans.partition_point(|r| r.end <= p);
-    k < spans.len() && spans[k].start <= p
+/// Whether sorted disjoint ranges of positions hold a customer.
+fn in_spans(spans: &[std::ops::Range<u32>], c: CustomerKey) -> bool {
+    let k = spans.partition_point(|r| r.end <= c.0);
+    k < spans.len() && spans[k].start <= c.0
 }
 
 /// Time to detect: from each fault's start (a nested one's: from the restoration above
@@ -435,10 +439,8 @@ fn count_detection(
         .iter()
         .map(|o| (o.id.as_str(), o.end))
         .collect();
-    let has = |st: &[Held], want: u32| {
-        st.iter()
-            .any(|x| x.fault && devs.canon[x.device as usize] == want)
-    };
+    let has =
+        |st: &[Held], want: CanonKey| st.iter().any(|x| x.fault && devs.canon(x.device) == want);
     for f in faults {
         let mut s = f.start;
         if let Some(Some(pe)) = f.nested_in.as_deref().and_then(|p| end_of.get(p)) {
@@ -447,7 +449,7 @@ fn count_detection(
         if f.end.is_some_and(|e| s >= e) {
             continue;
         }
-        let want = devs.canon[f.device as usize];
+        let want = devs.canon(f.device);
         let mut hit = None;
         if has(timeline.at(s), want) {
             hit = Some(s);
@@ -475,12 +477,9 @@ fn count_detection(
 /// Call classification: the engine's calls matched to the truth's in order per
 /// customer; a call the engine did not classify counts as `missing`.
 fn count_calls(res: &mut ScenarioScore, truth: &Truth, out: &Conclusions) {
-    let mut eng_calls: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut eng_calls: HashMap<&str, Vec<Option<CallCause>>> = HashMap::new();
     for (c, cause) in &out.calls {
-        eng_calls
-            .entry(c.as_str())
-            .or_default()
-            .push(cause.as_str());
+        eng_calls.entry(c.as_str()).or_default().push(*cause);
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for call in &truth.calls {
@@ -488,14 +487,20 @@ fn count_calls(res: &mut ScenarioScore, truth: &Truth, out: &Conclusions) {
         let got = eng_calls
             .get(call.customer.as_str())
             .and_then(|l| l.get(*k))
-            .copied()
-            .unwrap_or("missing");
+            .copied();
         *k += 1;
-        let want = call.cause.as_str();
+        let want = call.cause;
+        // As the judge prints them: a call without a record is `missing`, a record
+        // without a cause `None`.
+        let label = match got {
+            None => "missing".to_string(),
+            Some(None) => "None".to_string(),
+            Some(Some(c)) => c.to_string(),
+        };
         *res.call_confusion
-            .entry(format!("{want}->{got}"))
+            .entry(format!("{want}->{label}"))
             .or_insert(0) += 1;
-        res.calls_correct += (got == want) as u64;
+        res.calls_correct += (got == Some(Some(want))) as u64;
     }
     res.calls = truth.calls.len() as u64;
 }
@@ -513,13 +518,13 @@ fn count_momentary_fp(
     for m in &truth.momentaries {
         let t0 = m.time;
         let below = devs.id(&m.device.to_ascii_lowercase());
-        let below = devs.span[below as usize].clone();
-        let later: HashSet<u32> = timeline
+        let below = devs.span(below);
+        let later: HashSet<OutageKey> = timeline
             .at(t0 + 300 * SECOND)
             .iter()
             .map(|x| x.outage)
             .collect();
-        let mut true_then: Vec<u32> = faults
+        let mut true_then: Vec<CustomerKey> = faults
             .iter()
             .filter(|f| f.active(t0 + 300 * SECOND))
             .flat_map(|f| f.customers.iter().copied())
@@ -529,7 +534,7 @@ fn count_momentary_fp(
             if t < t0 || t > t0 + 120 * SECOND || !later.contains(&oid) {
                 continue;
             }
-            let span = &devs.span[d as usize];
+            let span = &devs.span(d);
             if any_in(&true_then, span) {
                 continue; // a (perhaps mislocated) real fault, not the momentary
             }

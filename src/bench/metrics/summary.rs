@@ -69,44 +69,10 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// A metric by its `score.py` key (`f1@+15m`, `ttd_median_s`, ...).
+    /// A metric by its `score.py` key (`f1@+15m`, `ttd_median_s`, ...): a key of
+    /// [`to_json`](Self::to_json) with a number.
     pub fn get(&self, key: &str) -> Option<f64> {
-        for k in CheckpointKind::ALL {
-            let i = k.index();
-            if let Some(rest) = key.strip_suffix(k.as_str()) {
-                match rest {
-                    "f1@" => return self.f1_at[i],
-                    "jaccard@" => return self.jaccard_at[i],
-                    "ceiling@" => return self.ceiling_at[i],
-                    _ => {}
-                }
-            }
-        }
-        Some(match key {
-            "precision" => self.precision,
-            "recall" => self.recall,
-            "f1" => self.f1,
-            "f1_strict" => self.f1_strict,
-            "recall_ceiling" => return self.recall_ceiling,
-            "recall_observable" => return self.recall_observable,
-            "jaccard" => return self.jaccard,
-            "ttd_median_s" => return self.ttd_median_s,
-            "ttd_p90_s" => return self.ttd_p90_s,
-            "detected" => return self.detected,
-            "tickets_per_fault" => return self.tickets_per_fault,
-            "orders_right" => return self.orders_right,
-            "orders_per_covered_fault" => return self.orders_per_covered_fault,
-            "evidenced_faults_covered" => return self.evidenced_faults_covered,
-            "transfers_followed" => return self.transfers_followed,
-            "transfers" => self.transfers as f64,
-            "pings_per_fault" => return self.pings_per_fault,
-            "call_accuracy" => return self.call_accuracy,
-            "momentary_fp" => self.momentary_fp as f64,
-            "momentaries" => self.momentaries as f64,
-            "checkpoints" => self.checkpoints as f64,
-            "fault_outages" => self.fault_outages as f64,
-            _ => return None,
-        })
+        self.to_json().get(key).and_then(serde_json::Value::as_f64)
     }
 
     /// As `score.py --json` prints it (without the confusion matrix).
@@ -115,10 +81,10 @@ impl Summary {
         if let Some(o) = v.as_object_mut() {
             for k in CheckpointKind::ALL {
                 let i = k.index();
-                o.insert(format!("f1@{}", k.as_str()), self.f1_at[i].into());
-                o.insert(format!("jaccard@{}", k.as_str()), self.jaccard_at[i].into());
+                o.insert(format!("f1@{k}"), self.f1_at[i].into());
+                o.insert(format!("jaccard@{k}"), self.jaccard_at[i].into());
                 if let Some(c) = self.ceiling_at[i] {
-                    o.insert(format!("ceiling@{}", k.as_str()), c.into());
+                    o.insert(format!("ceiling@{k}"), c.into());
                 }
             }
         }

@@ -5,6 +5,7 @@
 use super::{Planned, Rollup};
 use crate::evidence::{CallDetail, Evidence};
 use crate::ids::{CustomerId, OutageDeviceId};
+use crate::inference::{OutageCause, OutageId, OutageStatus};
 use crate::network::OutageDeviceClass;
 use crate::time::Timestamp;
 
@@ -23,7 +24,7 @@ impl<'n> Rollup<'n> {
             Evidence::LastGasp { meter: c } => {
                 if !self.stale(c, t) && !self.in_burst(c, t) {
                     let now = self.now();
-                    self.pending_lg.entry(c.0).or_insert((t, now));
+                    self.pending_lg.entry(c).or_insert((t, now));
                 }
             }
             Evidence::PowerRestore { meter: c } | Evidence::Ping { meter: c, on: true } => {
@@ -36,19 +37,25 @@ impl<'n> Rollup<'n> {
                 self.reports[c.index()].get_or_insert(t);
             }
             Evidence::Disconnect { meter: c } => {
-                let rec = self.open_outage(Self::service(c), "disconnect", "confirmed", 1.0, false);
-                self.disconnected.insert(c.0, rec);
+                let rec = self.open_outage(
+                    Self::service(c),
+                    OutageCause::Disconnect,
+                    OutageStatus::Confirmed,
+                    1.0,
+                    false,
+                );
+                self.disconnected.insert(c, rec);
             }
             Evidence::Reconnect { meter: c } => {
-                if let Some(rec) = self.disconnected.remove(&c.0) {
-                    self.close_outage(rec, "restored", None);
+                if let Some(rec) = self.disconnected.remove(&c) {
+                    self.close_outage(rec, OutageStatus::Restored, None);
                 }
             }
             Evidence::DeviceOpen { device } => {
-                self.scada_open.insert(device.0, t);
+                self.scada_open.insert(device, t);
             }
             Evidence::DeviceClose { device } => {
-                if let Some(t_open) = self.scada_open.remove(&device.0)
+                if let Some(t_open) = self.scada_open.remove(&device)
                     && t.0 - t_open.0 >= self.opts.scada_hold
                 {
                     // A lockout ended, not a reclose.
@@ -62,7 +69,13 @@ impl<'n> Rollup<'n> {
                 if let Some(p) = self.planned.iter_mut().find(|p| p.device == device) {
                     p.end = end;
                 } else {
-                    let rec = self.open_outage(device, "planned", "confirmed", 1.0, false);
+                    let rec = self.open_outage(
+                        device,
+                        OutageCause::Planned,
+                        OutageStatus::Confirmed,
+                        1.0,
+                        false,
+                    );
                     let span = self.view.customer_span(device);
                     self.planned.push(Planned {
                         device,
@@ -105,7 +118,7 @@ impl<'n> Rollup<'n> {
 
     fn on_restore(&mut self, c: CustomerId, t: Timestamp) {
         // The peer's momentary filter.
-        if let Some(&(t_lg, _)) = self.pending_lg.get(&c.0)
+        if let Some(&(t_lg, _)) = self.pending_lg.get(&c)
             && t.0 - t_lg.0 <= self.opts.momentary_max
             && let Some(zone) = self.zone(c)
         {
@@ -114,8 +127,7 @@ impl<'n> Rollup<'n> {
             let view = &self.view;
             let w = self.opts.burst_window;
             self.pending_lg.retain(|&x, &mut (tx, _)| {
-                !(span.contains(&view.customer_position(CustomerId(x)))
-                    && (tx.0 - t_lg.0).abs() <= w)
+                !(span.contains(&view.customer_position(x)) && (tx.0 - t_lg.0).abs() <= w)
             });
         }
         let r = &mut self.restored[c.index()];
@@ -123,9 +135,10 @@ impl<'n> Rollup<'n> {
         self.clear(c, t);
         // The baseline's addition: a restore below a predicted outage restores it.
         let hit = self.view.upstream(Self::service(c)).find_map(|d| {
-            let n = *self.open_dev.get(&d)?;
-            let rec = &self.open[&n];
-            (rec.status == "predicted" && t.0 >= rec.since.0 - self.opts.restore_lookback)
+            let id = *self.open_dev.get(&d)?;
+            let rec = &self.open[&id];
+            (rec.status == OutageStatus::Predicted
+                && t.0 >= rec.since.0 - self.opts.restore_lookback)
                 .then_some(d)
         });
         if let Some(d) = hit {
@@ -141,8 +154,8 @@ impl<'n> Rollup<'n> {
         if self.reports[c.index()].is_some_and(|r| r <= t) {
             self.reports[c.index()] = None;
         }
-        if self.pending_lg.get(&c.0).is_some_and(|&(x, _)| x <= t) {
-            self.pending_lg.remove(&c.0);
+        if self.pending_lg.get(&c).is_some_and(|&(x, _)| x <= t) {
+            self.pending_lg.remove(&c);
         }
         let x = &mut self.cleared_at[c.index()];
         *x = Some(x.map_or(t, |y| y.max(t)));
@@ -154,7 +167,7 @@ impl<'n> Rollup<'n> {
         let reports = &mut self.reports;
         self.pending_lg.retain(|&c, &mut (t, arr)| {
             if now.0 - t.max(arr).0 >= hold {
-                reports[c as usize].get_or_insert(t);
+                reports[c.index()].get_or_insert(t);
                 false
             } else {
                 true
@@ -163,9 +176,9 @@ impl<'n> Rollup<'n> {
     }
 
     /// (cause, outage) if a disconnection or a planned outage explains customer `c`.
-    pub(super) fn known_cause(&self, c: CustomerId) -> Option<(&'static str, u64)> {
-        if let Some(r) = self.disconnected.get(&c.0) {
-            return Some(("disconnect", r.n));
+    pub(super) fn known_cause(&self, c: CustomerId) -> Option<(OutageCause, OutageId)> {
+        if let Some(r) = self.disconnected.get(&c) {
+            return Some((OutageCause::Disconnect, r.id));
         }
         let pos = self.view.customer_position(c);
         if !self.view.is_supplied(c) {
@@ -174,7 +187,7 @@ impl<'n> Rollup<'n> {
         self.planned
             .iter()
             .find(|p| p.span.contains(&pos))
-            .map(|p| ("planned", p.rec.n))
+            .map(|p| (OutageCause::Planned, p.rec.id))
     }
 
     pub(super) fn expire_planned(&mut self) {
@@ -183,7 +196,7 @@ impl<'n> Rollup<'n> {
         while i < self.planned.len() {
             if self.planned[i].end <= now {
                 let p = self.planned.remove(i);
-                self.close_outage(p.rec, "restored", None);
+                self.close_outage(p.rec, OutageStatus::Restored, None);
             } else {
                 i += 1;
             }

@@ -33,7 +33,7 @@
 //! with the refresh that turns it into outages, and the records it writes.
 //!
 //! ```
-//! use outage_locator::rollup::{Rollup, RollupOptions};
+//! use outage_locator::bench::rollup::{Rollup, RollupOptions};
 //! use outage_locator::Record;
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 //! let (net, _) = outage_locator::import_opendss(path).unwrap();
@@ -57,8 +57,10 @@ use std::ops::Range;
 use crate::error::SwitchingError;
 use crate::evidence::{Event, Evidence};
 use crate::ids::{CustomerId, NONE, OutageDeviceId};
+use crate::inference::{OutageCause, OutageId, OutageStatus};
 use crate::network::{Network, OutageDeviceClass};
 use crate::replay::{Record, RecordEngine, ReplaySummary, run_event_file};
+use crate::service::tickets::WorkOrderId;
 use crate::time::{MINUTE, Millis, SECOND, Timestamp};
 use crate::topology::EnergizationView;
 
@@ -105,13 +107,13 @@ impl Default for RollupOptions {
 /// An outage the roll-up holds.
 #[derive(Debug, Clone)]
 struct Rec {
-    n: u64,
+    id: OutageId,
     device: OutageDeviceId,
-    cause: &'static str,
-    status: &'static str,
+    cause: OutageCause,
+    status: OutageStatus,
     customers: u32,
     confidence: f64,
-    ticket: Option<u64>,
+    ticket: Option<WorkOrderId>,
     since: Timestamp,
 }
 
@@ -138,18 +140,19 @@ pub struct Rollup<'n> {
     clock: Option<Timestamp>,
     reports: Vec<Option<Timestamp>>,
     /// Held last gasps: customer -> (time, clock when it arrived).
-    pending_lg: BTreeMap<u32, (Timestamp, Timestamp)>,
+    pending_lg: BTreeMap<CustomerId, (Timestamp, Timestamp)>,
     bursts: HashMap<OutageDeviceId, Vec<Timestamp>>,
     restored: Vec<Option<Timestamp>>,
-    scada_open: BTreeMap<u32, Timestamp>,
+    scada_open: BTreeMap<OutageDeviceId, Timestamp>,
     planned: Vec<Planned>,
-    disconnected: HashMap<u32, Rec>,
+    disconnected: HashMap<CustomerId, Rec>,
     cleared_at: Vec<Option<Timestamp>>,
-    /// Open fault outages by number (the order they opened), and by device.
-    open: BTreeMap<u64, Rec>,
-    open_dev: HashMap<OutageDeviceId, u64>,
-    n_out: u64,
-    n_tkt: u64,
+    /// Open fault outages by id (the order they opened), and by device.
+    open: BTreeMap<OutageId, Rec>,
+    open_dev: HashMap<OutageDeviceId, OutageId>,
+    /// Outages and tickets opened so far: the last ids given.
+    n_out: u32,
+    n_tkt: u32,
     summary: ReplaySummary,
     records: Vec<Record<'n>>,
     // Scratch space of `predict`.

@@ -7,22 +7,24 @@ use std::collections::HashMap;
 use super::Rollup;
 use super::records::{outage_record, round3};
 use crate::ids::{CustomerId, NONE, OutageDeviceId};
+use crate::inference::{OutageCause, OutageId, OutageStatus};
 use crate::network::OutageDeviceClass;
+use crate::replay::RecordOp;
 
 impl<'n> Rollup<'n> {
     /// The predicted devices, topmost first: (device, confidence, status).
-    fn predict(&mut self) -> Vec<(OutageDeviceId, f64, &'static str)> {
+    fn predict(&mut self) -> Vec<(OutageDeviceId, f64, OutageStatus)> {
         self.promote_last_gasps();
         let now = self.now();
         let o = self.opts;
         let scada_hold = o.scada_hold;
-        let scada: Vec<u32> = self
+        let scada: Vec<OutageDeviceId> = self
             .scada_open
             .iter()
             .filter(|&(_, &t)| now.0 - t.0 >= scada_hold)
             .map(|(&d, _)| d)
             .collect();
-        let is_scada = |d: OutageDeviceId| scada.binary_search(&d.0).is_ok();
+        let is_scada = |d: OutageDeviceId| scada.binary_search(&d).is_ok();
         let nc = self.net.customers().len() as u32;
         for &d in self.topdown.iter().rev() {
             let i = d.index();
@@ -65,13 +67,13 @@ impl<'n> Rollup<'n> {
             }
             if self.out[i] {
                 if is_scada(d) {
-                    pred.push((d, 1.0, "confirmed"));
+                    pred.push((d, 1.0, OutageStatus::Confirmed));
                 } else {
                     let n = self.view.customer_count_below(d).max(1) as f64;
                     pred.push((
                         d,
                         (0.5 + 0.5 * self.nrep[i] as f64 / n).min(0.99),
-                        "predicted",
+                        OutageStatus::Predicted,
                     ));
                 }
             }
@@ -85,18 +87,18 @@ impl<'n> Rollup<'n> {
 
     pub(super) fn refresh(&mut self) {
         let pred = self.predict();
-        let in_pred: HashMap<OutageDeviceId, (f64, &'static str)> =
+        let in_pred: HashMap<OutageDeviceId, (f64, OutageStatus)> =
             pred.iter().map(|&(d, c, s)| (d, (c, s))).collect();
         let mut new: Vec<OutageDeviceId> = pred
             .iter()
             .map(|p| p.0)
             .filter(|d| !self.open_dev.contains_key(d))
             .collect();
-        let gone: Vec<u64> = self
+        let gone: Vec<OutageId> = self
             .open
             .values()
             .filter(|r| !in_pred.contains_key(&r.device))
-            .map(|r| r.n)
+            .map(|r| r.id)
             .collect();
         // Outages that disappear because an ancestor now holds them merge into it.
         let anc_of: Vec<Option<OutageDeviceId>> = gone
@@ -112,9 +114,9 @@ impl<'n> Rollup<'n> {
         new.sort_by_key(|&d| std::cmp::Reverse(self.view.customer_count_below(d)));
         for &d in &new {
             let (conf, status) = in_pred[&d];
-            let rec = self.open_outage(d, "fault", status, conf, true);
-            self.open_dev.insert(d, rec.n);
-            self.open.insert(rec.n, rec);
+            let rec = self.open_outage(d, OutageCause::Fault, status, conf, true);
+            self.open_dev.insert(d, rec.id);
+            self.open.insert(rec.id, rec);
         }
         for (n, anc) in gone.into_iter().zip(anc_of) {
             let rec = self.open.remove(&n).expect("gone outages are open");
@@ -123,14 +125,19 @@ impl<'n> Rollup<'n> {
                 .and_then(|p| self.open_dev.get(&p))
                 .and_then(|m| self.open[m].ticket);
             if let Some(w) = merged {
-                self.close_outage(rec, "retracted", Some(w));
+                self.close_outage(rec, OutageStatus::Retracted, Some(w));
             } else {
                 let restored = self
                     .view
                     .customers_below(rec.device)
                     .iter()
                     .any(|c| self.restored[c.index()].is_some_and(|x| x >= rec.since));
-                self.close_outage(rec, if restored { "restored" } else { "retracted" }, None);
+                let status = if restored {
+                    OutageStatus::Restored
+                } else {
+                    OutageStatus::Retracted
+                };
+                self.close_outage(rec, status, None);
             }
         }
         let at = self.now();
@@ -138,13 +145,13 @@ impl<'n> Rollup<'n> {
             if new.contains(&d) {
                 continue;
             }
-            let n = self.open_dev[&d];
-            let rec = self.open.get_mut(&n).expect("predicted outages are open");
+            let id = self.open_dev[&d];
+            let rec = self.open.get_mut(&id).expect("predicted outages are open");
             let conf = round3(conf);
             if status != rec.status || (conf - rec.confidence).abs() >= 0.05 {
                 rec.status = status;
                 rec.confidence = conf;
-                let r = outage_record(self.net, rec, "update", at);
+                let r = outage_record(self.net, rec, RecordOp::Update, at);
                 self.records.push(r);
             }
         }

@@ -3,18 +3,18 @@
 
 use super::{Rec, Rollup};
 use crate::ids::{CustomerId, OutageDeviceId};
-use crate::inference::OutageId;
+use crate::inference::{OutageCause, OutageId, OutageStatus};
 use crate::network::Network;
-use crate::replay::Record;
-use crate::service::tickets::WorkOrderId;
-use crate::time::{MINUTE, Timestamp};
+use crate::replay::{CallCause, Record, RecordOp};
+use crate::service::tickets::{Priority, WorkOrderId};
+use crate::time::{MINUTE, Millis, Timestamp};
 
 impl<'n> Rollup<'n> {
     pub(super) fn open_outage(
         &mut self,
         device: OutageDeviceId,
-        cause: &'static str,
-        status: &'static str,
+        cause: OutageCause,
+        status: OutageStatus,
         confidence: f64,
         ticket: bool,
     ) -> Rec {
@@ -22,7 +22,7 @@ impl<'n> Rollup<'n> {
         self.summary.outages += 1;
         let now = self.now();
         let mut rec = Rec {
-            n: self.n_out,
+            id: OutageId(self.n_out),
             device,
             cause,
             status,
@@ -32,27 +32,21 @@ impl<'n> Rollup<'n> {
             since: now,
         };
         self.records
-            .push(outage_record(self.net, &rec, "open", now));
-        if ticket && cause == "fault" {
+            .push(outage_record(self.net, &rec, RecordOp::Open, now));
+        if ticket && cause == OutageCause::Fault {
             self.n_tkt += 1;
             self.summary.tickets += 1;
-            rec.ticket = Some(self.n_tkt);
-            let n = rec.customers;
-            let (prio, due_min) = if n >= 50 {
-                ("high", 45)
-            } else if n >= 5 {
-                ("medium", 120)
-            } else {
-                ("low", 240)
-            };
+            let id = WorkOrderId(self.n_tkt);
+            rec.ticket = Some(id);
+            let (priority, due) = priority_for(rec.customers);
             self.records.push(Record::Ticket {
                 at: now,
-                op: "open",
-                ticket: WorkOrderId(self.n_tkt as u32),
-                outage: Some(OutageId(rec.n as u32)),
+                op: RecordOp::Open,
+                ticket: id,
+                outage: Some(rec.id),
                 device: self.net.outage_device_name(device),
-                priority: Some(prio),
-                due: Some(now + due_min * MINUTE),
+                priority: Some(priority),
+                due: Some(now + due),
                 merged_into: None,
             });
         }
@@ -62,23 +56,23 @@ impl<'n> Rollup<'n> {
     pub(super) fn close_outage(
         &mut self,
         mut rec: Rec,
-        status: &'static str,
-        merged_into: Option<u64>,
+        status: OutageStatus,
+        merged_into: Option<WorkOrderId>,
     ) {
         rec.status = status;
         let now = self.now();
         self.records
-            .push(outage_record(self.net, &rec, "close", now));
+            .push(outage_record(self.net, &rec, RecordOp::Close, now));
         if let Some(w) = rec.ticket {
             self.records.push(Record::Ticket {
                 at: now,
-                op: "close",
-                ticket: WorkOrderId(w as u32),
-                outage: Some(OutageId(rec.n as u32)),
+                op: RecordOp::Close,
+                ticket: w,
+                outage: Some(rec.id),
                 device: self.net.outage_device_name(rec.device),
                 priority: None,
                 due: None,
-                merged_into: merged_into.map(|m| WorkOrderId(m as u32)),
+                merged_into,
             });
         }
     }
@@ -86,31 +80,31 @@ impl<'n> Rollup<'n> {
     pub(super) fn classify(&mut self, c: CustomerId) {
         let at = self.now();
         let customer = self.net.customer(c).name.as_str();
-        let rec = if let Some((cause, n)) = self.known_cause(c) {
+        let rec = if let Some((cause, id)) = self.known_cause(c) {
             Record::Call {
                 at,
                 customer,
-                cause,
-                outage: Some(OutageId(n as u32)),
+                cause: Some(cause).into(),
+                outage: Some(id),
                 ticket: None,
             }
         } else if let Some(r) = self
             .view
             .upstream(Self::service(c))
-            .find_map(|d| self.open_dev.get(&d).map(|n| &self.open[n]))
+            .find_map(|d| self.open_dev.get(&d).map(|id| &self.open[id]))
         {
             Record::Call {
                 at,
                 customer,
-                cause: "fault",
-                outage: Some(OutageId(r.n as u32)),
-                ticket: r.ticket.map(|w| WorkOrderId(w as u32)),
+                cause: CallCause::Fault,
+                outage: Some(r.id),
+                ticket: r.ticket,
             }
         } else {
             Record::Call {
                 at,
                 customer,
-                cause: "none",
+                cause: CallCause::NoOutage,
                 outage: None,
                 ticket: None,
             }
@@ -119,16 +113,28 @@ impl<'n> Rollup<'n> {
     }
 }
 
+/// A fault ticket's priority and the time its crew is due, by the customers it holds
+/// off, as in `baseline.py`.
+fn priority_for(customers: u32) -> (Priority, Millis) {
+    if customers >= 50 {
+        (Priority::High, 45 * MINUTE)
+    } else if customers >= 5 {
+        (Priority::Medium, 120 * MINUTE)
+    } else {
+        (Priority::Low, 240 * MINUTE)
+    }
+}
+
 pub(super) fn outage_record<'n>(
     net: &'n Network,
     rec: &Rec,
-    op: &'static str,
+    op: RecordOp,
     at: Timestamp,
 ) -> Record<'n> {
     Record::Outage {
         at,
         op,
-        outage: OutageId(rec.n as u32),
+        outage: rec.id,
         device: net.outage_device_name(rec.device),
         cause: rec.cause,
         status: rec.status,

@@ -48,8 +48,8 @@ impl Run<'_, '_> {
             model: "eval_master.dss".to_string(),
             circuit,
             profile: match self.o.ranges {
-                Some(_) => format!("{}_ranged", self.o.profile.as_str()),
-                None => self.o.profile.as_str().to_string(),
+                Some(_) => format!("{}_ranged", self.o.profile),
+                None => self.o.profile.to_string(),
             },
             seed: self.seed,
             start: self.t0,

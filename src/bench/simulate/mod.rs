@@ -42,7 +42,7 @@
 //! day as it was.
 //!
 //! ```
-//! use outage_locator::simulate::{Profile, SimulationOptions, Simulator};
+//! use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 //! let (net, _) = outage_locator::import_opendss(path).unwrap();
 //! let sim = Simulator::new(&net).unwrap();
@@ -65,14 +65,16 @@ mod run;
 mod scenario;
 mod truth;
 
+/// A call's true cause is given in the terms the replay classifies calls in.
+pub use crate::replay::CallCause;
 pub use options::{
     BackgroundCallDetail, ByFaultClass, FaultCallDetail, Profile, SimulationOptions,
 };
 pub use ranges::SettingRanges;
 pub use scenario::{Scenario, scorer_kind};
 pub use truth::{
-    CallCause, Checkpoint, CheckpointKind, Truth, TruthCall, TruthCause, TruthCounts,
-    TruthMomentary, TruthOutage, TruthTransfer,
+    Checkpoint, CheckpointKind, Truth, TruthCall, TruthCause, TruthCounts, TruthMomentary,
+    TruthOutage, TruthTransfer,
 };
 
 use self::run::Run;

@@ -21,24 +21,18 @@ pub enum Profile {
 impl Profile {
     /// All profiles, calmest first.
     pub const ALL: [Profile; 3] = [Profile::BlueSky, Profile::Busy, Profile::Storm];
-
-    /// `blue_sky`, `busy` or `storm`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Profile::BlueSky => "blue_sky",
-            Profile::Busy => "busy",
-            Profile::Storm => "storm",
-        }
-    }
 }
+
+crate::variant_names::display_as_serde_name!(Profile);
 
 impl std::str::FromStr for Profile {
     type Err = String;
+    /// A profile by its name, in any case, spaces around it ignored.
     fn from_str(s: &str) -> Result<Self, String> {
-        Profile::ALL
-            .into_iter()
-            .find(|p| p.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown profile {s:?} (blue_sky, busy or storm)"))
+        crate::variant_names::from_name(&s.trim().to_ascii_lowercase()).ok_or_else(|| {
+            let names: Vec<String> = Profile::ALL.iter().map(Profile::to_string).collect();
+            format!("unknown profile {s:?} ({})", names.join(", "))
+        })
     }
 }
 
@@ -331,7 +325,7 @@ impl SimulationOptions {
     /// [`SettingRanges`]: days that differ as utilities and their days do.
     ///
     /// ```
-    /// use outage_locator::simulate::{Profile, SimulationOptions};
+    /// use outage_locator::bench::simulate::{Profile, SimulationOptions};
     /// let o = SimulationOptions::ranged(Profile::Busy);
     /// assert!(o.ranges.is_some());
     /// let day = o.ranges.as_ref().unwrap().draw(&o, 7);

@@ -39,7 +39,7 @@ impl Scenario {
             let t = e.time;
             match e.evidence {
                 Evidence::Call { customer, detail } => {
-                    writeln!(w, "{t},call,{},{}", cust(customer), detail.as_str())?
+                    writeln!(w, "{t},call,{},{}", cust(customer), detail)?
                 }
                 Evidence::LastGasp { meter } => writeln!(w, "{t},last_gasp,{},", cust(meter))?,
                 Evidence::PowerRestore { meter } => {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rfc3339;
 use crate::evidence::CallDetail;
+use crate::replay::CallCause;
 use crate::time::Timestamp;
 
 /// Why customers were off.
@@ -94,33 +95,6 @@ pub struct TruthMomentary {
     pub scada: bool,
 }
 
-/// The true cause of a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CallCause {
-    /// A fault outage.
-    Fault,
-    /// A planned outage.
-    Planned,
-    /// A remote disconnection.
-    Disconnect,
-    /// Nothing that holds the customer off (a flicker, a problem in the house).
-    #[serde(rename = "none")]
-    NoOutage,
-}
-
-impl CallCause {
-    /// The name used by the replay contract and the scorer.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CallCause::Fault => "fault",
-            CallCause::Planned => "planned",
-            CallCause::Disconnect => "disconnect",
-            CallCause::NoOutage => "none",
-        }
-    }
-}
-
 /// One call and its true cause.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TruthCall {
@@ -156,6 +130,8 @@ pub enum CheckpointKind {
     Scenario,
 }
 
+crate::variant_names::display_as_serde_name!(CheckpointKind);
+
 impl CheckpointKind {
     /// All kinds, in the scorer's order.
     pub const ALL: [CheckpointKind; 4] = [
@@ -164,16 +140,6 @@ impl CheckpointKind {
         CheckpointKind::Plus30,
         CheckpointKind::Scenario,
     ];
-
-    /// `+5m`, `+15m`, `+30m` or `scenario`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckpointKind::Plus5 => "+5m",
-            CheckpointKind::Plus15 => "+15m",
-            CheckpointKind::Plus30 => "+30m",
-            CheckpointKind::Scenario => "scenario",
-        }
-    }
 
     /// The position in [`ALL`](Self::ALL).
     pub fn index(self) -> usize {

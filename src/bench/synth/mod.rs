@@ -44,7 +44,7 @@
 //! one core of the development machine; see `examples/scale.rs`.
 //!
 //! ```
-//! use outage_locator::synth::{SyntheticNetworkOptions, synthetic_network};
+//! use outage_locator::bench::synth::{SyntheticNetworkOptions, synthetic_network};
 //! use outage_locator::EnergizationView;
 //!
 //! let opts = SyntheticNetworkOptions { customers: 2_000, seed: 7, ..Default::default() };

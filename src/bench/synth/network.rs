@@ -307,7 +307,7 @@ impl Gen<'_> {
 /// feeder has a tie.
 ///
 /// ```
-/// use outage_locator::synth::{middle_transfer, synthetic_network, SyntheticNetworkOptions};
+/// use outage_locator::bench::synth::{middle_transfer, synthetic_network, SyntheticNetworkOptions};
 /// let net = synthetic_network(&SyntheticNetworkOptions { customers: 5000, ..Default::default() });
 /// let op = middle_transfer(&net).unwrap();
 /// let view = outage_locator::EnergizationView::normal(&net).unwrap();

@@ -58,13 +58,13 @@ impl ModelFiles {
 /// layout takes O(B + E + C) memory besides the buffers.
 ///
 /// ```
-/// use outage_locator::synth::{UtilityNetworkOptions, utility_network, write_opendss};
+/// use outage_locator::bench::synth::{UtilityNetworkOptions, utility_network, write_opendss};
 /// let net = utility_network(&UtilityNetworkOptions::region(3_000, 5));
 /// let dir = std::env::temp_dir().join(format!("opendss-doc-{}", std::process::id()));
 /// let files = write_opendss(&net, &dir).unwrap();
 /// let (read, report) = outage_locator::import_opendss(&files.master).unwrap();
 /// assert_eq!(read.customers().len(), 3_000);
-/// assert_eq!(report.warnings, 0);
+/// assert_eq!(report.warning_count, 0);
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 pub fn write_opendss(net: &Network, dir: &Path) -> io::Result<ModelFiles> {

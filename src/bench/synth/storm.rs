@@ -14,7 +14,7 @@ use crate::topology::EnergizationView;
 /// four hours. For accuracy studies use [`crate::bench::simulate`], which also keeps the truth.
 ///
 /// ```
-/// use outage_locator::synth::{storm_events, synthetic_network, SyntheticNetworkOptions};
+/// use outage_locator::bench::synth::{storm_events, synthetic_network, SyntheticNetworkOptions};
 /// let net = synthetic_network(&SyntheticNetworkOptions { customers: 2000, ..Default::default() });
 /// let view = outage_locator::EnergizationView::normal(&net).unwrap();
 /// let events = storm_events(&net, &view, 1000, 7);

@@ -67,8 +67,8 @@ pub struct StormRows {
 /// events; about 1.5 s and 500 MB for a million customers and rows.
 ///
 /// ```
-/// use outage_locator::simulate::Simulator;
-/// use outage_locator::synth::{UtilityNetworkOptions, region_storm, utility_network, write_storm_csv};
+/// use outage_locator::bench::simulate::Simulator;
+/// use outage_locator::bench::synth::{UtilityNetworkOptions, region_storm, utility_network, write_storm_csv};
 /// let net = utility_network(&UtilityNetworkOptions::region(30_000, 1));
 /// let sim = Simulator::new(&net).unwrap();
 /// let mut csv = Vec::new();

@@ -177,7 +177,7 @@ const SUBSTATION_SPACING_M: f64 = 20_000.0;
 /// O(C) time and memory for C customers.
 ///
 /// ```
-/// use outage_locator::synth::{UtilityNetworkOptions, utility_network};
+/// use outage_locator::bench::synth::{UtilityNetworkOptions, utility_network};
 /// use outage_locator::EnergizationView;
 ///
 /// let opts = UtilityNetworkOptions { seed: 3, feeders_per_substation: 2..=2, ..Default::default() };

@@ -4,12 +4,14 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use crate::error::{ImportError, NetworkError, SourceLocation};
+use crate::error::{ImportError, SourceLocation};
 use crate::network::{DeviceKind, ElementKind, LineOptions, Network, NetworkBuilder, bus_key};
 
+use super::ImportOptions;
 use super::files::Reader;
 use super::objects::{Obj, Objects};
-use super::report::{ImportReport, ImportWarning, Notes};
+use super::ratings;
+use super::report::{ImportReport, Notes};
 use super::values::{objname, to_bool, to_float};
 
 /// A power-delivery element as it goes to the builder.
@@ -25,29 +27,39 @@ struct El {
     open: bool,
     lowest_kv: Option<f64>,
     kva: Option<f64>,
+    /// A transformer's highest winding voltage, kV.
+    rated_kv: Option<f64>,
+    /// A line's or reactor's normal and emergency ampacity, A.
+    amps: Option<(f64, f64)>,
     at: SourceLocation,
 }
 
 /// Builds the network from what `reader` read of the model at `path`.
 ///
 /// # Complexity
-/// O(N) for N objects read (a hash lookup per name), and one more build of the
-/// network for each closed loop cut.
+/// O(N) for N objects read (a hash lookup per name), and O(B + E log B) to open the
+/// loops of a meshed model (B buses, E elements).
 ///
 /// # Errors
-/// [`ImportError::NoCircuit`] when the model defines no circuit, and the builder's
-/// errors other than loops (a loop among closed elements is cut, with a warning).
+/// [`ImportError::NoCircuit`] when the model defines no circuit,
+/// [`ImportError::NoCustomers`] when it has none (unless `opts.accept_partial`), and
+/// the builder's errors (a loop among closed elements is cut first, with a warning).
 pub(super) fn assemble(
     reader: Reader,
     path: &Path,
+    opts: &ImportOptions,
 ) -> Result<(Network, ImportReport), ImportError> {
     let Reader {
         objects,
         coords,
         files,
         mut notes,
+        ..
     } = reader;
     let (circuit, source_bus) = circuit_and_source_bus(&objects, path)?;
+    let source_kv = objects
+        .circuit
+        .map(|ci| ratings::source_kv(&objects, &objects.list[ci], &mut notes));
     let mut report = ImportReport::default();
     let els = elements(&objects, &mut notes, &mut report);
     let buses = Buses::reached(&els, &source_bus);
@@ -55,7 +67,10 @@ pub(super) fn assemble(
     for name in &buses.list {
         b.add_bus(name);
     }
-    b.add_source(&format!("circuit.{circuit}"), &source_bus)?;
+    let source = b.add_source(&format!("circuit.{circuit}"), &source_bus)?;
+    if let Some(kv) = source_kv {
+        b.set_source_kv(source, kv);
+    }
     add_elements(&mut b, &els)?;
     add_customers(&mut b, &objects, &buses, &mut notes, &mut report)?;
     add_devices(&mut b, &objects, &els, &mut notes, &mut report)?;
@@ -63,6 +78,14 @@ pub(super) fn assemble(
         b.set_bus_position(name, *x, *y);
     }
     let net = build_radial(b, &els, &mut notes)?;
+    if net.customers().is_empty() {
+        if !opts.accept_partial {
+            let path = path.to_path_buf();
+            return Err(ImportError::NoCustomers { path });
+        }
+        let at = objects.circuit.map(|c| objects.list[c].at.clone());
+        notes.warn(&at.unwrap_or_default(), "the model has no customers");
+    }
     report.customers = net.customers().len();
     report.sources = net.sources().len();
     report.distribution_transformers = net
@@ -71,9 +94,10 @@ pub(super) fn assemble(
         .filter(|e| e.is_distribution_transformer() && !e.normally_open)
         .count();
     report.max_depth = net.longest_outage_chain();
-    report.warnings = notes.warnings.len();
+    report.warning_count = notes.warnings.len();
     report.warning_list = notes.warnings;
     report.skipped = notes.skipped;
+    report.defaulted = notes.defaulted;
     report.files = files.len();
     Ok((net, report))
 }
@@ -114,7 +138,7 @@ fn elements(objects: &Objects, notes: &mut Notes, report: &mut ImportReport) -> 
         let el = if kind == ElementKind::Transformer {
             transformer(objects, o, key, open, notes, report)
         } else {
-            two_terminal(o, kind, key, open, notes, report)
+            two_terminal(objects, o, kind, key, open, notes, report)
         };
         els.extend(el);
     }
@@ -167,8 +191,14 @@ fn transformer(
         );
     }
     if distinct.len() < 2 {
+        let msg = format!(
+            "{key}: every winding is on bus {}, a self-loop, skipped",
+            distinct[0]
+        );
+        notes.warn(&o.at, msg);
         return None;
     }
+    let rated_kv = ratings::transformer_kv(o, &kvs, kva, &key, notes);
     Some(El {
         name: key,
         kind: ElementKind::Transformer,
@@ -178,6 +208,8 @@ fn transformer(
         open,
         lowest_kv,
         kva,
+        rated_kv,
+        amps: None,
         at: o.at.clone(),
     })
 }
@@ -220,6 +252,7 @@ fn windings<'o>(
 /// A line or series reactor between `bus1` and `bus2` (a reactor with no `bus2` is a
 /// shunt, skipped); phases from `phases=` or else the nodes of `bus1`.
 fn two_terminal(
+    objects: &Objects,
     o: &Obj,
     kind: ElementKind,
     key: String,
@@ -254,8 +287,11 @@ fn two_terminal(
     });
     let (k1, k2) = (bus_key(b1), bus_key(b2));
     if k1 == k2 {
+        let msg = format!("{key}: bus1={b1} and bus2={b2} are both bus {k1}, a self-loop, skipped");
+        notes.warn(&o.at, msg);
         return None;
     }
+    let amps = ratings::line_amps(objects, o, &key, notes);
     Some(El {
         name: key,
         kind,
@@ -265,6 +301,8 @@ fn two_terminal(
         open,
         lowest_kv: None,
         kva: None,
+        rated_kv: None,
+        amps: Some(amps),
         at: o.at.clone(),
     })
 }
@@ -340,7 +378,7 @@ fn add_elements(b: &mut NetworkBuilder, els: &[El]) -> Result<(), ImportError> {
             switch: e.switch,
             normally_open: e.open,
         };
-        b.push_element(
+        let id = b.push_element(
             &e.name,
             e.kind,
             &e.buses[0],
@@ -349,6 +387,12 @@ fn add_elements(b: &mut NetworkBuilder, els: &[El]) -> Result<(), ImportError> {
             e.lowest_kv,
             e.kva,
         )?;
+        if let Some((normal, emergency)) = e.amps {
+            b.set_element_rating(id, Some(normal), Some(emergency));
+        }
+        if let Some(kv) = e.rated_kv {
+            b.set_transformer_kv(id, kv);
+        }
     }
     Ok(())
 }
@@ -389,7 +433,10 @@ fn add_customers(
             continue;
         }
         b.at(o.at.clone());
-        b.add_customer(&key, &bus)?;
+        let c = b.add_customer(&key, &bus)?;
+        if let Some((kw, kvar)) = ratings::load_power(o, &key, notes) {
+            b.set_customer_load(c, kw, kvar);
+        }
     }
     Ok(())
 }
@@ -454,38 +501,26 @@ fn add_devices(
     Ok(())
 }
 
-/// Builds the network; a closed loop in the model opens the element that closes it,
-/// with a warning, and the build is tried again (an OMS must cut a meshed model
-/// somewhere to stay radial).
+/// Builds the network, opening first the closed elements that close loops (an OMS
+/// must cut a meshed model somewhere to stay radial; see
+/// [`NetworkBuilder::open_loops`] for where), each with a warning naming it.
+///
+/// # Complexity
+/// O(B + E log B) for the loops, whatever their number (the network is built once).
 fn build_radial(
     mut builder: NetworkBuilder,
     els: &[El],
     notes: &mut Notes,
 ) -> Result<Network, ImportError> {
-    loop {
-        match builder.clone().build() {
-            Ok(n) => return Ok(n),
-            Err(NetworkError::Loop { elements }) if !elements.is_empty() => {
-                let first = elements[0].clone();
-                let Some(e) = builder.element_id(&first) else {
-                    return Err(NetworkError::Loop { elements }.into());
-                };
-                // The warning names where the element opened was defined.
-                let at = els
-                    .iter()
-                    .find(|el| el.name == first)
-                    .map(|el| el.at.clone())
-                    .unwrap_or_default();
-                notes.warnings.push(ImportWarning {
-                    at,
-                    message: format!(
-                        "closed loop through {}: {first} treated as open",
-                        elements.join(", ")
-                    ),
-                });
-                builder.open_element(e);
-            }
-            Err(e) => return Err(e.into()),
-        }
+    // The builder's elements are `els`, added in order.
+    for e in builder.open_loops() {
+        let el = &els[e.index()];
+        let (a, b) = (&el.buses[0], &el.buses[1]);
+        let msg = format!(
+            "{}: closes a loop (buses {a} and {b} are fed along other paths too), treated as open",
+            el.name
+        );
+        notes.warn(&el.at, msg);
     }
+    Ok(builder.build()?)
 }

@@ -16,27 +16,34 @@
 //!   RPN expressions, lists, booleans).
 //! - `assemble`: the objects turned into a [`NetworkBuilder`](crate::NetworkBuilder)'s
 //!   calls and built into a radial [`Network`].
+//! - `ratings`: what restoration reads (ampacities, winding voltages, loads, the
+//!   source's voltage), with OpenDSS's defaults where models rely on them.
 //! - `report`: the [`ImportReport`], with its warnings and what was skipped.
 
 mod assemble;
 mod files;
 mod lexer;
+mod lines;
 mod objects;
+mod options;
 mod props;
+mod ratings;
 mod report;
 mod values;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::io::Read;
+use std::path::Path;
 
 use crate::error::ImportError;
 use crate::network::Network;
 
 use assemble::assemble;
 use files::Reader;
+pub use options::ImportOptions;
 pub use report::{ImportReport, ImportWarning, report_for};
 
-/// Reads an OpenDSS master file and everything it redirects.
+/// Reads an OpenDSS master file and everything it redirects, with the default
+/// [`ImportOptions`]: see [`import_opendss_with`].
 ///
 /// ```
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
@@ -44,33 +51,113 @@ pub use report::{ImportReport, ImportWarning, report_for};
 /// assert_eq!(report.customers, 91);
 /// assert_eq!(net.customers().len(), 91);
 /// ```
+///
+/// # Errors
+/// As [`import_opendss_with`].
 pub fn import_opendss(path: impl AsRef<Path>) -> Result<(Network, ImportReport), ImportError> {
-    let path = path.as_ref();
-    let mut r = Reader::default();
-    r.read_file(path, None)?;
-    assemble(r, path)
+    import_opendss_with(path, &ImportOptions::default())
 }
 
-/// Reads OpenDSS text given in memory (no `Redirect` can be followed); for tests and
-/// fuzzing.
-pub fn import_opendss_str(text: &str) -> Result<(Network, ImportReport), ImportError> {
+/// Reads an OpenDSS master file and everything it redirects, within the folders, bounds
+/// and nesting that `opts` allow.
+///
+/// # Errors
+/// The master cannot be read ([`ImportError::Io`]), is not a regular file or is too
+/// large; the model's files together are too large; `Redirect`s nest too deep; the
+/// model defines no circuit; its network fails validation. Unless
+/// [`ImportOptions::accept_partial`]: a file that a `Redirect` or `Compile` names is
+/// missing or refused ([`ImportError::Include`]), or the model has no customers
+/// ([`ImportError::NoCustomers`]).
+pub fn import_opendss_with(
+    path: impl AsRef<Path>,
+    opts: &ImportOptions,
+) -> Result<(Network, ImportReport), ImportError> {
+    let path = path.as_ref();
     let mut r = Reader::default();
-    let p = Arc::new(PathBuf::from("<memory>"));
-    r.read_text(text, &p, Path::new("."));
-    assemble(r, &p)
+    r.read_master(path, opts)?;
+    assemble(r, path, opts)
+}
+
+/// Reads OpenDSS text given in memory, with the default [`ImportOptions`]; for tests
+/// and fuzzing. A file it names is looked for from the current folder and read only
+/// within [`ImportOptions::allowed_roots`] (by default, none is read).
+///
+/// # Errors
+/// As [`import_opendss_with`].
+pub fn import_opendss_str(text: &str) -> Result<(Network, ImportReport), ImportError> {
+    import_opendss_str_with(text, &ImportOptions::default())
+}
+
+/// Reads OpenDSS text given in memory with `opts` (see [`import_opendss_str`]).
+///
+/// # Errors
+/// As [`import_opendss_with`].
+pub fn import_opendss_str_with(
+    text: &str,
+    opts: &ImportOptions,
+) -> Result<(Network, ImportReport), ImportError> {
+    let name = Path::new("<memory>");
+    let mut r = Reader::default();
+    r.read_str(text, name, opts)?;
+    assemble(r, name, opts)
 }
 
 /// Loads a network from an OpenDSS master file (`*.dss`) or the crate's JSON network
-/// file (`*.json`).
+/// file (`*.json`), with the default [`ImportOptions`].
+///
+/// # Errors
+/// As [`load_network_with`].
 pub fn load_network(path: impl AsRef<Path>) -> Result<(Network, ImportReport), ImportError> {
+    load_network_with(path, &ImportOptions::default())
+}
+
+/// Loads a network from an OpenDSS master file (`*.dss`, as [`import_opendss_with`]) or
+/// the crate's JSON network file (`*.json`: a regular file within
+/// [`ImportOptions::max_file_bytes`], with customers unless
+/// [`ImportOptions::accept_partial`]).
+///
+/// # Errors
+/// As [`import_opendss_with`]; for JSON, [`ImportError::Json`] when the file is not a
+/// valid network.
+pub fn load_network_with(
+    path: impl AsRef<Path>,
+    opts: &ImportOptions,
+) -> Result<(Network, ImportReport), ImportError> {
     let path = path.as_ref();
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if !is_json {
-        return import_opendss(path);
+        return import_opendss_with(path, opts);
     }
-    let net = Network::read_json(path)?;
+    let text = read_bounded(path, opts.max_file_bytes)?;
+    let net = Network::from_json(&text, path)?;
+    if net.customers().is_empty() && !opts.accept_partial {
+        let path = path.to_path_buf();
+        return Err(ImportError::NoCustomers { path });
+    }
     let report = report_for(&net);
     Ok((net, report))
+}
+
+/// A regular file's text, refused past `max` bytes.
+fn read_bounded(path: &Path, max: u64) -> Result<String, ImportError> {
+    let io = |source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        let path = path.to_path_buf();
+        return Err(ImportError::NotAFile { path });
+    }
+    let mut text = String::new();
+    let file = std::fs::File::open(path).map_err(io)?;
+    file.take(max.saturating_add(1))
+        .read_to_string(&mut text)
+        .map_err(io)?;
+    if text.len() as u64 > max {
+        let (path, limit) = (path.to_path_buf(), max);
+        return Err(ImportError::FileTooLarge { path, limit });
+    }
+    Ok(text)
 }

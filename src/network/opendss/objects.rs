@@ -55,7 +55,8 @@ pub(super) enum Include {
 /// that continue an earlier one.
 #[derive(Debug, Default)]
 pub(super) struct Objects {
-    /// The objects; a second `New` of one name replaces the first in place.
+    /// The objects; a second `New` of one name replaces the first in place (with a
+    /// warning naming both definitions).
     pub(super) list: Vec<Obj>,
     /// `class.name` (lowercase) -> place in `list`.
     index: HashMap<String, usize>,
@@ -200,7 +201,7 @@ impl Objects {
     }
 
     /// `New class.name props...`: an object of a class the topology uses (replacing
-    /// one of the same name), or a skipped statement.
+    /// one of the same name, with a warning), or a skipped statement.
     fn new_object(&mut self, rest: &str, at: &SourceLocation, notes: &mut Notes) {
         let toks = tokenize(rest);
         let Some((k, v)) = toks.first() else {
@@ -244,7 +245,14 @@ impl Objects {
         }
         let idx = match self.index.get(&key) {
             Some(&i) => {
-                self.list[i] = o;
+                let before = std::mem::replace(&mut self.list[i], o);
+                notes.warn(
+                    at,
+                    format!(
+                        "{key} defined again: replaces its definition at {}",
+                        before.at
+                    ),
+                );
                 i
             }
             None => {

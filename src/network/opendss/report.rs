@@ -44,8 +44,10 @@ pub struct ImportReport {
     pub open_switches: usize,
     /// Sources.
     pub sources: usize,
-    /// How many warnings (see `warning_list`).
-    pub warnings: usize,
+    /// How many warnings there are (the length of `warning_list`; `warnings` in the
+    /// report's JSON, as `inspect` prints it).
+    #[serde(rename = "warnings")]
+    pub warning_count: usize,
     /// The longest chain of outage devices from a customer's service to the source,
     /// counting both ends.
     pub max_depth: usize,
@@ -55,6 +57,11 @@ pub struct ImportReport {
     pub aggregate_loads: usize,
     /// Statements skipped because they do not describe topology, by class or command.
     pub skipped: BTreeMap<String, usize>,
+    /// Ratings the model leaves to OpenDSS's defaults, by class and property
+    /// (`line normamps`, `circuit basekv`, `load pf`...): how many objects took the
+    /// default.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub defaulted: BTreeMap<String, usize>,
     /// Files read.
     pub files: usize,
     /// The warnings themselves.
@@ -106,6 +113,8 @@ pub(super) struct Notes {
     pub(super) warnings: Vec<ImportWarning>,
     /// Skipped statements by class or command.
     pub(super) skipped: BTreeMap<String, usize>,
+    /// Ratings taken from OpenDSS's defaults, by class and property.
+    pub(super) defaulted: BTreeMap<String, usize>,
 }
 
 impl Notes {
@@ -115,6 +124,11 @@ impl Notes {
             at: at.clone(),
             message: msg.into(),
         });
+    }
+
+    /// Counts a rating taken from OpenDSS's defaults.
+    pub(super) fn defaulted(&mut self, what: &str) {
+        *self.defaulted.entry(what.to_string()).or_default() += 1;
     }
 
     /// Counts a skipped statement.

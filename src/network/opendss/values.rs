@@ -34,13 +34,19 @@ fn rpn(expr: &str) -> Option<f64> {
     st.last().copied().filter(|v| v.is_finite())
 }
 
-/// A number, or the value of an RPN expression in parentheses; finite only.
+/// A number, or the value of an RPN expression (in parentheses, or in the braces,
+/// brackets or quotes that the lexer removed: OpenDSS evaluates any quoted numeric
+/// value, as in IEEE 8500's `Normamps=156 {156 1.25 *}`); finite only.
 pub(super) fn to_float(v: Option<&str>) -> Option<f64> {
     let v = v?.trim();
     if v.starts_with('(') {
         return rpn(v);
     }
-    v.parse::<f64>().ok().filter(|x| x.is_finite())
+    match v.parse::<f64>() {
+        Ok(x) => Some(x).filter(|x| x.is_finite()),
+        Err(_) if v.contains(char::is_whitespace) => rpn(v),
+        Err(_) => None,
+    }
 }
 
 /// The items of a list value, bracketed or bare, split at spaces and commas.
@@ -83,5 +89,13 @@ mod tests {
     fn rpn_evaluates_expressions() {
         assert!((rpn("(12.47 3 sqrt /)").unwrap() - 7.1996).abs() < 1e-3);
         assert_eq!(rpn("(1 +)"), None);
+    }
+
+    #[test]
+    fn a_braced_expression_is_a_number() {
+        // The lexer hands `{156 1.25 *}` over without its braces.
+        assert_eq!(to_float(Some("156 1.25 *")), Some(195.0));
+        assert_eq!(to_float(Some("156")), Some(156.0));
+        assert_eq!(to_float(Some("abc")), None);
     }
 }

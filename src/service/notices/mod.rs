@@ -80,6 +80,7 @@ struct Told {
 ///
 /// ```
 /// use outage_locator::*;
+/// use outage_locator::service::{NoticeKind, NoticeOptions, Notices, WorkOrderOptions};
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 /// let (net, _) = import_opendss(path).unwrap();
 /// let mut engine = Engine::new(&net, EngineOptions::default()).unwrap();

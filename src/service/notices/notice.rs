@@ -36,19 +36,6 @@ pub enum NoticeKind {
     PlannedAhead,
 }
 
-impl NoticeKind {
-    /// A short name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NoticeKind::Outage => "outage",
-            NoticeKind::Update => "update",
-            NoticeKind::Restored => "restored",
-            NoticeKind::Cleared => "cleared",
-            NoticeKind::PlannedAhead => "planned_ahead",
-        }
-    }
-}
-
 /// How far the work on an outage has come, as customers are told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -70,19 +57,6 @@ pub enum Progress {
 }
 
 impl Progress {
-    /// A short name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Progress::Investigating => "investigating",
-            Progress::CrewDispatched => "crew_dispatched",
-            Progress::CrewEnRoute => "crew_en_route",
-            Progress::CrewOnSite => "crew_on_site",
-            Progress::Restored => "restored",
-            Progress::Scheduled => "scheduled",
-            Progress::InProgress => "in_progress",
-        }
-    }
-
     /// The progress customers are told for an order state.
     pub fn of_order(state: OrderState) -> Progress {
         match state {
@@ -120,16 +94,7 @@ pub enum PlannedKind {
     LoadShedding,
 }
 
-impl PlannedKind {
-    /// A short name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlannedKind::PlannedWork => "planned_work",
-            PlannedKind::TemporaryMaintenance => "temporary_maintenance",
-            PlannedKind::LoadShedding => "load_shedding",
-        }
-    }
-}
+crate::variant_names::display_as_serde_name!(NoticeKind, Progress, PlannedKind);
 
 /// A planned interruption registered ahead of time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,7 +144,9 @@ impl Notice {
     /// The text of the message (SMS length, UTC times).
     ///
     /// ```
-    /// use outage_locator::{Notice, NoticeId, NoticeKind, OutageCause, Progress, Timestamp};
+    /// use outage_locator::{Timestamp};
+    /// use outage_locator::inference::{OutageCause};
+    /// use outage_locator::service::{Notice, NoticeId, NoticeKind, Progress};
     /// let t: Timestamp = "2026-07-01T12:03:00Z".parse().unwrap();
     /// let n = Notice {
     ///     id: NoticeId(1), at: t, kind: NoticeKind::Outage, customers: vec![],

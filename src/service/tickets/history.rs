@@ -22,7 +22,9 @@ struct Mean {
 /// class and zone, seeded with priors and updated by every restored order.
 ///
 /// ```
-/// use outage_locator::{RestorationHistory, OutageDeviceClass, ServiceZone, MINUTE};
+/// use outage_locator::{MINUTE};
+/// use outage_locator::network::{OutageDeviceClass, ServiceZone};
+/// use outage_locator::service::{RestorationHistory};
 /// let mut h = RestorationHistory::default();
 /// let before = h.mean(OutageDeviceClass::Fuse, ServiceZone::Urban);
 /// h.record(OutageDeviceClass::Fuse, ServiceZone::Urban, 30 * MINUTE);
@@ -113,7 +115,7 @@ impl WorkOrders {
 
     /// The historical estimate for an outage of a class in a zone that started at
     /// `start`: the start plus the mean restoration time, or, when that is already
-    /// past at `now`, `now` plus [`WorkOrderOptions::etr_extension`](crate::WorkOrderOptions::etr_extension).
+    /// past at `now`, `now` plus [`WorkOrderOptions::etr_extension`](crate::service::WorkOrderOptions::etr_extension).
     pub fn historical_etr(
         &self,
         class: OutageDeviceClass,

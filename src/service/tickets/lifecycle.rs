@@ -125,6 +125,7 @@ impl WorkOrders {
     ///
     /// ```
     /// # use outage_locator::*;
+    /// # use outage_locator::service::{Action, Crew, CrewState, FaultCause, OrderState, WorkOrderOptions};
     /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
     /// # let (net, _) = import_opendss(path).unwrap();
     /// # let engine = Engine::new(&net, EngineOptions::default()).unwrap();

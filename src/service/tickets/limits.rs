@@ -20,16 +20,9 @@ pub enum LimitKind {
     Restoration,
 }
 
-impl LimitKind {
-    /// A short name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LimitKind::Dispatch => "dispatch",
-            LimitKind::Arrival => "arrival",
-            LimitKind::Restoration => "restoration",
-        }
-    }
+crate::variant_names::display_as_serde_name!(LimitKind);
 
+impl LimitKind {
     /// The kind's bit in [`WorkOrder::alerts`] (its warning; shifted by 4, its
     /// breach).
     pub(super) fn bit(self) -> u8 {
@@ -58,7 +51,9 @@ pub struct ZoneLimits {
 /// each limit.
 ///
 /// ```
-/// use outage_locator::{TimeLimits, ServiceZone, MINUTE};
+/// use outage_locator::{MINUTE};
+/// use outage_locator::network::{ServiceZone};
+/// use outage_locator::service::{TimeLimits};
 /// let mut limits = TimeLimits::default();
 /// assert_eq!(limits.arrival(ServiceZone::Rural), 90 * MINUTE);
 /// limits.rural.arrival = 60 * MINUTE; // a stricter local promise
@@ -137,18 +132,7 @@ pub enum LimitState {
     MetLate,
 }
 
-impl LimitState {
-    /// A short name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LimitState::Running => "running",
-            LimitState::Warning => "warning",
-            LimitState::Overdue => "overdue",
-            LimitState::MetOnTime => "met",
-            LimitState::MetLate => "met_late",
-        }
-    }
-}
+crate::variant_names::display_as_serde_name!(LimitState);
 
 /// One time limit of one order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,11 +247,6 @@ pub(super) const LIMIT_KINDS: [LimitKind; 3] = [
     LimitKind::Restoration,
 ];
 
-/// A zone's name (`urban`, `rural`, `remote`).
-pub fn zone_name(z: ServiceZone) -> &'static str {
-    match z {
-        ServiceZone::Urban => "urban",
-        ServiceZone::Rural => "rural",
-        ServiceZone::Remote => "remote",
-    }
-}
+// A zone prints as its serde name (`urban`, `rural`, `remote`), as the limits per zone
+// are reported.
+crate::variant_names::display_as_serde_name!(ServiceZone);

@@ -68,7 +68,7 @@ pub use changes::{Fields, WorkOrderChange};
 pub use dispatch::CrewState;
 pub use history::RestorationHistory;
 pub use lifecycle::{Action, TicketError};
-pub use limits::{LimitKind, LimitState, LimitStatus, TimeLimits, ZoneLimits, zone_name};
+pub use limits::{LimitKind, LimitState, LimitStatus, TimeLimits, ZoneLimits};
 pub use options::WorkOrderOptions;
 pub use order::{
     Closing, Etr, EtrSource, FaultCause, LinkedCall, OrderState, Priority, Step, WorkOrder,
@@ -92,8 +92,8 @@ const HOUR: Millis = 60 * MINUTE;
 /// the crew roster, the historical restoration times and the audit trail.
 ///
 /// ```
-/// use outage_locator::{Engine, EngineOptions, Event, Evidence, WorkOrders, WorkOrderOptions,
-///     WorkOrderChange, OrderState, import_opendss};
+/// use outage_locator::{Engine, EngineOptions, Event, Evidence, WorkOrders, import_opendss};
+/// use outage_locator::service::{WorkOrderOptions, WorkOrderChange, OrderState};
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 /// let (net, _) = import_opendss(path).unwrap();
 /// let mut engine = Engine::new(&net, EngineOptions::default()).unwrap();

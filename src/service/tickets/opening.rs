@@ -99,7 +99,7 @@ impl WorkOrders {
     }
 
     /// Opens a single-customer order for a caller no outage explains (the agent's
-    /// choice after [`CallAnswer::NothingKnown`](crate::CallAnswer)); returns the order
+    /// choice after [`CallAnswer::NothingKnown`](crate::service::CallAnswer)); returns the order
     /// that already covers the customer when there is one. The order joins the outage
     /// the engine later finds for the customer.
     pub fn open_for_customer(

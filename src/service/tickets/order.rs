@@ -26,24 +26,12 @@ impl std::fmt::Display for WorkOrderId {
 pub enum Priority {
     /// Critical customers off supply, or a wire down.
     Emergency,
-    /// Many customers ([`WorkOrderOptions::high_customers`](crate::WorkOrderOptions::high_customers) or more).
+    /// Many customers ([`WorkOrderOptions::high_customers`](crate::service::WorkOrderOptions::high_customers) or more).
     High,
-    /// Several customers ([`WorkOrderOptions::medium_customers`](crate::WorkOrderOptions::medium_customers) or more).
+    /// Several customers ([`WorkOrderOptions::medium_customers`](crate::service::WorkOrderOptions::medium_customers) or more).
     Medium,
     /// Fewer.
     Low,
-}
-
-impl Priority {
-    /// The contract's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Emergency => "emergency",
-            Priority::High => "high",
-            Priority::Medium => "medium",
-            Priority::Low => "low",
-        }
-    }
 }
 
 /// Where an order stands. The states are ordered: an order only moves forward.
@@ -64,19 +52,7 @@ pub enum OrderState {
     Closed,
 }
 
-impl OrderState {
-    /// A short name (`created`, `dispatched`, `en_route`, `on_site`, `restored`, `closed`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderState::Created => "created",
-            OrderState::Dispatched => "dispatched",
-            OrderState::EnRoute => "en_route",
-            OrderState::OnSite => "on_site",
-            OrderState::Restored => "restored",
-            OrderState::Closed => "closed",
-        }
-    }
-}
+crate::variant_names::display_as_serde_name!(Priority, OrderState);
 
 /// What the crew found, given when the order is closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -105,7 +81,7 @@ pub enum FaultCause {
 #[serde(rename_all = "snake_case")]
 pub enum Closing {
     /// Work done; the cause when the crew gave one (`None` when the order was closed
-    /// automatically on restoration, see [`WorkOrderOptions::close_on_restore`](crate::WorkOrderOptions::close_on_restore)).
+    /// automatically on restoration, see [`WorkOrderOptions::close_on_restore`](crate::service::WorkOrderOptions::close_on_restore)).
     Completed {
         /// The cause.
         cause: Option<FaultCause>,
@@ -210,7 +186,7 @@ pub struct WorkOrder {
     pub critical_since: Option<Timestamp>,
     /// Where the crew started its trip from.
     pub(super) crew_origin: Option<[f64; 2]>,
-    /// Warnings and breaches already raised (bits of [`LimitKind`](crate::LimitKind), breaches shifted
+    /// Warnings and breaches already raised (bits of [`LimitKind`](crate::service::LimitKind), breaches shifted
     /// by 4).
     pub(super) alerts: u8,
 }

@@ -1,0 +1,160 @@
+//! The records of the replay contract: what an engine concluded, as typed values that
+//! serialise to exactly the contract's JSON Lines.
+
+use serde::{Deserialize, Serialize};
+
+use crate::inference::{OutageCause, OutageId, OutageStatus};
+use crate::service::tickets::{Priority, WorkOrderId};
+use crate::time::Timestamp;
+
+/// What happened to an outage or a work order in a record: `open`, `update` (any
+/// field changed; the whole current record is printed) or `close`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordOp {
+    /// It opened.
+    Open,
+    /// A field changed.
+    Update,
+    /// It closed.
+    Close,
+}
+
+/// How a call was classified: the cause of the outage that holds the caller off
+/// (`fault`, `planned`, `disconnect`), or `none` when no known outage explains it.
+/// The simulator's truth gives each call its true cause in the same terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallCause {
+    /// A fault outage.
+    Fault,
+    /// A planned outage.
+    Planned,
+    /// A remote disconnection.
+    Disconnect,
+    /// Nothing that holds the customer off (a flicker, a problem in the house, or an
+    /// outage not known yet).
+    #[serde(rename = "none")]
+    NoOutage,
+}
+
+crate::variant_names::display_as_serde_name!(RecordOp, CallCause);
+
+impl From<Option<OutageCause>> for CallCause {
+    /// The cause of the outage a call belongs to, or [`CallCause::NoOutage`].
+    fn from(cause: Option<OutageCause>) -> Self {
+        match cause {
+            Some(OutageCause::Fault) => CallCause::Fault,
+            Some(OutageCause::Planned) => CallCause::Planned,
+            Some(OutageCause::Disconnect) => CallCause::Disconnect,
+            None => CallCause::NoOutage,
+        }
+    }
+}
+
+/// One conclusion record of the replay contract. Names borrow from the network; ids
+/// and times are printed as the contract spells them (`O7`, `W3`, RFC 3339).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Record<'a> {
+    /// An outage opened, changed or closed.
+    Outage {
+        /// The engine's clock.
+        #[serde(serialize_with = "shown")]
+        at: Timestamp,
+        /// Opened, updated or closed.
+        op: RecordOp,
+        /// `O…`.
+        #[serde(serialize_with = "shown")]
+        outage: OutageId,
+        /// `class.name`.
+        device: &'a str,
+        /// Why the customers are off.
+        cause: OutageCause,
+        /// Predicted or confirmed; on close, restored or retracted.
+        status: OutageStatus,
+        /// Customers held off.
+        customers: u32,
+        /// Probability that the device is out.
+        confidence: f64,
+    },
+    /// A work order opened, changed or closed.
+    Ticket {
+        /// The engine's clock.
+        #[serde(serialize_with = "shown")]
+        at: Timestamp,
+        /// Opened, updated or closed.
+        op: RecordOp,
+        /// `W…`.
+        #[serde(serialize_with = "shown")]
+        ticket: WorkOrderId,
+        /// Its outage (printed empty when it has none).
+        #[serde(serialize_with = "shown_or_empty")]
+        outage: Option<OutageId>,
+        /// Its device.
+        device: &'a str,
+        /// On open and update.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        priority: Option<Priority>,
+        /// Crew on site due, on open and update.
+        #[serde(skip_serializing_if = "Option::is_none", serialize_with = "shown_opt")]
+        due: Option<Timestamp>,
+        /// On a merge.
+        #[serde(skip_serializing_if = "Option::is_none", serialize_with = "shown_opt")]
+        merged_into: Option<WorkOrderId>,
+    },
+    /// A call's classification.
+    Call {
+        /// The engine's clock.
+        #[serde(serialize_with = "shown")]
+        at: Timestamp,
+        /// `load.x`.
+        customer: &'a str,
+        /// The cause of the outage it belongs to, or none.
+        cause: CallCause,
+        /// The outage it belongs to.
+        #[serde(serialize_with = "shown_opt")]
+        outage: Option<OutageId>,
+        /// The fault outage's work order.
+        #[serde(serialize_with = "shown_opt")]
+        ticket: Option<WorkOrderId>,
+    },
+    /// The last line.
+    Summary {
+        /// Rows read (header excluded).
+        rows: u64,
+        /// Rows skipped.
+        skipped: u64,
+        /// Outages opened.
+        outages: u64,
+        /// Tickets opened.
+        tickets: u64,
+    },
+}
+
+/// Serialises a value as its `Display` text (no intermediate string).
+fn shown<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+/// [`shown`], or `null`.
+fn shown_opt<T: std::fmt::Display, S: serde::Serializer>(
+    v: &Option<T>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => shown(v, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// [`shown`], or an empty string.
+fn shown_or_empty<T: std::fmt::Display, S: serde::Serializer>(
+    v: &Option<T>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => shown(v, s),
+        None => s.serialize_str(""),
+    }
+}
