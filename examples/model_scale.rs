@@ -3,7 +3,8 @@
 //! `modelgen` writes), then, each in a child process of this example so that each peak
 //! is its own: the model imported and its view built (what `inspect` does, and the
 //! view), and the storm replayed from its file (what `replay` does, JSON Lines
-//! formatted and discarded).
+//! formatted and discarded), on the imported model and, for comparison, on the
+//! network generated in memory that the model was written from.
 //!
 //!     cargo run --release --example model_scale                      # 100 k, 1 M, 5 M
 //!     cargo run --release --example model_scale -- --dir /tmp/models 20000 2000000
@@ -28,13 +29,20 @@ use outage_locator::{EnergizationView, EngineOptions, Replay, load_network};
 
 const IMPORT: &str = "--measure-import";
 const REPLAY: &str = "--measure-replay";
+const REPLAY_IN_MEMORY: &str = "--measure-replay-in-memory";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some(IMPORT) if args.len() == 2 => return measure_import(Path::new(&args[1])),
         Some(REPLAY) if args.len() == 3 => {
-            return measure_replay(Path::new(&args[1]), Path::new(&args[2]));
+            return measure_replay(Origin::File(Path::new(&args[1])), Path::new(&args[2]));
+        }
+        Some(REPLAY_IN_MEMORY) if args.len() == 3 => {
+            let Ok(n) = args[1].parse() else {
+                return ExitCode::from(2);
+            };
+            return measure_replay(Origin::InMemory(n), Path::new(&args[2]));
         }
         _ => {}
     }
@@ -53,10 +61,10 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "| customers | model | events | import | view | import + view | peak RSS | B/customer | replay beyond import | events/s | peak RSS | B/customer |"
+        "| customers | model | events | import | view | import + view | peak RSS | B/customer | replay beyond import | events/s | peak RSS | B/customer | in memory: replay | events/s |"
     );
     println!(
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     );
     for n in sizes {
         let folder = dir.join(format!("c{n}"));
@@ -71,22 +79,27 @@ fn main() -> ExitCode {
         let child = |args: &[&Path]| Command::new(&exe).args(args).output();
         let import = child(&[Path::new(IMPORT), &master]);
         let replay = child(&[Path::new(REPLAY), &master, &storm]);
-        let (Ok(import), Ok(replay)) = (import, replay) else {
+        let size = n.to_string();
+        let memory = child(&[Path::new(REPLAY_IN_MEMORY), Path::new(&size), &storm]);
+        let (Ok(import), Ok(replay), Ok(memory)) = (import, replay, memory) else {
             eprintln!("cannot run the measurements of {n}");
             return ExitCode::from(1);
         };
-        for o in [&import, &replay] {
+        for o in [&import, &replay, &memory] {
             if !o.status.success() {
                 eprintln!("{}", String::from_utf8_lossy(&o.stderr));
                 return ExitCode::from(1);
             }
         }
         let text = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).trim().to_string();
-        let (import, replay) = (text(&import), text(&replay));
+        let (import, replay, memory) = (text(&import), text(&replay), text(&memory));
+        let cells = |t: &str| t.split(" | ").map(str::to_string).collect::<Vec<_>>();
+        let (replay, memory) = (cells(&replay), cells(&memory));
         println!(
-            "| {n} | {model_mb:.0} MB | {replay_events} | {import} | {replay_cells} |",
-            replay_events = replay.split_once(" | ").map_or("", |x| x.0),
-            replay_cells = replay.split_once(" | ").map_or("", |x| x.1)
+            "| {n} | {model_mb:.0} MB | {} | {import} | {} | {} |",
+            replay[0],
+            replay[1..].join(" | "),
+            memory.get(1..3).map_or(String::new(), |m| m.join(" | "))
         );
     }
     ExitCode::SUCCESS
@@ -167,15 +180,27 @@ fn measure_import(master: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Child: imports the model and replays the storm; prints the events, then the
-/// table's replay cells.
-fn measure_replay(master: &Path, events: &Path) -> ExitCode {
-    let (net, _) = match load_network(master) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
+/// Where a replay's network comes from.
+enum Origin<'a> {
+    /// Imported from the model's master file.
+    File(&'a Path),
+    /// Generated in memory: the network the model of that many customers was written
+    /// from (the same ids, so the same storm file reads on both).
+    InMemory(usize),
+}
+
+/// Child: imports the model (or generates its network) and replays the storm; prints
+/// the events, then the table's replay cells.
+fn measure_replay(from: Origin<'_>, events: &Path) -> ExitCode {
+    let net = match from {
+        Origin::File(master) => match load_network(master) {
+            Ok((net, _)) => net,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(1);
+            }
+        },
+        Origin::InMemory(n) => utility_network(&UtilityNetworkOptions::region(n, 1)),
     };
     let file = match std::fs::File::open(events) {
         Ok(f) => f,

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use common::trees::tree_shape;
 use outage_locator::bench::synth::{UtilityNetworkOptions, utility_network, write_opendss};
-use outage_locator::network::Customer;
+use outage_locator::network::{Customer, Element, Source};
 use outage_locator::{EnergizationView, Network, OutageDeviceId, SourceLocation, import_opendss};
 use proptest::prelude::*;
 
@@ -30,22 +30,30 @@ fn round_trip(net: &Network, dir: PathBuf) -> Result<(), TestCaseError> {
     same_network(net, &read)
 }
 
-/// Equal but for what a model file does not hold. The network takes the name of its
-/// circuit, the first source.
+/// Equal but for what a model file does not hold, and for the ratings the writer
+/// adds where the network has none (line codes' ampacities, the source's 115 kV, a
+/// load's kW and power factor). The network takes the name of its circuit, the first
+/// source.
 fn same_network(a: &Network, b: &Network) -> Result<(), TestCaseError> {
     prop_assert_eq!(a.sources()[0].name.strip_prefix("circuit."), Some(b.name()));
     prop_assert_eq!(a.buses(), b.buses());
-    prop_assert_eq!(a.sources(), b.sources());
+    let unrated = |s: &Source| Source {
+        base_kv: None,
+        ..s.clone()
+    };
+    let sources = |n: &Network| n.sources().iter().map(unrated).collect::<Vec<_>>();
+    prop_assert_eq!(sources(a), sources(b));
     let at = SourceLocation::default();
     prop_assert_eq!(a.elements().len(), b.elements().len());
     for (x, y) in a.elements().iter().zip(b.elements()) {
-        prop_assert_eq!(
-            x,
-            &outage_locator::network::Element {
-                at: at.clone(),
-                ..y.clone()
-            }
-        );
+        let y = Element {
+            at: at.clone(),
+            normal_amps: x.normal_amps,
+            emergency_amps: x.emergency_amps,
+            rated_kv: x.rated_kv,
+            ..y.clone()
+        };
+        prop_assert_eq!(x, &y);
     }
     prop_assert_eq!(a.devices().len(), b.devices().len());
     for (x, y) in a.devices().iter().zip(b.devices()) {
@@ -113,7 +121,10 @@ proptest! {
     /// shape shrinks to the few nodes that matter.
     #[test]
     fn any_tree_reads_back(shape in tree_shape(1, 40, 3), tag in any::<u64>()) {
-        round_trip(&shape.network(), folder("tree", tag))?;
+        let net = shape.network();
+        // A model without customers is refused as partial (the reader's own tests).
+        prop_assume!(!net.customers().is_empty());
+        round_trip(&net, folder("tree", tag))?;
     }
 }
 
