@@ -3,10 +3,10 @@
 //! properties, as OpenDSS would; files named by `Redirect`, `Compile` and `Buscoords`
 //! are handed back to the reader.
 
-use std::collections::{HashMap, HashSet};
-
 use crate::error::SourceLocation;
 
+use super::bag::Bag;
+use super::hashing::{FastMap, FastSet};
 use super::lexer::tokenize;
 use super::props::{IGNORED_COMMANDS, USED, props, resolve};
 use super::report::Notes;
@@ -17,13 +17,13 @@ use super::values::{objname, to_bool, to_float, to_list};
 #[derive(Debug, Clone, Default)]
 pub(super) struct Obj {
     /// Lowercase class.
-    pub(super) cls: String,
+    pub(super) cls: &'static str,
     /// The name as written.
-    pub(super) name: String,
-    /// Property values by full property name.
-    pub(super) props: HashMap<String, String>,
+    pub(super) name: Box<str>,
+    /// Property values by full property name (those the import reads).
+    pub(super) props: Bag,
     /// Per winding (transformers and transformer codes): its properties.
-    pub(super) wdgs: Vec<HashMap<String, String>>,
+    pub(super) wdgs: Vec<Bag>,
     /// The winding that `bus=`, `kv=`... set (1-based).
     wdg: usize,
     /// Where it was defined.
@@ -33,7 +33,7 @@ pub(super) struct Obj {
 impl Obj {
     /// A property's value.
     pub(super) fn get(&self, p: &str) -> Option<&str> {
-        self.props.get(p).map(String::as_str)
+        self.props.get(p)
     }
 
     /// Not disabled (`enabled=no` or `Disable`).
@@ -59,11 +59,11 @@ pub(super) struct Objects {
     /// warning naming both definitions).
     pub(super) list: Vec<Obj>,
     /// `class.name` (lowercase) -> place in `list`.
-    index: HashMap<String, usize>,
+    index: FastMap<Box<str>, usize>,
     /// The circuit (its source) once defined.
     pub(super) circuit: Option<usize>,
     /// Elements opened by `Open` (and not closed again), as `class.name`.
-    pub(super) opened: HashSet<String>,
+    pub(super) opened: FastSet<String>,
     /// The object that `~`/`more` continues.
     active: Option<usize>,
     /// The statement being continued is of a skipped class.
@@ -172,10 +172,10 @@ impl Objects {
         let toks = tokenize(rest);
         if let Some((_, name)) = toks.first() {
             let key = objname(name);
-            match self.index.get(&key).copied() {
+            match self.index.get(key.as_str()).copied() {
                 Some(o) => {
                     let v = if cmd == "enable" { "yes" } else { "no" };
-                    self.list[o].props.insert("enabled".into(), v.into());
+                    self.list[o].props.insert("enabled", v);
                 }
                 None => notes.warn(at, format!("{cmd} of unknown object {key}")),
             }
@@ -220,28 +220,27 @@ impl Objects {
             notes.warn(at, format!("New {spec}: no class.name"));
             return;
         };
-        let cls = cls.to_ascii_lowercase();
         if name.is_empty() {
             notes.warn(at, format!("New {spec}: empty name"));
             return;
         }
-        if !USED.contains(&cls.as_str()) {
-            notes.skip(&cls);
+        let Some(&cls) = USED.iter().find(|c| c.eq_ignore_ascii_case(cls)) else {
+            notes.skip(&cls.to_ascii_lowercase());
             self.active = None;
             self.active_skipped = true;
             return;
-        }
+        };
         self.active_skipped = false;
-        let key = format!("{cls}.{}", name.to_ascii_lowercase());
+        let key: Box<str> = format!("{cls}.{}", name.to_ascii_lowercase()).into();
         let mut o = Obj {
-            cls: cls.clone(),
-            name: name.to_string(),
+            cls,
+            name: name.into(),
             at: at.clone(),
             wdg: 1,
             ..Default::default()
         };
         if cls == "transformer" || cls == "xfmrcode" {
-            o.wdgs = vec![HashMap::new(), HashMap::new()];
+            o.wdgs = vec![Bag::default(), Bag::default()];
         }
         let idx = match self.index.get(&key) {
             Some(&i) => {
@@ -293,8 +292,8 @@ impl Objects {
         at: &SourceLocation,
         notes: &mut Notes,
     ) {
-        let cls = self.list[o].cls.clone();
-        let list = props(&cls);
+        let cls = self.list[o].cls;
+        let list = props(cls);
         let mut pos: isize = if cont { self.active_pos } else { -1 };
         for (k, v) in toks {
             let prop = match k {
@@ -306,7 +305,7 @@ impl Objects {
                     }
                 }
                 Some(k) => {
-                    let p = resolve(&cls, k);
+                    let p = resolve(cls, k);
                     if let Some(i) = list.iter().position(|x| *x == p) {
                         pos = i as isize;
                     }
@@ -322,14 +321,14 @@ impl Objects {
     fn set(&mut self, o: usize, prop: &str, v: &str, at: &SourceLocation, notes: &mut Notes) {
         if prop == "like" {
             let key = format!("{}.{}", self.list[o].cls, v.trim().to_ascii_lowercase());
-            match self.index.get(&key).copied() {
+            match self.index.get(key.as_str()).copied() {
                 Some(src) if src != o => {
                     let (props, wdgs) = {
                         let s = &self.list[src];
                         (s.props.clone(), s.wdgs.clone())
                     };
                     let dst = &mut self.list[o];
-                    dst.props.extend(props);
+                    dst.props.extend(&props);
                     if !wdgs.is_empty() {
                         dst.wdgs = wdgs;
                     }
@@ -342,7 +341,7 @@ impl Objects {
         if obj.cls == "transformer" || obj.cls == "xfmrcode" {
             set_winding(obj, prop, v);
         } else {
-            obj.props.insert(prop.to_string(), v.to_string());
+            obj.props.insert(prop, v);
         }
     }
 }
@@ -352,7 +351,7 @@ impl Objects {
 fn set_winding(o: &mut Obj, prop: &str, v: &str) {
     fn ensure(o: &mut Obj, n: usize) {
         while o.wdgs.len() < n {
-            o.wdgs.push(HashMap::new());
+            o.wdgs.push(Bag::default());
         }
     }
     match prop {
@@ -360,7 +359,7 @@ fn set_winding(o: &mut Obj, prop: &str, v: &str) {
             let n = to_float(Some(v)).unwrap_or(2.0).clamp(1.0, 16.0) as usize;
             ensure(o, n);
             o.wdgs.truncate(n);
-            o.props.insert(prop.into(), v.into());
+            o.props.insert(prop, v);
         }
         "wdg" => {
             o.wdg = (to_float(Some(v)).unwrap_or(1.0).clamp(1.0, 16.0)) as usize;
@@ -370,7 +369,7 @@ fn set_winding(o: &mut Obj, prop: &str, v: &str) {
         "bus" | "conn" | "kv" | "kva" | "tap" | "%r" => {
             let w = o.wdg.max(1);
             ensure(o, w);
-            o.wdgs[w - 1].insert(prop.into(), v.into());
+            o.wdgs[w - 1].insert(prop, v);
         }
         "buses" | "conns" | "kvs" | "kvas" | "taps" | "%rs" => {
             let single = match prop {
@@ -384,11 +383,11 @@ fn set_winding(o: &mut Obj, prop: &str, v: &str) {
             let vals = to_list(v);
             ensure(o, vals.len().min(16));
             for (i, x) in vals.into_iter().take(16).enumerate() {
-                o.wdgs[i].insert(single.into(), x);
+                o.wdgs[i].insert(single, &x);
             }
         }
         _ => {
-            o.props.insert(prop.into(), v.into());
+            o.props.insert(prop, v);
         }
     }
 }
