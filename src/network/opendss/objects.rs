@@ -3,11 +3,13 @@
 //! properties, as OpenDSS would; files named by `Redirect`, `Compile` and `Buscoords`
 //! are handed back to the reader.
 
+use std::borrow::Cow;
+
 use crate::error::SourceLocation;
 
 use super::bag::Bag;
 use super::hashing::{FastMap, FastSet};
-use super::lexer::tokenize;
+use super::lexer::{Token, tokenize};
 use super::props::{IGNORED_COMMANDS, USED, props, resolve};
 use super::report::Notes;
 use super::values::{objname, to_bool, to_float, to_list};
@@ -104,9 +106,9 @@ impl Objects {
                     return None;
                 };
                 return Some(if cmd.starts_with("bus") {
-                    Include::Coords(name.clone())
+                    Include::Coords(name.to_string())
                 } else {
-                    Include::Statements(name.clone())
+                    Include::Statements(name.to_string())
                 });
             }
             "open" | "close" => self.open_or_close(&cmd, rest, at, notes),
@@ -193,7 +195,8 @@ impl Objects {
         match self.editable(&obj.to_ascii_lowercase(), at, notes) {
             Some(o) => {
                 self.active = Some(o);
-                let toks = tokenize(&format!("{prop}={}", val.trim()));
+                let edit = format!("{prop}={}", val.trim());
+                let toks = tokenize(&edit);
                 self.apply(o, &toks, false, at, notes);
             }
             None => notes.warn(at, format!("edit of unknown object {obj}")),
@@ -209,8 +212,8 @@ impl Objects {
             return;
         };
         let spec = match k {
-            Some(k) if k.eq_ignore_ascii_case("object") => v.clone(),
-            None => v.clone(),
+            Some(k) if k.eq_ignore_ascii_case("object") => v,
+            None => v,
             Some(_) => {
                 notes.warn(at, "New without class.name");
                 return;
@@ -287,7 +290,7 @@ impl Objects {
     fn apply(
         &mut self,
         o: usize,
-        toks: &[(Option<String>, String)],
+        toks: &[Token<'_>],
         cont: bool,
         at: &SourceLocation,
         notes: &mut Notes,
@@ -300,7 +303,7 @@ impl Objects {
                 None => {
                     pos += 1;
                     match list.get(pos as usize) {
-                        Some(p) => p.to_string(),
+                        Some(p) => Cow::Borrowed(*p),
                         None => continue,
                     }
                 }
