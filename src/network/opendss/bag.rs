@@ -3,8 +3,8 @@
 //!
 //! A model of a million customers holds millions of objects until they are assembled;
 //! a map of strings to strings for each cost about 2 kB an object (an allocation per
-//! name and per value, a table per object). A bag costs two allocations, the values'
-//! bytes and 8 bytes a property.
+//! name and per value, a table per object). A bag costs one allocation, the values'
+//! bytes and 5 bytes a property.
 
 /// The properties the assembly reads, of any class (a transformer's winding
 /// properties among them); any other property is dropped as it is set.
@@ -39,14 +39,11 @@ fn slot(prop: &str) -> Option<u8> {
     KEPT.iter().position(|p| *p == prop).map(|i| i as u8)
 }
 
-/// Property values by name; a property set again shadows its earlier value.
+/// Property values by name; a property set again shadows its earlier value. One
+/// allocation: entries of a slot byte, the value's length (4 bytes, little-endian)
+/// and the value's bytes, in the order set.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Bag {
-    /// The values, one after the other.
-    text: String,
-    /// `(slot, end of its value in text)`, in the order set.
-    keys: Vec<(u8, u32)>,
-}
+pub(super) struct Bag(Vec<u8>);
 
 impl Bag {
     /// The value last set for `prop`.
@@ -55,8 +52,18 @@ impl Bag {
     /// O(properties set on the object).
     pub(super) fn get(&self, prop: &str) -> Option<&str> {
         let s = slot(prop)?;
-        let i = self.keys.iter().rposition(|&(k, _)| k == s)?;
-        Some(&self.text[self.start(i)..self.keys[i].1 as usize])
+        let mut found = None;
+        let mut i = 0;
+        while i < self.0.len() {
+            let len = u32::from_le_bytes(self.0[i + 1..i + 5].try_into().expect("4 bytes"));
+            let end = i + 5 + len as usize;
+            if self.0[i] == s {
+                found = Some(i + 5..end);
+            }
+            i = end;
+        }
+        // Values are whole `&str`s, pushed whole: the slice is UTF-8.
+        found.map(|r| std::str::from_utf8(&self.0[r]).expect("a value is UTF-8"))
     }
 
     /// Whether `prop` is set.
@@ -67,27 +74,21 @@ impl Bag {
     /// Sets `prop` to `value`, unless the import never reads it.
     pub(super) fn insert(&mut self, prop: &str, value: &str) {
         if let Some(s) = slot(prop) {
-            self.text.push_str(value);
-            self.keys.push((s, self.text.len() as u32));
+            self.0.push(s);
+            self.0
+                .extend_from_slice(&(value.len() as u32).to_le_bytes());
+            self.0.extend_from_slice(value.as_bytes());
         }
+    }
+
+    /// Gives back the room grown for properties to come (once a statement is read).
+    pub(super) fn shrink(&mut self) {
+        self.0.shrink_to_fit();
     }
 
     /// Sets every property `other` has, to its value there.
     pub(super) fn extend(&mut self, other: &Bag) {
-        for i in 0..other.keys.len() {
-            let value = &other.text[other.start(i)..other.keys[i].1 as usize];
-            self.text.push_str(value);
-            self.keys.push((other.keys[i].0, self.text.len() as u32));
-        }
-    }
-
-    /// Where the `i`-th value starts.
-    fn start(&self, i: usize) -> usize {
-        if i == 0 {
-            0
-        } else {
-            self.keys[i - 1].1 as usize
-        }
+        self.0.extend_from_slice(&other.0);
     }
 }
 

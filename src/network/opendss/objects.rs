@@ -27,7 +27,7 @@ pub(super) struct Obj {
     /// Per winding (transformers and transformer codes): its properties.
     pub(super) wdgs: Vec<Bag>,
     /// The winding that `bus=`, `kv=`... set (1-based).
-    wdg: usize,
+    wdg: u8,
     /// Where it was defined.
     pub(super) at: SourceLocation,
 }
@@ -318,6 +318,9 @@ impl Objects {
             self.set(o, &prop, v, at, notes);
         }
         self.active_pos = pos;
+        let obj = &mut self.list[o];
+        obj.props.shrink();
+        obj.wdgs.iter_mut().for_each(Bag::shrink);
     }
 
     /// Sets one property; `like=` copies the properties of another object of the class.
@@ -365,12 +368,12 @@ fn set_winding(o: &mut Obj, prop: &str, v: &str) {
             o.props.insert(prop, v);
         }
         "wdg" => {
-            o.wdg = (to_float(Some(v)).unwrap_or(1.0).clamp(1.0, 16.0)) as usize;
-            let w = o.wdg;
+            o.wdg = (to_float(Some(v)).unwrap_or(1.0).clamp(1.0, 16.0)) as u8;
+            let w = usize::from(o.wdg);
             ensure(o, w);
         }
         "bus" | "conn" | "kv" | "kva" | "tap" | "%r" => {
-            let w = o.wdg.max(1);
+            let w = usize::from(o.wdg.max(1));
             ensure(o, w);
             o.wdgs[w - 1].insert(prop, v);
         }
