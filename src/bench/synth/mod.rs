@@ -63,6 +63,7 @@
 //! assert_eq!(chain.last(), Some(&"circuit.sub0"));
 //! ```
 
+mod cim;
 mod kit;
 mod network;
 mod opendss;
@@ -73,6 +74,7 @@ mod utility;
 use std::ops::RangeInclusive;
 
 pub use crate::rng::SplitMix64;
+pub use cim::write_cim;
 pub use network::{middle_transfer, synthetic_network};
 pub use opendss::{ModelFiles, write_opendss};
 pub use storm::storm_events;
