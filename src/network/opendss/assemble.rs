@@ -159,7 +159,7 @@ fn transformer(
     let (wd, phases) = windings(objects, o, &key, notes);
     let buses: Vec<String> = wd
         .iter()
-        .filter_map(|w| w.get("bus").map(|b| bus_key(b)))
+        .filter_map(|w| w.get("bus").map(bus_key))
         .collect();
     if buses.is_empty() {
         notes.warn(&o.at, format!("{key}: no buses, skipped"));
