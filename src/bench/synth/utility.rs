@@ -106,7 +106,7 @@ impl UtilityNetworkOptions {
     /// smaller networks keep the proportions: only the number of substations grows.
     ///
     /// ```
-    /// use outage_locator::synth::{UtilityNetworkOptions, utility_network};
+    /// use outage_locator::bench::synth::{UtilityNetworkOptions, utility_network};
     /// let net = utility_network(&UtilityNetworkOptions::region(20_000, 1));
     /// assert_eq!(net.customers().len(), 20_000);
     /// assert_eq!(net.sources().len(), 1);
