@@ -116,15 +116,39 @@ impl Kit {
             .expect("the element was added");
     }
 
-    /// Substation `sub` at a point: the source `circuit.subN` at bus `subN`, the
-    /// substation transformer `transformer.subN` and its low-voltage bus, returned.
-    pub(super) fn substation(&mut self, sub: usize, x: f64, y: f64) -> BusId {
+    /// The one source of a network whose substations share it: `circuit.<name>` at a
+    /// transmission bus `tx` at a point, returned.
+    pub(super) fn transmission(&mut self, name: &str, x: f64, y: f64) -> BusId {
+        let tx = self.bus(format_args!("tx"), x, y);
+        self.b
+            .add_source(&format!("circuit.{name}"), "tx")
+            .expect("the bus was added");
+        tx
+    }
+
+    /// Substation `sub` at a point: its high-voltage bus `subN`, fed by its own source
+    /// `circuit.subN`, or with `tx` by the sub-transmission line `line.subN_tx` from
+    /// that bus; the substation transformer `transformer.subN` and its low-voltage
+    /// bus, returned.
+    pub(super) fn substation(&mut self, sub: usize, x: f64, y: f64, tx: Option<BusId>) -> BusId {
         let hv = self.bus(format_args!("sub{sub}"), x, y);
-        self.set_name(format_args!("circuit.sub{sub}"));
-        let source = self.name.clone();
-        self.set_name(format_args!("sub{sub}"));
-        let bus = self.name.clone();
-        self.b.add_source(&source, &bus).expect("the bus was added");
+        match tx {
+            Some(tx) => {
+                self.line(
+                    format_args!("line.sub{sub}_tx"),
+                    tx,
+                    hv,
+                    LineOptions::default(),
+                );
+            }
+            None => {
+                self.set_name(format_args!("circuit.sub{sub}"));
+                let source = self.name.clone();
+                self.set_name(format_args!("sub{sub}"));
+                let bus = self.name.clone();
+                self.b.add_source(&source, &bus).expect("the bus was added");
+            }
+        }
         let lv = self.bus(format_args!("sub{sub}_lv"), x + 30.0, y);
         self.set_name(format_args!("transformer.sub{sub}"));
         self.b

@@ -32,6 +32,13 @@
 //! [`middle_transfer`] picks a transfer for switching benchmarks. [`SplitMix64`] is the
 //! crate's one random generator, which all of them draw from.
 //!
+//! So that measurements take the path a user takes, from files:
+//! [`write_opendss`] writes a network as an OpenDSS model folder that the reader
+//! imports back into the same network, and [`write_storm_csv`] writes a simulated day
+//! as an event file; [`UtilityNetworkOptions::region`] and [`region_storm`] give a
+//! whole utility's network and a storm of about one row per customer on it (the
+//! `modelgen` example writes both).
+//!
 //! # Runtime and memory
 //! About 0.3 s and 180 bytes a customer (network and view) for a million customers on
 //! one core of the development machine; see `examples/scale.rs`.
@@ -59,7 +66,9 @@
 mod cim;
 mod kit;
 mod network;
+mod opendss;
 mod storm;
+mod storm_file;
 mod utility;
 
 use std::ops::RangeInclusive;
@@ -67,7 +76,9 @@ use std::ops::RangeInclusive;
 pub use crate::rng::SplitMix64;
 pub use cim::write_cim;
 pub use network::{middle_transfer, synthetic_network};
+pub use opendss::{ModelFiles, write_opendss};
 pub use storm::storm_events;
+pub use storm_file::{StormRows, region_storm, write_storm_csv};
 pub use utility::{UtilityNetworkOptions, utility_network};
 
 /// What [`synthetic_network`] generates.

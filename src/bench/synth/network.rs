@@ -53,7 +53,7 @@ pub fn synthetic_network(opts: &SyntheticNetworkOptions) -> Network {
     }
     // A network of zero customers still has a source, so that it builds.
     if sub == 0 {
-        g.kit.substation(0, 0.0, 0.0);
+        g.kit.substation(0, 0.0, 0.0, None);
     }
     g.kit.build()
 }
@@ -82,7 +82,7 @@ struct Gen<'a> {
 
 impl Gen<'_> {
     fn substation(&mut self, sub: usize, x: f64, y: f64) {
-        let lv = self.kit.substation(sub, x, y);
+        let lv = self.kit.substation(sub, x, y, None);
         let zone = match self.rng.below(100) {
             0..50 => ServiceZone::Urban,
             50..85 => ServiceZone::Rural,

@@ -55,6 +55,18 @@ pub struct UtilityNetworkOptions {
     pub backbone_transformer_share: f64,
     /// The share of customers that are critical (hospitals, life support).
     pub critical_share: f64,
+    /// The share of sectionalizing switches operated by a switch control
+    /// (`swtcontrol.fG_sK` on a plain line `line.fG_sK`, reporting to SCADA) rather
+    /// than switch lines.
+    pub controlled_switch_share: f64,
+    /// All substations fed from one source, the circuit `circuit.<network name>` at a
+    /// transmission bus `tx`, each through its sub-transmission line `line.subN_tx`,
+    /// instead of a source each: the shape of an OpenDSS model, which has one circuit.
+    pub shared_source: bool,
+    /// Stop at exactly this many customers: the substation, feeder and transformer
+    /// being generated when the count is reached end there, and the substations
+    /// after them are left out. `None`: every substation in full.
+    pub total_customers: Option<usize>,
 }
 
 impl Default for UtilityNetworkOptions {
@@ -75,11 +87,55 @@ impl Default for UtilityNetworkOptions {
             large_transformer_share: 0.15,
             backbone_transformer_share: 0.05,
             critical_share: 0.002,
+            controlled_switch_share: 0.0,
+            shared_source: false,
+            total_customers: None,
         }
     }
 }
 
 impl UtilityNetworkOptions {
+    /// A whole utility's network of exactly `customers` customers, one OpenDSS
+    /// circuit, in the proportions of a regional utility's model: for a million
+    /// customers about 76 substations of four to eight feeders (about 450), 2,200
+    /// customers a feeder, 195,000 distribution transformers of one to twelve
+    /// customers (about five on average), 31,000 fuses on laterals and sub-laterals,
+    /// 670 reclosers, a normally-open tie and a sectionalizing switch per feeder on
+    /// average (a quarter of the switches under a `SwtControl`), and chains of up to
+    /// eleven outage devices below the source, the service included. Larger and
+    /// smaller networks keep the proportions: only the number of substations grows.
+    ///
+    /// ```
+    /// use outage_locator::bench::synth::{UtilityNetworkOptions, utility_network};
+    /// let net = utility_network(&UtilityNetworkOptions::region(20_000, 1));
+    /// assert_eq!(net.customers().len(), 20_000);
+    /// assert_eq!(net.sources().len(), 1);
+    /// ```
+    pub fn region(customers: usize, seed: u64) -> Self {
+        UtilityNetworkOptions {
+            seed,
+            // More than the customers need (13,500 a substation on average): the
+            // total ends the network.
+            substations: (customers / 12_000 + 2).min(u32::MAX as usize) as u32,
+            feeders_per_substation: 4..=8,
+            customers_per_feeder: 1_400..=3_000,
+            reclosers_per_feeder: 0..=3,
+            switches_per_feeder: 0..=2,
+            ties_per_feeder: 1..=1,
+            transformers_per_lateral: 4..=11,
+            sub_laterals_per_lateral: 0..=2,
+            transformers_per_sub_lateral: 2..=8,
+            customers_per_transformer: 1..=8,
+            large_transformer_customers: 6..=12,
+            large_transformer_share: 0.15,
+            backbone_transformer_share: 0.05,
+            critical_share: 0.002,
+            controlled_switch_share: 0.25,
+            shared_source: true,
+            total_customers: Some(customers),
+        }
+    }
+
     /// The fewest and most customers a distribution transformer can have.
     pub fn transformer_customer_bounds(&self) -> (u32, u32) {
         let lo = |r: &RangeInclusive<u32>| (*r.start()).max(1);
@@ -112,7 +168,10 @@ const SUBSTATION_SPACING_M: f64 = 20_000.0;
 /// `fG_tieK_far` outside the model when the network has one feeder); laterals and
 /// sub-laterals alike are fused by `fuse.fN` on their first line, with buses `lN_K`;
 /// distribution transformers `transformer.tN` feed secondaries `tN`; customers are
-/// `load.cN` and other lines `line.lN`.
+/// `load.cN` and other lines `line.lN`. A sectionalizing switch under a switch
+/// control is `swtcontrol.fG_sK` on the plain line `line.fG_sK`. With
+/// [`shared_source`](UtilityNetworkOptions::shared_source), the one source is
+/// `circuit.utility-SEED` at bus `tx`, the network's name `utility-SEED`.
 ///
 /// # Complexity
 /// O(C) time and memory for C customers.
@@ -129,10 +188,11 @@ const SUBSTATION_SPACING_M: f64 = 20_000.0;
 /// assert!(net.customers().iter().enumerate().all(|(i, _)| view.is_supplied(i.into())));
 /// ```
 pub fn utility_network(opts: &UtilityNetworkOptions) -> Network {
+    let name = format!("utility-{}", opts.seed);
     let mut g = Gen {
         opts,
         rng: SplitMix64::new(opts.seed ^ 0x0071_11e7_fee0_de25),
-        kit: Kit::new(&format!("utility-{}", opts.seed)),
+        kit: Kit::new(&name),
         backbones: Vec::new(),
         transformers: 0,
         fuses: 0,
@@ -140,13 +200,24 @@ pub fn utility_network(opts: &UtilityNetworkOptions) -> Network {
     };
     let subs = opts.substations.max(1) as usize;
     let cols = (subs as f64).sqrt().ceil() as usize;
+    let tx = opts.shared_source.then(|| {
+        // Between the first substations, short of the grid's first row.
+        let x = (cols.min(subs) - 1) as f64 * SUBSTATION_SPACING_M / 2.0;
+        g.kit.transmission(&name, x, -SUBSTATION_SPACING_M / 2.0)
+    });
     for sub in 0..subs {
+        if g.remaining() == 0 {
+            break;
+        }
         let x = (sub % cols) as f64 * SUBSTATION_SPACING_M;
         let y = (sub / cols) as f64 * SUBSTATION_SPACING_M;
-        let lv = g.kit.substation(sub, x, y);
+        let lv = g.kit.substation(sub, x, y, tx);
         let feeders = g.rng.in_range(&opts.feeders_per_substation).max(1);
         let start = g.rng.unit() * std::f64::consts::TAU;
         for j in 0..feeders {
+            if g.remaining() == 0 {
+                break;
+            }
             let angle = start + std::f64::consts::TAU * j as f64 / feeders as f64;
             g.feeder(lv, (x + 30.0, y), angle);
         }
@@ -219,7 +290,7 @@ impl Gen<'_> {
             .device(format_args!("relay.f{g}"), DeviceKind::Breaker, e);
         let mut backbone = Vec::new();
         let (mut prev, mut served, mut k) = (head, 0usize, 0u32);
-        while served < target {
+        while served < target && self.remaining() > 0 {
             k += 1;
             let dist = 100.0 + k as f64 * BACKBONE_M;
             let (bx, by) = axis.at(dist, 0.0);
@@ -233,13 +304,16 @@ impl Gen<'_> {
                 zone
             };
             let side = if k.is_multiple_of(2) { 1.0 } else { -1.0 };
-            if self.rng.chance(self.opts.backbone_transformer_share) {
+            // `remaining` first: with no total set it is never 0, and the draws are
+            // those of a network without the option.
+            if self.remaining() > 0 && self.rng.chance(self.opts.backbone_transformer_share) {
                 let at = axis.at(dist, side * SECONDARY_M);
                 served += self.transformer(bus, at, zone);
             }
-            if served < target {
+            if served < target && self.remaining() > 0 {
                 let tap = Tap { bus, dist, side };
-                served += self.lateral(axis, tap, target - served, zone);
+                let budget = (target - served).min(self.remaining());
+                served += self.lateral(axis, tap, budget, zone);
             }
         }
         self.backbones.push(backbone);
@@ -282,12 +356,21 @@ impl Gen<'_> {
                 cuts.pop();
             }
             Some(&(share, Cut::Switch(i))) if progress >= share => {
+                // No draw when no switch is controlled: the default networks' draws
+                // stay as they were.
+                let share = self.opts.controlled_switch_share;
+                let controlled = share > 0.0 && self.rng.chance(share);
                 let opts = LineOptions {
-                    switch: true,
+                    switch: !controlled,
                     ..LineOptions::default()
                 };
-                self.kit
+                let e = self
+                    .kit
                     .line(format_args!("line.f{g}_s{i}"), prev, bus, opts);
+                if controlled {
+                    self.kit
+                        .device(format_args!("swtcontrol.f{g}_s{i}"), DeviceKind::Switch, e);
+                }
                 cuts.pop();
             }
             _ => {
@@ -407,7 +490,7 @@ impl Gen<'_> {
         } else {
             &o.customers_per_transformer
         };
-        let count = self.rng.in_range(range).max(1) as usize;
+        let count = (self.rng.in_range(range).max(1) as usize).min(self.remaining());
         let n = self.transformers;
         self.transformers += 1;
         let secondary = self.kit.distribution_transformer(n, from, at, count);
@@ -419,6 +502,13 @@ impl Gen<'_> {
             self.customers += 1;
         }
         count
+    }
+
+    /// How many customers the network may still take (`usize::MAX` with no total).
+    fn remaining(&self) -> usize {
+        self.opts
+            .total_customers
+            .map_or(usize::MAX, |t| t.saturating_sub(self.customers))
     }
 
     /// The normally-open ties: from each feeder's backbone (its far end first, then

@@ -1,14 +1,15 @@
 //! Assembly: the objects read turned into a [`NetworkBuilder`]'s buses, source,
 //! elements, customers and devices, built into a radial [`Network`] with its report.
 
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{ImportError, SourceLocation};
 use crate::network::{DeviceKind, ElementKind, LineOptions, Network, NetworkBuilder, bus_key};
 
 use super::ImportOptions;
+use super::bag::Bag;
 use super::files::Reader;
+use super::hashing::{FastMap, FastSet};
 use super::objects::{Obj, Objects};
 use super::ratings;
 use super::report::{ImportReport, Notes};
@@ -127,7 +128,7 @@ fn circuit_and_source_bus(objects: &Objects, path: &Path) -> Result<(String, Str
 fn elements(objects: &Objects, notes: &mut Notes, report: &mut ImportReport) -> Vec<El> {
     let mut els: Vec<El> = Vec::new();
     for o in &objects.list {
-        let kind = match o.cls.as_str() {
+        let kind = match o.cls {
             "line" => ElementKind::Line,
             "transformer" => ElementKind::Transformer,
             "reactor" => ElementKind::Reactor,
@@ -158,7 +159,7 @@ fn transformer(
     let (wd, phases) = windings(objects, o, &key, notes);
     let buses: Vec<String> = wd
         .iter()
-        .filter_map(|w| w.get("bus").map(|b| bus_key(b)))
+        .filter_map(|w| w.get("bus").map(bus_key))
         .collect();
     if buses.is_empty() {
         notes.warn(&o.at, format!("{key}: no buses, skipped"));
@@ -167,14 +168,9 @@ fn transformer(
     if o.enabled() {
         report.transformers += 1;
     }
-    let kvs: Vec<f64> = wd
-        .iter()
-        .filter_map(|w| to_float(w.get("kv").map(String::as_str)))
-        .collect();
+    let kvs: Vec<f64> = wd.iter().filter_map(|w| to_float(w.get("kv"))).collect();
     let lowest_kv = kvs.iter().copied().reduce(f64::min);
-    let kva = wd
-        .first()
-        .and_then(|w| to_float(w.get("kva").map(String::as_str)));
+    let kva = wd.first().and_then(|w| to_float(w.get("kva")));
     let mut distinct: Vec<String> = Vec::new();
     for b in buses {
         if !distinct.contains(&b) {
@@ -221,7 +217,7 @@ fn windings<'o>(
     o: &'o Obj,
     key: &str,
     notes: &mut Notes,
-) -> (Vec<HashMap<String, String>>, Option<&'o str>) {
+) -> (Vec<Bag>, Option<&'o str>) {
     let mut wd = o.wdgs.clone();
     let mut phases = o.get("phases");
     if let Some(code) = o.get("xfmrcode") {
@@ -229,13 +225,13 @@ fn windings<'o>(
             Some(xc) => {
                 for (i, w) in xc.wdgs.iter().enumerate() {
                     while wd.len() <= i {
-                        wd.push(HashMap::new());
+                        wd.push(Bag::default());
                     }
                     for k in ["kv", "kva", "conn"] {
                         if let Some(v) = w.get(k)
-                            && !wd[i].contains_key(k)
+                            && !wd[i].contains(k)
                         {
-                            wd[i].insert(k.to_string(), v.clone());
+                            wd[i].insert(k, v);
                         }
                     }
                 }
@@ -312,7 +308,7 @@ fn two_terminal(
 /// and are left out.
 struct Buses<'a> {
     list: Vec<&'a str>,
-    index: HashMap<&'a str, usize>,
+    index: FastMap<&'a str, usize>,
     reached: Vec<bool>,
 }
 
@@ -320,7 +316,7 @@ impl<'a> Buses<'a> {
     /// # Complexity
     /// O(B + E) for B buses and E elements (one hash lookup each).
     fn reached(els: &'a [El], source_bus: &'a str) -> Self {
-        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut index: FastMap<&str, usize> = FastMap::default();
         let mut list: Vec<&str> = Vec::new();
         for e in els {
             for b in &e.buses {
@@ -456,7 +452,7 @@ fn add_devices(
         ("fuse", DeviceKind::Fuse),
         ("swtcontrol", DeviceKind::Switch),
     ];
-    let element_names: HashSet<&str> = els.iter().map(|e| e.name.as_str()).collect();
+    let element_names: FastSet<&str> = els.iter().map(|e| e.name.as_str()).collect();
     for o in &objects.list {
         let Some(&(_, kind)) = kinds.iter().find(|(c, _)| *c == o.cls) else {
             continue;

@@ -1,6 +1,12 @@
 //! The lexer: OpenDSS statements split into `(key, value)` tokens, with comments
 //! stripped and bracketed or quoted groups kept whole.
 
+use std::borrow::Cow;
+
+/// A token: its key (none for a positional value) and its value, both borrowed from
+/// the statement (a parenthesised group is kept with its parentheses, a copy).
+pub(super) type Token<'a> = (Option<&'a str>, Cow<'a, str>);
+
 /// The line without its `!` or `//` comment (outside quotes).
 pub(super) fn strip_comment(line: &str) -> &str {
     let b = line.as_bytes();
@@ -35,7 +41,7 @@ fn closer(c: u8) -> Option<u8> {
 }
 
 /// One value from `s[i..]`: a bracketed or quoted group, or a plain word.
-fn read_value(s: &str, i: usize) -> (String, usize) {
+fn read_value(s: &str, i: usize) -> (Cow<'_, str>, usize) {
     let b = s.as_bytes();
     let n = b.len();
     if i < n
@@ -58,9 +64,9 @@ fn read_value(s: &str, i: usize) -> (String, usize) {
             &s[i + 1..]
         };
         let v = if opener == b'(' {
-            format!("({inner})")
+            Cow::Owned(format!("({inner})"))
         } else {
-            inner.to_string()
+            Cow::Borrowed(inner)
         };
         return (v, j);
     }
@@ -68,11 +74,15 @@ fn read_value(s: &str, i: usize) -> (String, usize) {
     while j < n && !b[j].is_ascii_whitespace() && b[j] != b',' && b[j] != b'=' {
         j += 1;
     }
-    (s[i..j].to_string(), j)
+    (Cow::Borrowed(&s[i..j]), j)
 }
 
 /// Splits a statement into `(key, value)` pairs; positional values have no key.
-pub(super) fn tokenize(s: &str) -> Vec<(Option<String>, String)> {
+///
+/// # Complexity
+/// O(length of the statement); no allocation but the list (and a parenthesised
+/// group's copy).
+pub(super) fn tokenize(s: &str) -> Vec<Token<'_>> {
     let b = s.as_bytes();
     let n = b.len();
     let mut out = Vec::new();
@@ -101,10 +111,11 @@ pub(super) fn tokenize(s: &str) -> Vec<(Option<String>, String)> {
             let (val, j2) = if k < n {
                 read_value(s, k)
             } else {
-                (String::new(), k)
+                (Cow::Borrowed(""), k)
             };
             j = j2;
-            out.push((Some(word), val));
+            // A key is a plain word (a group is never a key: `closer` above).
+            out.push((Some(&s[i..i + word.len()]), val));
         } else {
             out.push((None, word));
         }
@@ -121,10 +132,10 @@ mod tests {
     fn tokenize_handles_groups_and_spacing() {
         let t = tokenize("Line.L1 bus1 = a.1.2 bus2=b  r1=(1 2 +) buses=[x, y] 'q r'");
         assert_eq!(t[0], (None, "Line.L1".into()));
-        assert_eq!(t[1], (Some("bus1".into()), "a.1.2".into()));
-        assert_eq!(t[2], (Some("bus2".into()), "b".into()));
-        assert_eq!(t[3], (Some("r1".into()), "(1 2 +)".into()));
-        assert_eq!(t[4], (Some("buses".into()), "x, y".into()));
+        assert_eq!(t[1], (Some("bus1"), "a.1.2".into()));
+        assert_eq!(t[2], (Some("bus2"), "b".into()));
+        assert_eq!(t[3], (Some("r1"), "(1 2 +)".into()));
+        assert_eq!(t[4], (Some("buses"), "x, y".into()));
         assert_eq!(t[5], (None, "q r".into()));
     }
 

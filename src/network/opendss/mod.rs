@@ -21,7 +21,9 @@
 //! - `report`: the [`ImportReport`], with its warnings and what was skipped.
 
 mod assemble;
+mod bag;
 mod files;
+mod hashing;
 mod lexer;
 mod lines;
 mod objects;

@@ -3,11 +3,13 @@
 //! properties, as OpenDSS would; files named by `Redirect`, `Compile` and `Buscoords`
 //! are handed back to the reader.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
 
 use crate::error::SourceLocation;
 
-use super::lexer::tokenize;
+use super::bag::Bag;
+use super::hashing::{FastMap, FastSet};
+use super::lexer::{Token, tokenize};
 use super::props::{IGNORED_COMMANDS, USED, props, resolve};
 use super::report::Notes;
 use super::values::{objname, to_bool, to_float, to_list};
@@ -17,15 +19,15 @@ use super::values::{objname, to_bool, to_float, to_list};
 #[derive(Debug, Clone, Default)]
 pub(super) struct Obj {
     /// Lowercase class.
-    pub(super) cls: String,
+    pub(super) cls: &'static str,
     /// The name as written.
-    pub(super) name: String,
-    /// Property values by full property name.
-    pub(super) props: HashMap<String, String>,
+    pub(super) name: Box<str>,
+    /// Property values by full property name (those the import reads).
+    pub(super) props: Bag,
     /// Per winding (transformers and transformer codes): its properties.
-    pub(super) wdgs: Vec<HashMap<String, String>>,
+    pub(super) wdgs: Vec<Bag>,
     /// The winding that `bus=`, `kv=`... set (1-based).
-    wdg: usize,
+    wdg: u8,
     /// Where it was defined.
     pub(super) at: SourceLocation,
 }
@@ -33,7 +35,7 @@ pub(super) struct Obj {
 impl Obj {
     /// A property's value.
     pub(super) fn get(&self, p: &str) -> Option<&str> {
-        self.props.get(p).map(String::as_str)
+        self.props.get(p)
     }
 
     /// Not disabled (`enabled=no` or `Disable`).
@@ -59,11 +61,11 @@ pub(super) struct Objects {
     /// warning naming both definitions).
     pub(super) list: Vec<Obj>,
     /// `class.name` (lowercase) -> place in `list`.
-    index: HashMap<String, usize>,
+    index: FastMap<Box<str>, usize>,
     /// The circuit (its source) once defined.
     pub(super) circuit: Option<usize>,
     /// Elements opened by `Open` (and not closed again), as `class.name`.
-    pub(super) opened: HashSet<String>,
+    pub(super) opened: FastSet<String>,
     /// The object that `~`/`more` continues.
     active: Option<usize>,
     /// The statement being continued is of a skipped class.
@@ -104,9 +106,9 @@ impl Objects {
                     return None;
                 };
                 return Some(if cmd.starts_with("bus") {
-                    Include::Coords(name.clone())
+                    Include::Coords(name.to_string())
                 } else {
-                    Include::Statements(name.clone())
+                    Include::Statements(name.to_string())
                 });
             }
             "open" | "close" => self.open_or_close(&cmd, rest, at, notes),
@@ -172,10 +174,10 @@ impl Objects {
         let toks = tokenize(rest);
         if let Some((_, name)) = toks.first() {
             let key = objname(name);
-            match self.index.get(&key).copied() {
+            match self.index.get(key.as_str()).copied() {
                 Some(o) => {
                     let v = if cmd == "enable" { "yes" } else { "no" };
-                    self.list[o].props.insert("enabled".into(), v.into());
+                    self.list[o].props.insert("enabled", v);
                 }
                 None => notes.warn(at, format!("{cmd} of unknown object {key}")),
             }
@@ -193,7 +195,8 @@ impl Objects {
         match self.editable(&obj.to_ascii_lowercase(), at, notes) {
             Some(o) => {
                 self.active = Some(o);
-                let toks = tokenize(&format!("{prop}={}", val.trim()));
+                let edit = format!("{prop}={}", val.trim());
+                let toks = tokenize(&edit);
                 self.apply(o, &toks, false, at, notes);
             }
             None => notes.warn(at, format!("edit of unknown object {obj}")),
@@ -209,8 +212,8 @@ impl Objects {
             return;
         };
         let spec = match k {
-            Some(k) if k.eq_ignore_ascii_case("object") => v.clone(),
-            None => v.clone(),
+            Some(k) if k.eq_ignore_ascii_case("object") => v,
+            None => v,
             Some(_) => {
                 notes.warn(at, "New without class.name");
                 return;
@@ -220,28 +223,27 @@ impl Objects {
             notes.warn(at, format!("New {spec}: no class.name"));
             return;
         };
-        let cls = cls.to_ascii_lowercase();
         if name.is_empty() {
             notes.warn(at, format!("New {spec}: empty name"));
             return;
         }
-        if !USED.contains(&cls.as_str()) {
-            notes.skip(&cls);
+        let Some(&cls) = USED.iter().find(|c| c.eq_ignore_ascii_case(cls)) else {
+            notes.skip(&cls.to_ascii_lowercase());
             self.active = None;
             self.active_skipped = true;
             return;
-        }
+        };
         self.active_skipped = false;
-        let key = format!("{cls}.{}", name.to_ascii_lowercase());
+        let key: Box<str> = format!("{cls}.{}", name.to_ascii_lowercase()).into();
         let mut o = Obj {
-            cls: cls.clone(),
-            name: name.to_string(),
+            cls,
+            name: name.into(),
             at: at.clone(),
             wdg: 1,
             ..Default::default()
         };
         if cls == "transformer" || cls == "xfmrcode" {
-            o.wdgs = vec![HashMap::new(), HashMap::new()];
+            o.wdgs = vec![Bag::default(), Bag::default()];
         }
         let idx = match self.index.get(&key) {
             Some(&i) => {
@@ -288,25 +290,25 @@ impl Objects {
     fn apply(
         &mut self,
         o: usize,
-        toks: &[(Option<String>, String)],
+        toks: &[Token<'_>],
         cont: bool,
         at: &SourceLocation,
         notes: &mut Notes,
     ) {
-        let cls = self.list[o].cls.clone();
-        let list = props(&cls);
+        let cls = self.list[o].cls;
+        let list = props(cls);
         let mut pos: isize = if cont { self.active_pos } else { -1 };
         for (k, v) in toks {
             let prop = match k {
                 None => {
                     pos += 1;
                     match list.get(pos as usize) {
-                        Some(p) => p.to_string(),
+                        Some(p) => Cow::Borrowed(*p),
                         None => continue,
                     }
                 }
                 Some(k) => {
-                    let p = resolve(&cls, k);
+                    let p = resolve(cls, k);
                     if let Some(i) = list.iter().position(|x| *x == p) {
                         pos = i as isize;
                     }
@@ -316,20 +318,23 @@ impl Objects {
             self.set(o, &prop, v, at, notes);
         }
         self.active_pos = pos;
+        let obj = &mut self.list[o];
+        obj.props.shrink();
+        obj.wdgs.iter_mut().for_each(Bag::shrink);
     }
 
     /// Sets one property; `like=` copies the properties of another object of the class.
     fn set(&mut self, o: usize, prop: &str, v: &str, at: &SourceLocation, notes: &mut Notes) {
         if prop == "like" {
             let key = format!("{}.{}", self.list[o].cls, v.trim().to_ascii_lowercase());
-            match self.index.get(&key).copied() {
+            match self.index.get(key.as_str()).copied() {
                 Some(src) if src != o => {
                     let (props, wdgs) = {
                         let s = &self.list[src];
                         (s.props.clone(), s.wdgs.clone())
                     };
                     let dst = &mut self.list[o];
-                    dst.props.extend(props);
+                    dst.props.extend(&props);
                     if !wdgs.is_empty() {
                         dst.wdgs = wdgs;
                     }
@@ -342,7 +347,7 @@ impl Objects {
         if obj.cls == "transformer" || obj.cls == "xfmrcode" {
             set_winding(obj, prop, v);
         } else {
-            obj.props.insert(prop.to_string(), v.to_string());
+            obj.props.insert(prop, v);
         }
     }
 }
@@ -352,7 +357,7 @@ impl Objects {
 fn set_winding(o: &mut Obj, prop: &str, v: &str) {
     fn ensure(o: &mut Obj, n: usize) {
         while o.wdgs.len() < n {
-            o.wdgs.push(HashMap::new());
+            o.wdgs.push(Bag::default());
         }
     }
     match prop {
@@ -360,17 +365,17 @@ fn set_winding(o: &mut Obj, prop: &str, v: &str) {
             let n = to_float(Some(v)).unwrap_or(2.0).clamp(1.0, 16.0) as usize;
             ensure(o, n);
             o.wdgs.truncate(n);
-            o.props.insert(prop.into(), v.into());
+            o.props.insert(prop, v);
         }
         "wdg" => {
-            o.wdg = (to_float(Some(v)).unwrap_or(1.0).clamp(1.0, 16.0)) as usize;
-            let w = o.wdg;
+            o.wdg = (to_float(Some(v)).unwrap_or(1.0).clamp(1.0, 16.0)) as u8;
+            let w = usize::from(o.wdg);
             ensure(o, w);
         }
         "bus" | "conn" | "kv" | "kva" | "tap" | "%r" => {
-            let w = o.wdg.max(1);
+            let w = usize::from(o.wdg.max(1));
             ensure(o, w);
-            o.wdgs[w - 1].insert(prop.into(), v.into());
+            o.wdgs[w - 1].insert(prop, v);
         }
         "buses" | "conns" | "kvs" | "kvas" | "taps" | "%rs" => {
             let single = match prop {
@@ -384,11 +389,11 @@ fn set_winding(o: &mut Obj, prop: &str, v: &str) {
             let vals = to_list(v);
             ensure(o, vals.len().min(16));
             for (i, x) in vals.into_iter().take(16).enumerate() {
-                o.wdgs[i].insert(single.into(), x);
+                o.wdgs[i].insert(single, &x);
             }
         }
         _ => {
-            o.props.insert(prop.into(), v.into());
+            o.props.insert(prop, v);
         }
     }
 }

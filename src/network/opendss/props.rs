@@ -2,6 +2,8 @@
 //! (for positional values and abbreviations), the classes the topology uses, and the
 //! commands skipped.
 
+use std::borrow::Cow;
+
 /// Properties of every class, after the class's own.
 const COMMON: &[&str] = &["basefreq", "enabled", "like"];
 /// Properties of every power-delivery element, after the element's own.
@@ -419,14 +421,16 @@ pub(super) const IGNORED_COMMANDS: &[&str] = &[
 /// the first property it abbreviates, else itself (unknown, kept as given).
 // Inlined into the interpreter: it runs for every keyed property of the model.
 #[inline]
-pub(super) fn resolve(cls: &str, key: &str) -> String {
-    let key = key.to_ascii_lowercase();
+pub(super) fn resolve(cls: &str, key: &str) -> Cow<'static, str> {
     let list = props(cls);
-    if list.contains(&key.as_str()) {
-        return key;
+    if let Some(p) = list.iter().find(|p| p.eq_ignore_ascii_case(key)) {
+        return Cow::Borrowed(p);
     }
-    list.iter()
-        .find(|p| p.starts_with(&key))
-        .map(|p| p.to_string())
-        .unwrap_or(key)
+    let abbreviates = |p: &&&str| {
+        p.len() >= key.len() && p.as_bytes()[..key.len()].eq_ignore_ascii_case(key.as_bytes())
+    };
+    match list.iter().find(abbreviates) {
+        Some(p) => Cow::Borrowed(p),
+        None => Cow::Owned(key.to_ascii_lowercase()),
+    }
 }
