@@ -166,6 +166,9 @@ pub struct Engine<'n> {
     roots: Roots,
     /// The view before the latest switching: its memory makes the next one.
     spare_view: EnergizationView,
+    /// The view as the network is drawn, once switching has moved away from it: the
+    /// customers an outage held off before a transfer.
+    normal_view: Option<EnergizationView>,
 }
 
 impl<'n> Engine<'n> {
@@ -206,6 +209,7 @@ impl<'n> Engine<'n> {
             wire_down_at: BTreeSet::new(),
             roots: Roots::default(),
             spare_view: EnergizationView::default(),
+            normal_view: None,
         })
     }
 
@@ -342,6 +346,14 @@ impl<'n> Engine<'n> {
             self.refresh_all();
         }
         self.update_outages();
+        if !self.st.switching.is_empty()
+            && self
+                .changes
+                .iter()
+                .any(|c| matches!(c, Change::Opened(_) | Change::Closed { .. }))
+        {
+            self.recount_outages();
+        }
         if let Evidence::Call { customer, detail } = ev.evidence
             && !self.changes.iter().any(|c| matches!(c, Change::Call(_)))
         {

@@ -90,6 +90,9 @@ impl<'n> Engine<'n> {
             ));
         }
         e.replay_switching()?;
+        if !e.st.switching.is_empty() {
+            e.normal_view = crate::EnergizationView::normal(net).ok();
+        }
         let held: Vec<OutageDeviceId> = e.st.open_fault.keys().copied().collect();
         for d in held {
             e.set_held(d, true);

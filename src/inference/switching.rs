@@ -126,6 +126,9 @@ impl<'n> Engine<'n> {
                 let changed = old.states() != self.view.states();
                 self.spare_view = old;
                 if changed {
+                    if self.normal_view.is_none() {
+                        self.normal_view = crate::EnergizationView::normal(self.net).ok();
+                    }
                     self.rebase();
                     self.reread_transferred(&closed, t);
                     self.recount_outages();
@@ -244,9 +247,38 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// How many customers an outage at `d` holds off: those below `d` in the current
+    /// view, and, once switching has moved customers, those that were below `d` as
+    /// the network is drawn, are no longer below it, and are still off (without
+    /// supply, or below another fault outage held): a transfer takes only the
+    /// customers it gives supply back off their outage.
+    ///
+    /// # Complexity
+    /// O(1) without switching; else O(n · depth) for the n customers below `d` as
+    /// drawn.
+    pub(super) fn held_off_count(&self, d: OutageDeviceId) -> u32 {
+        let here = self.view.customer_count_below(d);
+        let Some(normal) = self
+            .normal_view
+            .as_ref()
+            .filter(|_| !self.st.switching.is_empty())
+        else {
+            return here;
+        };
+        let svc = |c: CustomerId| OutageDeviceId(c.0);
+        let elsewhere = normal
+            .customers_below(d)
+            .iter()
+            .filter(|&&c| !self.view.is_below(svc(c), d))
+            .filter(|&&c| !self.view.is_supplied(c) || self.fault_outage_of(c).is_some())
+            .count() as u32;
+        here + elsewhere
+    }
+
     /// Brings every open outage's count of customers held off in line with the view,
-    /// reporting those that changed.
-    fn recount_outages(&mut self) {
+    /// reporting those that changed; an outage whose device switching left without
+    /// supply keeps its count.
+    pub(super) fn recount_outages(&mut self) {
         let open: Vec<super::OutageId> = self
             .open_outages()
             .filter(|o| o.cause != super::OutageCause::Disconnect)
@@ -254,7 +286,14 @@ impl<'n> Engine<'n> {
             .collect();
         for oid in open {
             let o = &self.st.outages[oid.0 as usize];
-            let n = self.view.customer_count_below(o.device);
+            if !self.view.is_energized(o.device) {
+                continue;
+            }
+            let n = if o.cause == super::OutageCause::Fault {
+                self.held_off_count(o.device)
+            } else {
+                self.view.customer_count_below(o.device)
+            };
             if n != o.customers {
                 self.st.outages[oid.0 as usize].customers = n;
                 if !self
