@@ -355,6 +355,8 @@ pub(super) struct State {
     /// Switching held because it closes a loop (a make-before-break transfer under
     /// way), in order (element, opened).
     pub(super) pending: Vec<(u32, bool)>,
+    /// When the restores a transfer should bring are due: the outages recount then.
+    pub(super) recount_at: Option<Timestamp>,
 }
 
 impl State {
@@ -431,6 +433,7 @@ impl State {
             warnings: EngineWarnings::default(),
             switching: Vec::new(),
             pending: Vec::new(),
+            recount_at: None,
         }
     }
 }

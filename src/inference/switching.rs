@@ -132,6 +132,9 @@ impl<'n> Engine<'n> {
                     self.rebase();
                     self.reread_transferred(&closed, t);
                     self.recount_outages();
+                    if !closed.is_empty() {
+                        self.st.recount_at = Some(t + self.opts.restore_grace);
+                    }
                 }
                 Followed::Applied
             }
@@ -183,17 +186,9 @@ impl<'n> Engine<'n> {
         self.roots.valid = false;
         self.st.flags_changed = true;
         for i in 0..nc {
-            let bits = self.st.bits[i];
-            if bits == Flags::NONE {
-                continue;
-            }
             let c = CustomerId(i as u32);
-            let scope = self.st.scope[i];
-            if self.view.is_supplied(c) {
-                // From no evidence to its evidence, along the new path.
-                self.st.bits[i] = Flags::NONE;
-                self.st.scope[i] = NONE;
-                self.set_bits_scoped(c, bits, scope);
+            if self.st.bits[i] != Flags::NONE && self.view.is_supplied(c) {
+                self.count_in(c);
             }
         }
         let forced: Vec<usize> = (0..self.st.forced.len())
@@ -206,6 +201,8 @@ impl<'n> Engine<'n> {
                 self.set_forced(d, true);
             }
         }
+        self.recompute_active();
+        self.flipped.clear();
         self.rebuild_derived();
     }
 
@@ -251,7 +248,9 @@ impl<'n> Engine<'n> {
     /// view, and, once switching has moved customers, those that were below `d` as
     /// the network is drawn, are no longer below it, and are still off (without
     /// supply, or below another fault outage held): a transfer takes only the
-    /// customers it gives supply back off their outage.
+    /// customers it gives supply back off their outage. The count is taken again when
+    /// the restores the transfer should bring are due (the still-dark among them may
+    /// have made a nested outage by then).
     ///
     /// # Complexity
     /// O(1) without switching; else O(n · depth) for the n customers below `d` as
