@@ -47,7 +47,9 @@ fn execute(
     plan: &RestorationPlan,
 ) -> (u32, EnergizationView) {
     let el = |name: &str| {
-        let d = net.outage_device_by_name(name).expect("a device of the model");
+        let d = net
+            .outage_device_by_name(name)
+            .expect("a device of the model");
         net.outage_device_element(d).expect("a switchable device")
     };
     let before = view.customers_below(fault).to_vec();
@@ -63,10 +65,14 @@ fn execute(
     (dark, after)
 }
 
-pub fn check_every_protective_fault(master: &str) -> (usize, u32) {
+fn check_every_protective_fault(master: &str) -> (usize, u32) {
     let (net, _) = import_opendss(master).unwrap();
     let view = EnergizationView::normal(&net).unwrap();
-    let kv = net.sources().iter().find_map(|s| s.base_kv).unwrap_or(12.47);
+    let kv = net
+        .sources()
+        .iter()
+        .find_map(|s| s.base_kv)
+        .unwrap_or(12.47);
     let before = loads(&net, &view);
     let planner = Planner::new(&net, &view);
     let (mut plans, mut restored) = (0, 0);
@@ -108,7 +114,10 @@ pub fn check_every_protective_fault(master: &str) -> (usize, u32) {
 /// The fixture with a tie: every protective fault's plan holds.
 #[test]
 fn every_plan_on_the_tie_feeder_is_valid() {
-    let master = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/feeder_with_tie/master.dss");
+    let master = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/feeder_with_tie/master.dss"
+    );
     let (plans, restored) = check_every_protective_fault(master);
     assert_eq!(plans, 3);
     assert!(restored > 0);
@@ -119,7 +128,10 @@ fn every_plan_on_the_tie_feeder_is_valid() {
 #[test]
 #[ignore = "needs ../shared: the IEEE 8500 feeder"]
 fn every_plan_on_ieee8500_is_valid() {
-    let master = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/feeders/ieee8500/eval_master.dss");
+    let master = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/feeders/ieee8500/eval_master.dss"
+    );
     let (plans, restored) = check_every_protective_fault(master);
     eprintln!("ieee8500: {plans} plans, {restored} customers restored in all");
     assert!(plans >= 30);

@@ -24,7 +24,7 @@
 
 use super::Engine;
 use super::state::{Counts, Flags, NO_SPAN, Node};
-use crate::ids::{CustomerId, ElementId, NONE, OutageDeviceId};
+use crate::ids::{CustomerId, ElementId, OutageDeviceId};
 use crate::network::{OutageDeviceClass, OutageDeviceKind};
 use crate::time::Timestamp;
 use crate::topology::SwitchingOp;
@@ -253,8 +253,8 @@ impl<'n> Engine<'n> {
     /// have made a nested outage by then).
     ///
     /// # Complexity
-    /// O(1) without switching; else O(n · depth) for the n customers below `d` as
-    /// drawn.
+    /// O(1) without switching; O(s) for s switched elements when none of them lies
+    /// below `d` as drawn; else O(n · depth) for the n customers below `d` as drawn.
     pub(super) fn held_off_count(&self, d: OutageDeviceId) -> u32 {
         let here = self.view.customer_count_below(d);
         let Some(normal) = self
@@ -264,6 +264,17 @@ impl<'n> Engine<'n> {
         else {
             return here;
         };
+        // Customers leave d's subtree only through a switched element below d as drawn.
+        let moved_below = self.st.switching.iter().any(|&(e, _)| {
+            let rep = self.net.bundle_representative(ElementId(e));
+            self.net
+                .outage_devices_on(rep)
+                .iter()
+                .any(|&x| normal.is_below(x, d))
+        });
+        if !moved_below {
+            return here;
+        }
         let svc = |c: CustomerId| OutageDeviceId(c.0);
         let elsewhere = normal
             .customers_below(d)
@@ -342,7 +353,7 @@ impl<'n> Engine<'n> {
                 let scope = self.st.scope[c.index()];
                 // Scoped flags count only strictly below the scope, which lies on the
                 // customer's path.
-                let past_scope = scope != NONE
+                let past_scope = scope != crate::ids::NONE
                     && view.is_energized(OutageDeviceId(scope))
                     && view.is_below(OutageDeviceId(c.0), OutageDeviceId(scope))
                     && view.is_below(OutageDeviceId(scope), d);
