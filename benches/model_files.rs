@@ -79,12 +79,13 @@ fn replay_storm_file(c: &mut Criterion) {
         let mut net = None;
         g.bench_function(BenchmarkId::from_parameter(label), |b| {
             let (master, storm) = model(n);
-            let net =
-                net.get_or_insert_with(|| import_opendss(&master).expect("the model reads").0);
+            let net = net.get_or_insert_with(|| {
+                std::sync::Arc::new(import_opendss(&master).expect("the model reads").0)
+            });
             b.iter(|| {
                 let file = std::fs::File::open(&storm).expect("the storm reads");
-                let mut replay =
-                    Replay::new(net, EngineOptions::default()).expect("the model is radial");
+                let mut replay = Replay::new(std::sync::Arc::clone(net), EngineOptions::default())
+                    .expect("the model is radial");
                 let events = std::io::BufReader::with_capacity(1 << 16, file);
                 let mut out = std::io::sink();
                 black_box(

@@ -210,7 +210,9 @@ fn measure_replay(from: Origin<'_>, events: &Path) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mut replay = Replay::new(&net, EngineOptions::default()).expect("the model is radial");
+    let net = std::sync::Arc::new(net);
+    let mut replay = Replay::new(std::sync::Arc::clone(&net), EngineOptions::default())
+        .expect("the model is radial");
     let (t, cpu) = (Instant::now(), cpu_seconds());
     let summary = replay
         .run(

@@ -89,6 +89,7 @@ pub mod inference;
 pub mod map;
 pub mod network;
 pub mod replay;
+pub mod restoration;
 pub mod service;
 pub mod topology;
 

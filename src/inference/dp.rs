@@ -433,6 +433,15 @@ impl Engine {
         self.st.last_refresh = self.st.clock;
         self.refreshed = true;
         self.adapt_intensity();
+        self.recompute_active();
+        self.st.flags_changed = true;
+        self.flipped.clear();
+        self.roots.valid = false;
+    }
+
+    /// Re-evaluates every active device bottom-up from its counts (its B, first
+    /// report and span from its children's). O(a) for a active devices.
+    pub(super) fn recompute_active(&mut self) {
         self.sort_active();
         for idx in 0..self.st.active.len() {
             let n = self.st.active[idx].index() - self.nc;
@@ -457,9 +466,38 @@ impl Engine {
             let in_active = &self.st.in_active;
             self.st.active.retain(|d| in_active[d.index()]);
         }
-        self.st.flags_changed = true;
-        self.flipped.clear();
-        self.roots.valid = false;
+    }
+
+    /// Adds a customer's flags to the counts on its path and activates the devices
+    /// that now report, without re-evaluating them (a [`Engine::recompute_active`]
+    /// follows): the rebase after switching, from counts without this customer.
+    /// O(depth).
+    pub(super) fn count_in(&mut self, c: CustomerId) {
+        let i = c.index();
+        let new = self.st.bits[i].effective();
+        let scope = self.st.scope[i];
+        let (inside, outside) = (
+            Delta::between(Flags::NONE, new),
+            Delta::between(Flags::NONE, new.unscoped()),
+        );
+        let mut x = OutageDeviceId(c.0);
+        let mut crossed = x.0 == scope;
+        if self.counts_of(x).reports() {
+            self.activate(x);
+        }
+        while let Some(p) = self.view.parent(x) {
+            x = p;
+            crossed |= x.0 == scope;
+            let k = &mut self.st.node[x.index() - self.nc].counts;
+            if crossed {
+                outside.apply(k);
+            } else {
+                inside.apply(k);
+            }
+            if k.reports() {
+                self.activate(x);
+            }
+        }
     }
 
     /// Sorts the active devices deepest first (children before parents): a counting

@@ -34,6 +34,12 @@ impl Engine {
             Evidence::PowerRestore { meter } => self.on_power_restore(meter, t, false),
             Evidence::Ping { meter, on: true } => self.on_power_restore(meter, t, true),
             Evidence::Ping { meter, on: false } => self.on_ping_off(meter, t),
+            Evidence::DeviceOpen { device } | Evidence::DeviceClose { device }
+                if self.is_switch(device) =>
+            {
+                let open = matches!(ev.evidence, Evidence::DeviceOpen { .. });
+                self.on_switching(device, open, t);
+            }
             Evidence::DeviceOpen { device } => self.on_device_open(device, t),
             Evidence::DeviceClose { device } => self.on_device_close(device, t),
             Evidence::PlannedOutage { device, end } => self.on_planned(device, t, end),

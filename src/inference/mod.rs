@@ -52,6 +52,7 @@
 //! | `pings` | which meters to ping to tell an outage from its competitors |
 //! | `changes` | what the engine tells its caller after each event |
 //! | `snapshot` | snapshots and restoring from them |
+//! | `switching` | following the operators' switching: the new view, the counts rebased on it |
 //!
 //! An event goes through [`Engine::ingest`]: the timers due before it run, its
 //! handler changes the flags of a customer (the change is carried up the path by the
@@ -71,6 +72,7 @@ mod rates;
 mod roots;
 mod snapshot;
 mod state;
+mod switching;
 #[cfg(test)]
 mod tests;
 mod timers;
@@ -167,6 +169,11 @@ pub struct Engine {
     /// flagged device above them, by id and by pre-order index, and every energized
     /// flagged device by pre-order index. Valid until a refresh recomputes every flag.
     roots: Roots,
+    /// The view before the latest switching: its memory makes the next one.
+    spare_view: EnergizationView,
+    /// The view as the network is drawn, once switching has moved away from it: the
+    /// customers an outage held off before a transfer.
+    normal_view: Option<EnergizationView>,
 }
 
 impl Engine {
@@ -213,6 +220,8 @@ impl Engine {
             held_by_pre: BTreeMap::new(),
             wire_down_at: BTreeSet::new(),
             roots: Roots::default(),
+            spare_view: EnergizationView::default(),
+            normal_view: None,
         })
     }
 
@@ -380,6 +389,14 @@ impl Engine {
             self.refresh_all();
         }
         self.update_outages();
+        if !self.st.switching.is_empty()
+            && self
+                .changes
+                .iter()
+                .any(|c| matches!(c, Change::Opened(_) | Change::Closed { .. }))
+        {
+            self.recount_outages();
+        }
         if let Evidence::Call { customer, detail } = ev.evidence
             && !self.changes.iter().any(|c| matches!(c, Change::Call(_)))
         {

@@ -200,6 +200,11 @@ impl Engine {
             new.iter().map(|&d| (d, self.own_start(d))).collect();
         let keep_nested = self.nested_to_keep(&best, &gone);
         gone.retain(|g| !keep_nested.contains(g));
+        // An outage whose device switching left without supply stays: its customers
+        // are still off for their own fault, whatever feeds them later.
+        if !self.st.switching.is_empty() {
+            gone.retain(|&g| self.view.is_energized(g));
+        }
         // Largest first, so that a roll-up keeps the identity of the largest part.
         new.sort_by_key(|&d| (Reverse(self.view.customer_count_below(d)), d));
         for d in new {
@@ -299,7 +304,7 @@ impl Engine {
                 d,
                 OutageCause::Fault,
                 self.status_of(d),
-                self.view.customer_count_below(d),
+                self.held_off_count(d),
                 round3(self.confidence(d)),
                 self.start_of(d),
             );
@@ -328,7 +333,7 @@ impl Engine {
     ) -> OutageId {
         let conf = self.confidence(d);
         let status = self.status_of(d);
-        let customers = self.view.customer_count_below(d);
+        let customers = self.held_off_count(d);
         let start = self.start_of(d);
         let oid = self.st.open_fault.remove(&g).unwrap_or(NO_OUTAGE);
         self.set_held(g, false);

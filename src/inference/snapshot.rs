@@ -16,7 +16,7 @@ use crate::ids::{CustomerId, NONE, OutageDeviceId};
 use crate::network::Network;
 
 /// The format of [`EngineSnapshot`]: a snapshot of another format is refused.
-const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/9";
+const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/10";
 
 /// A serialisable snapshot of an [`Engine`]: its options and everything it has learnt.
 /// Restoring it and feeding the rest of the events gives exactly the output of an
@@ -85,6 +85,21 @@ impl Engine {
         e.call_silence = call_silence(&e.opts, snap.state.rates.call.value());
         (e.lp_service, e.lp) = log_priors(&net, &e.opts, snap.state.intensity);
         e.st = snap.state;
+        let ne = net.elements().len();
+        if e.st
+            .switching
+            .iter()
+            .chain(&e.st.pending)
+            .any(|&(x, _)| x as usize >= ne)
+        {
+            return Err(crate::Error::Snapshot(
+                "snapshot switches an element the network does not have".to_string(),
+            ));
+        }
+        e.replay_switching()?;
+        if !e.st.switching.is_empty() {
+            e.normal_view = crate::EnergizationView::normal(&net).ok();
+        }
         let held: Vec<OutageDeviceId> = e.st.open_fault.keys().copied().collect();
         for d in held {
             e.set_held(d, true);

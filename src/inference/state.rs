@@ -349,6 +349,14 @@ pub(super) struct State {
     pub(super) planned: BTreeMap<OutageDeviceId, OutageId>,
     pub(super) last_seen: BTreeSet<(i64, u32, u32)>,
     pub(super) warnings: EngineWarnings,
+    // switching
+    /// The switching followed since the normal state, in order (element, opened).
+    pub(super) switching: Vec<(u32, bool)>,
+    /// Switching held because it closes a loop (a make-before-break transfer under
+    /// way), in order (element, opened).
+    pub(super) pending: Vec<(u32, bool)>,
+    /// When the restores a transfer should bring are due: the outages recount then.
+    pub(super) recount_at: Option<Timestamp>,
 }
 
 impl State {
@@ -423,6 +431,9 @@ impl State {
             planned: BTreeMap::new(),
             last_seen: BTreeSet::new(),
             warnings: EngineWarnings::default(),
+            switching: Vec::new(),
+            pending: Vec::new(),
+            recount_at: None,
         }
     }
 }
