@@ -10,7 +10,10 @@
 //! customers a substation on four to eight feeders); the storm
 //! (`bench::synth::storm_events`) is written to `target/city/storm-N.csv` and replayed
 //! from that file as `replay` would, output formatted and discarded. Each stage prints
-//! its time and the peak resident size so far (VmHWM of `/proc/self/status`, Linux).
+//! its wall time, the processor time the process spent in it (all threads; on a shared
+//! machine the steadier figure) and the peak resident size so far (VmHWM of
+//! `/proc/self/status`, Linux). The event file is also read and parsed alone: the part
+//! of the replay that runs on the reading thread, beside the engine.
 
 use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
@@ -44,9 +47,9 @@ fn main() -> ExitCode {
 }
 
 fn run(customers: usize) -> std::io::Result<()> {
-    println!("| stage | time | peak resident | note |");
-    println!("| --- | ---: | ---: | --- |");
-    let t = Instant::now();
+    println!("| stage | wall | processor | peak resident | note |");
+    println!("| --- | ---: | ---: | ---: | --- |");
+    let t = Stage::start();
     let net = utility_network(&UtilityNetworkOptions {
         seed: 1,
         substations: customers.div_ceil(CUSTOMERS_PER_SUBSTATION) as u32,
@@ -57,17 +60,21 @@ fn run(customers: usize) -> std::io::Result<()> {
     let nc = net.customers().len();
     stage("network generated in memory", t, &format!("{nc} customers"));
     let path = storm_file(&net, customers)?;
-    let t = Instant::now();
+    let t = Stage::start();
     let mut replay = Replay::new(&net, EngineOptions::default()).map_err(std::io::Error::other)?;
     stage("replay set up (energization view)", t, "");
+    let t = Stage::start();
+    let file = BufReader::with_capacity(1 << 16, std::fs::File::open(&path)?);
+    let rows = outage_locator::EventReader::new(file, &net).count();
+    stage("storm read and parsed alone", t, &format!("{rows} rows"));
     let file = std::fs::File::open(&path)?;
-    let t = Instant::now();
+    let t = Stage::start();
     let summary = replay.run(
         BufReader::with_capacity(1 << 16, file),
         &mut std::io::sink(),
         &mut std::io::sink(),
     )?;
-    let secs = t.elapsed().as_secs_f64();
+    let secs = t.wall.elapsed().as_secs_f64();
     let note = format!(
         "{} rows, {:.2} M events/s, {} outages, {} tickets",
         summary.rows,
@@ -76,11 +83,11 @@ fn run(customers: usize) -> std::io::Result<()> {
         summary.tickets
     );
     stage("storm replayed, file to JSON Lines", t, &note);
-    let t = Instant::now();
+    let t = Stage::start();
     let bytes = replay.snapshot().to_bytes();
     let note = format!("{:.1} B per customer", bytes.len() as f64 / nc as f64);
     stage("snapshot to bytes", t, &note);
-    let t = Instant::now();
+    let t = Stage::start();
     let snap = ReplaySnapshot::from_bytes(&bytes).map_err(std::io::Error::other)?;
     let back = Replay::from_snapshot(&net, snap).map_err(std::io::Error::other)?;
     stage("restored from bytes", t, "");
@@ -92,7 +99,7 @@ fn run(customers: usize) -> std::io::Result<()> {
 fn storm_file(net: &outage_locator::Network, customers: usize) -> std::io::Result<PathBuf> {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/city"));
     let path = dir.join(format!("storm-{customers}.csv"));
-    let t = Instant::now();
+    let t = Stage::start();
     let view = outage_locator::EnergizationView::normal(net).map_err(std::io::Error::other)?;
     let events = storm_events(net, &view, customers, 7);
     drop(view);
@@ -111,11 +118,43 @@ fn storm_file(net: &outage_locator::Network, customers: usize) -> std::io::Resul
     Ok(path)
 }
 
-/// Prints a stage's row: its time since `t` and the peak resident size so far.
-fn stage(what: &str, t: Instant, note: &str) {
-    let secs = t.elapsed().as_secs_f64();
+/// When a stage started: wall clock and processor time.
+struct Stage {
+    wall: Instant,
+    cpu: Option<f64>,
+}
+
+impl Stage {
+    fn start() -> Stage {
+        Stage {
+            wall: Instant::now(),
+            cpu: processor_seconds(),
+        }
+    }
+}
+
+/// Prints a stage's row: its wall and processor time since `t` and the peak resident
+/// size so far.
+fn stage(what: &str, t: Stage, note: &str) {
+    let secs = t.wall.elapsed().as_secs_f64();
+    let cpu = match (t.cpu, processor_seconds()) {
+        (Some(a), Some(b)) => format!("{:.2} s", b - a),
+        _ => "?".to_string(),
+    };
     let peak = peak_resident_mb().map_or("?".to_string(), |mb| format!("{mb:.0} MB"));
-    println!("| {what} | {secs:.2} s | {peak} | {note} |");
+    println!("| {what} | {secs:.2} s | {cpu} | {peak} | {note} |");
+}
+
+/// The processor time the process has spent, user and system, in seconds (fields 14
+/// and 15 of `/proc/self/stat`, in ticks of 1/100 s).
+fn processor_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name may hold spaces: fields are counted after its closing ')'.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut f = rest.split_whitespace().skip(11);
+    let user: f64 = f.next()?.parse().ok()?;
+    let system: f64 = f.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
 }
 
 /// The process's peak resident size in MB (VmHWM), where `/proc` tells it.
