@@ -76,6 +76,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod binary;
 mod bits;
 mod error;
 mod ids;

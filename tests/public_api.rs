@@ -79,6 +79,7 @@ fn the_public_names_are_those_listed() {
         "evidence",
         "inference",
         "service",
+        "restoration",
         "replay",
         "map",
         "bench",

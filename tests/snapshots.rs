@@ -1,5 +1,5 @@
-//! Persistence: the command centre (engine and ticket layer) snapshots to JSON and back,
-//! and restoring a snapshot taken at any point and replaying the rest of the events gives
+//! Persistence: the command centre (engine and ticket layer) snapshots to JSON or to the
+//! compact binary form and back, and restoring a snapshot taken at any point and replaying the rest of the events gives
 //! exactly what an uninterrupted run gives: the same records, the same notices, the
 //! same final state.
 
@@ -70,9 +70,16 @@ fn options() -> CommandCentreOptions {
     o
 }
 
+/// The form a snapshot is written in.
+#[derive(Debug, Clone, Copy)]
+enum Form {
+    Json,
+    Binary,
+}
+
 /// Replays `events` with simulated crews; at `cut` (if any) the replay is snapshotted
-/// to JSON, dropped, and restored from the JSON.
-fn run(net: &Arc<Network>, events: &[Event], cut: Option<usize>) -> Run {
+/// in the given form, dropped, and restored from it.
+fn run(net: &Arc<Network>, events: &[Event], cut: Option<(usize, Form)>) -> Run {
     let sim = crew_sim::CrewSim::default();
     let mut replay =
         Replay::with_options(Arc::clone(net), EngineOptions::default(), options()).unwrap();
@@ -82,11 +89,18 @@ fn run(net: &Arc<Network>, events: &[Event], cut: Option<usize>) -> Run {
     let mut records = Vec::new();
     let mut notices = Vec::new();
     for (i, &e) in events.iter().enumerate() {
-        if cut == Some(i) {
-            let json = serde_json::to_string(&replay.snapshot()).unwrap();
+        if let Some((at, form)) = cut
+            && at == i
+        {
+            let snap = match form {
+                Form::Json => {
+                    let json = serde_json::to_string(&replay.snapshot()).unwrap();
+                    serde_json::from_str(&json).unwrap()
+                }
+                Form::Binary => ReplaySnapshot::from_bytes(&replay.snapshot().to_bytes()).unwrap(),
+            };
             drop(replay);
-            replay = Replay::from_snapshot(Arc::clone(net), serde_json::from_str(&json).unwrap())
-                .unwrap();
+            replay = Replay::from_snapshot(Arc::clone(net), snap).unwrap();
         }
         for r in replay.feed(e) {
             records.push(serde_json::to_string(r).unwrap());
@@ -151,8 +165,38 @@ fn a_replay_restored_from_a_snapshot_midway_ends_as_the_uninterrupted_run() {
     );
     assert!(!full.notices.is_empty());
     let half = s.events.len() / 2;
-    let resumed = run(&net, &s.events, Some(half));
-    assert_eq!(first_difference(&resumed, &full), None);
+    for form in [Form::Json, Form::Binary] {
+        let resumed = run(&net, &s.events, Some((half, form)));
+        assert_eq!(first_difference(&resumed, &full), None, "{form:?}");
+    }
+}
+
+/// The binary form holds exactly what the JSON holds (the same state read back from
+/// either), is much smaller, and bytes cut short or of another type are refused.
+#[test]
+fn the_binary_form_round_trips_and_refuses_broken_bytes() {
+    let net = Arc::new(common::ieee123());
+    let sim = Simulator::new(&net).unwrap();
+    let s = sim.run(&SimulationOptions::for_profile(Profile::Busy), 3);
+    let mut replay = Replay::new(Arc::clone(&net), EngineOptions::default()).unwrap();
+    for &e in &s.events[..s.events.len() / 2] {
+        replay.feed(e);
+    }
+    let snap = replay.snapshot();
+    let bytes = snap.to_bytes();
+    let back = ReplaySnapshot::from_bytes(&bytes).unwrap();
+    assert_eq!(canonical(&back), canonical(&snap));
+    let json = serde_json::to_string(&snap).unwrap();
+    assert!(
+        bytes.len() * 2 < json.len(),
+        "{} vs {}",
+        bytes.len(),
+        json.len()
+    );
+    assert!(ReplaySnapshot::from_bytes(&bytes[..bytes.len() / 2]).is_err());
+    let engine = replay.engine().snapshot().to_bytes();
+    assert!(outage_locator::inference::EngineSnapshot::from_bytes(&engine).is_ok());
+    assert!(ReplaySnapshot::from_bytes(&engine).is_err());
 }
 
 /// A replay snapshot restored on another network is refused.
@@ -186,7 +230,8 @@ proptest! {
         let s = sim.run(&SimulationOptions::for_profile(Profile::ALL[profile]), seed);
         let cut = ((s.events.len() as f64) * at) as usize;
         let full = run(&net, &s.events, None);
-        let resumed = run(&net, &s.events, Some(cut));
+        let form = if seed % 2 == 0 { Form::Json } else { Form::Binary };
+        let resumed = run(&net, &s.events, Some((cut, form)));
         prop_assert_eq!(first_difference(&resumed, &full), None);
     }
 }

@@ -58,6 +58,44 @@ pub struct ReplaySnapshot {
     tickets: bool,
 }
 
+impl ReplaySnapshot {
+    /// The snapshot in the compact binary form (serde through `postcard`; see
+    /// [`EngineSnapshot::to_bytes`](crate::inference::EngineSnapshot::to_bytes)): what
+    /// a standby keeps to take over a replay.
+    ///
+    /// ```
+    /// use outage_locator::{EngineOptions, Replay, import_opendss};
+    /// use outage_locator::replay::ReplaySnapshot;
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
+    /// let (net, _) = import_opendss(path).unwrap();
+    /// let replay = Replay::new(&net, EngineOptions::default()).unwrap();
+    /// let bytes = replay.snapshot().to_bytes();
+    /// let back = Replay::from_snapshot(&net, ReplaySnapshot::from_bytes(&bytes).unwrap()).unwrap();
+    /// assert_eq!(back.summary(), replay.summary());
+    /// ```
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // The counts first, then the command centre's bytes as they are (not copied
+        // into a byte array of the encoding, element by element).
+        let mut out = crate::binary::to_bytes(&(self.summary, self.tickets));
+        out.extend_from_slice(&self.centre.to_bytes());
+        out
+    }
+
+    /// A snapshot read back from [`ReplaySnapshot::to_bytes`].
+    ///
+    /// # Errors
+    /// [`Error::Snapshot`](crate::Error::Snapshot) when the bytes are not a snapshot of
+    /// this version; whether it fits a network is checked by [`Replay::from_snapshot`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::Error> {
+        let ((summary, tickets), rest) = crate::binary::take_from_bytes(bytes)?;
+        Ok(ReplaySnapshot {
+            centre: CommandCentreSnapshot::from_bytes(rest)?,
+            summary,
+            tickets,
+        })
+    }
+}
+
 fn yes() -> bool {
     true
 }

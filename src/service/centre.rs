@@ -51,6 +51,38 @@ pub struct CommandCentreSnapshot {
     answers: AnswerOptions,
 }
 
+impl CommandCentreSnapshot {
+    /// The snapshot in the compact binary form (serde through `postcard`; see
+    /// [`EngineSnapshot::to_bytes`]). The ticket layer's state (a few records per
+    /// outage, with internally tagged enums that only a self-describing format reads
+    /// back) goes inside it as JSON text.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let tickets = (&self.orders, &self.notices, &self.reasons, &self.answers);
+        // The ticket layer's types serialise to JSON by construction (string keys,
+        // finite numbers), as the JSON snapshot itself relies on.
+        let json = serde_json::to_string(&tickets).expect("the ticket layer serialises");
+        crate::binary::to_bytes(&(&self.engine, json))
+    }
+
+    /// A snapshot read back from [`CommandCentreSnapshot::to_bytes`].
+    ///
+    /// # Errors
+    /// [`Error::Snapshot`](crate::Error::Snapshot) when the bytes are not a snapshot of
+    /// this version; whether it fits a network is checked on restoring.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::Error> {
+        let (engine, json): (EngineSnapshot, String) = crate::binary::from_bytes(bytes)?;
+        let (orders, notices, reasons, answers) = serde_json::from_str(&json)
+            .map_err(|e| crate::Error::Snapshot(format!("the ticket layer: {e}")))?;
+        Ok(CommandCentreSnapshot {
+            engine,
+            orders,
+            notices,
+            reasons,
+            answers,
+        })
+    }
+}
+
 /// The engine, its work orders and its notice desk, kept in step: feed it events; act
 /// on orders; ask it what to tell a caller.
 ///
