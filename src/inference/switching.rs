@@ -53,7 +53,7 @@ impl Engine {
     /// ```
     /// use outage_locator::{Engine, EngineOptions, import_opendss};
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/feeder_with_tie/master.dss");
-    /// let (net, _) = import_opendss(path).unwrap();
+    /// let net = std::sync::Arc::new(import_opendss(path).unwrap().0);
     /// let mut engine = Engine::new(std::sync::Arc::clone(&net), EngineOptions::default()).unwrap();
     /// let t: outage_locator::Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();
     /// let (sw, tie) = (net.outage_device_by_name("swtcontrol.sw_a").unwrap(),

@@ -67,10 +67,10 @@ impl ReplaySnapshot {
     /// use outage_locator::{EngineOptions, Replay, import_opendss};
     /// use outage_locator::replay::ReplaySnapshot;
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
-    /// let (net, _) = import_opendss(path).unwrap();
-    /// let replay = Replay::new(&net, EngineOptions::default()).unwrap();
+    /// let net = std::sync::Arc::new(import_opendss(path).unwrap().0);
+    /// let replay = Replay::new(net.clone(), EngineOptions::default()).unwrap();
     /// let bytes = replay.snapshot().to_bytes();
-    /// let back = Replay::from_snapshot(&net, ReplaySnapshot::from_bytes(&bytes).unwrap()).unwrap();
+    /// let back = Replay::from_snapshot(net, ReplaySnapshot::from_bytes(&bytes).unwrap()).unwrap();
     /// assert_eq!(back.summary(), replay.summary());
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
