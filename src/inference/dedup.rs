@@ -128,9 +128,10 @@ mod tests {
         assert_eq!(w.repeat((100, 10, 1), 100, 0), Repeat::No);
         assert_eq!(w.repeat((100, 10, 1), 150, 50), Repeat::Yes);
         assert_eq!(w.repeat((90, 10, 2), 150, 50), Repeat::No);
-        // The clock at 250 with a window of 100: both keys arrived before 150.
+        // The clock at 250 with a window of 100: the first key arrived at 100 and
+        // leaves; the second arrived at 150 and stays until the clock passes 250.
         assert_eq!(w.repeat((200, 10, 1), 250, 150), Repeat::No);
-        assert_eq!(w.len(), 1);
+        assert_eq!(w.len(), 2);
         assert_eq!(w.repeat((100, 10, 1), 250, 150), Repeat::Unchecked);
     }
 
