@@ -2,6 +2,7 @@
 //!
 //!     cargo run --release --example inspect -- fixtures/ieee123/eval_master.dss
 
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -19,12 +20,19 @@ fn main() -> ExitCode {
     for w in &report.warning_list {
         eprintln!("warning: {w}");
     }
-    match serde_json::to_string(&report) {
-        Ok(s) => println!("{s}"),
+    let json = match serde_json::to_string(&report) {
+        Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(1);
         }
+    };
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{json}").and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("inspect: standard output: cannot write the report: {e}");
+            ExitCode::from(1)
+        }
     }
-    ExitCode::SUCCESS
 }

@@ -7,9 +7,10 @@
 //! `--ami SUPPLY.csv` runs a simulated AMI head-end answering the engine's pings from
 //! the supply file (`--ami-seed N`, default 1), as the contract's version 2 says.
 
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::process::ExitCode;
 
+use outage_locator::replay::open_events;
 use outage_locator::service::{PingBudget, SimulatedHeadEnd, SupplyTable};
 use outage_locator::{EngineOptions, Replay, load_network};
 
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         match std::fs::read_to_string(&path)
             .map_err(|e| e.to_string())
             .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+            .and_then(|o: EngineOptions| o.validate().map(|()| o).map_err(|e| e.to_string()))
         {
             Ok(o) => opts = o,
             Err(e) => {
@@ -76,15 +78,11 @@ fn main() -> ExitCode {
     for w in &report.warning_list {
         eprintln!("model warning: {w}");
     }
-    let input: Box<dyn Read + Send> = if events == "-" {
-        Box::new(std::io::stdin())
-    } else {
-        match std::fs::File::open(events) {
-            Ok(f) => Box::new(f),
-            Err(e) => {
-                eprintln!("{events}: {e}");
-                return ExitCode::from(1);
-            }
+    let input = match open_events(events) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
         }
     };
     let mut replay = match Replay::new(net, opts) {
@@ -139,8 +137,12 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => {
+        Err(e) if e.is_about_events() => {
             let _ = writeln!(diag, "{events}: {e}");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            let _ = writeln!(diag, "replay: standard output: {e}");
             ExitCode::from(1)
         }
     }

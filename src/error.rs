@@ -326,6 +326,119 @@ pub enum EventError {
         /// The event time.
         time: String,
     },
+    /// The event lies further ahead of the clock than is plausible
+    /// ([`Engine::is_far_ahead`](crate::Engine::is_far_ahead)); it is skipped rather
+    /// than moving the clock.
+    #[error("line {line}: event at {time} is implausibly far ahead of the clock ({clock})")]
+    FarAhead {
+        /// 1-based line.
+        line: u64,
+        /// The event time.
+        time: String,
+        /// The engine's clock when it arrived.
+        clock: String,
+    },
+    /// The input could not be read at this line (a folder, a device error): reading
+    /// stops here.
+    #[error("line {line}: cannot read the input ({kind})")]
+    Unreadable {
+        /// 1-based line.
+        line: u64,
+        /// What the system said.
+        kind: std::io::ErrorKind,
+    },
+}
+
+/// Engine options out of their range ([`EngineOptions::validate`](crate::EngineOptions::validate)).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OptionsError {
+    /// A probability outside its range.
+    #[error("{name} = {value}: want a probability in {range}")]
+    Probability {
+        /// The option.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+        /// The range it must lie in, as text (`(0, 1)` or `[0, 1]`).
+        range: &'static str,
+    },
+    /// A count or scale that is negative, not finite or (where it must be) zero.
+    #[error("{name} = {value}: want a finite number {range}")]
+    Scale {
+        /// The option.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+        /// What it must be (`> 0`, `>= 0`).
+        range: &'static str,
+    },
+    /// A time window outside its range.
+    #[error("{name} = {value} ms: want {min} to {max} ms")]
+    Window {
+        /// The option.
+        name: &'static str,
+        /// Its value, milliseconds.
+        value: i64,
+        /// The least value allowed.
+        min: i64,
+        /// The greatest value allowed.
+        max: i64,
+    },
+}
+
+/// A replay that cannot go on, or that had nothing to replay.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// The events file cannot be opened: missing, a folder, a device.
+    #[error("{path}: {reason}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why it is not read.
+        reason: FileRefusal,
+    },
+    /// Reading the events failed part-way.
+    #[error("events {0}")]
+    Unreadable(EventError),
+    /// The events hold no row: an empty file, a closed standard input.
+    #[error("the events hold no row")]
+    NoRows,
+    /// Every row was skipped: another model's names, a wrong separator, a file that is
+    /// not UTF-8 text.
+    #[error("none of the {rows} rows could be used; the first: {first}")]
+    NothingUsable {
+        /// Rows read.
+        rows: u64,
+        /// Why the first was skipped.
+        first: EventError,
+    },
+    /// The records or the diagnostics cannot be written.
+    #[error("cannot write the {stream}: {source}")]
+    Write {
+        /// `"records"` or `"diagnostics"`.
+        stream: &'static str,
+        /// What the system said.
+        source: std::io::Error,
+    },
+}
+
+impl ReplayError {
+    /// Whether the error is about the events (their file or their rows), rather than
+    /// about writing the output.
+    pub fn is_about_events(&self) -> bool {
+        !matches!(self, ReplayError::Write { .. })
+    }
+}
+
+impl From<ReplayError> for std::io::Error {
+    fn from(e: ReplayError) -> Self {
+        match e {
+            ReplayError::Write { source, .. } => source,
+            other => std::io::Error::new(std::io::ErrorKind::InvalidData, other),
+        }
+    }
 }
 
 /// Any error of this crate.
@@ -344,6 +457,12 @@ pub enum Error {
     /// See [`EventError`].
     #[error(transparent)]
     Event(#[from] EventError),
+    /// See [`OptionsError`].
+    #[error(transparent)]
+    Options(#[from] OptionsError),
+    /// See [`ReplayError`].
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
     /// A snapshot that does not fit the network or is not a snapshot of this format.
     #[error("snapshot: {0}")]
     Snapshot(String),

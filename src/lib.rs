@@ -113,8 +113,8 @@ pub use geo;
 pub use petgraph;
 
 pub use error::{
-    CimError, Error, EventError, FileRefusal, ImportError, NetworkError, SourceLocation,
-    SwitchingError,
+    CimError, Error, EventError, FileRefusal, ImportError, NetworkError, OptionsError, ReplayError,
+    SourceLocation, SwitchingError,
 };
 pub use evidence::{Event, EventReader, Evidence};
 pub use ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};

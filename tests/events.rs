@@ -310,7 +310,8 @@ fn a_replay_whose_output_fails_returns_the_error_and_stops_its_reader() {
             &mut std::io::sink(),
         )
         .unwrap_err();
-    assert_eq!(err.to_string(), "disk full");
+    assert_eq!(err.to_string(), "cannot write the records: disk full");
+    assert!(!err.is_about_events());
     // It stopped early, not after reading everything.
     assert!(replay.summary().rows < 5000, "{:?}", replay.summary());
 }

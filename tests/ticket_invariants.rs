@@ -175,3 +175,17 @@ proptest! {
         prop_assert_eq!(twice, once);
     }
 }
+
+/// The case the property above found (storm profile, seed 68709): a wire-down call
+/// made while its outage's order was still pending was linked without its wire down,
+/// so only a second delivery of the call made the order an emergency, and the order
+/// kept a different priority when it later moved to another device.
+#[test]
+fn a_pending_orders_wire_down_call_counts_once_delivered() {
+    let net = std::sync::Arc::new(common::ieee123());
+    let sim = Simulator::new(&net).unwrap();
+    let s = sim.run(&SimulationOptions::for_profile(Profile::ALL[2]), 68709);
+    let once = orders_of(&net, s.events.iter().copied());
+    let twice = orders_of(&net, s.events.iter().flat_map(|&e| [e, e]));
+    assert_eq!(twice, once);
+}

@@ -214,6 +214,13 @@ pub type EventRow = Result<(u64, Event), EventError>;
 /// Reads an event file (CSV `time,kind,id,detail`), resolving names against a network.
 /// Bad rows come back as errors carrying their line number; reading goes on after them.
 ///
+/// A line ends at LF, CRLF or a lone CR (so a CR-only file reads as its lines, and a
+/// stray CR splits its line into two rows that are each used or reported, never
+/// silently cut). A UTF-8 byte-order mark before the first line is skipped. A line
+/// longer than [`EventReader::MAX_LINE`] bytes is reported and skipped without being
+/// held in memory. An input that cannot be read ends the rows with
+/// [`EventError::Unreadable`].
+///
 /// ```
 /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 /// # let (net, _) = outage_locator::import_opendss(path).unwrap();
@@ -236,6 +243,10 @@ pub struct EventReader<'n, R: Read> {
     ends: Vec<usize>,
     first: bool,
     done: bool,
+    /// The last line ended with a CR: an LF right after it belongs to that end.
+    after_cr: bool,
+    /// The current line passed [`EventReader::MAX_LINE`] (the rest was not kept).
+    too_long: bool,
 }
 
 impl<'n, R: Read> EventReader<'n, R> {
@@ -251,6 +262,51 @@ impl<'n, R: Read> EventReader<'n, R> {
             ends: Vec::new(),
             first: true,
             done: false,
+            after_cr: false,
+            too_long: false,
+        }
+    }
+
+    /// The longest line kept, bytes: a row of the contract is a few dozen.
+    pub const MAX_LINE: usize = 64 * 1024;
+
+    /// Reads the next line, without its end, into `self.line` (at most
+    /// [`EventReader::MAX_LINE`] bytes of it); `Ok(false)` at the end of the input.
+    /// O(line length).
+    fn next_line(&mut self) -> std::io::Result<bool> {
+        self.line.clear();
+        self.too_long = false;
+        let mut any = false;
+        loop {
+            let buf = match self.input.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.is_empty() {
+                return Ok(any);
+            }
+            let start = usize::from(std::mem::take(&mut self.after_cr) && buf[0] == b'\n');
+            let end = buf[start..]
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+                .map(|i| start + i);
+            let piece = &buf[start..end.unwrap_or(buf.len())];
+            let room = Self::MAX_LINE - self.line.len();
+            self.too_long |= piece.len() > room;
+            self.line.extend_from_slice(&piece[..piece.len().min(room)]);
+            match end {
+                Some(end) => {
+                    self.after_cr = buf[end] == b'\r';
+                    self.input.consume(end + 1);
+                    return Ok(true);
+                }
+                None => {
+                    any |= buf.len() > start;
+                    let n = buf.len();
+                    self.input.consume(n);
+                }
+            }
         }
     }
 
@@ -313,22 +369,28 @@ impl<R: Read> Iterator for EventReader<'_, R> {
             if self.done {
                 return None;
             }
-            self.line.clear();
-            match self.input.read_until(b'\n', &mut self.line) {
-                Ok(0) => return None,
-                Ok(_) => self.line_no += 1,
+            match self.next_line() {
+                Ok(false) => return None,
+                Ok(true) => self.line_no += 1,
                 Err(e) => {
                     // An I/O error would repeat forever: end the stream with it.
                     self.done = true;
-                    return Some(Err(EventError::Malformed {
+                    return Some(Err(EventError::Unreadable {
                         line: self.line_no + 1,
-                        message: e.to_string(),
+                        kind: e.kind(),
                     }));
                 }
             }
             let line = self.line_no;
-            while matches!(self.line.last(), Some(b'\n' | b'\r')) {
-                self.line.pop();
+            if line == 1 && self.line.starts_with(b"\xEF\xBB\xBF") {
+                self.line.drain(..3);
+            }
+            if self.too_long {
+                self.first = false;
+                return Some(Err(EventError::Malformed {
+                    line,
+                    message: format!("longer than {} bytes", Self::MAX_LINE),
+                }));
             }
             if self.line.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;

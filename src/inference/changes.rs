@@ -124,4 +124,12 @@ pub struct EngineWarnings {
     /// Evidence from before the customer's last known-on time, and power restores
     /// from before the meter's current last gasp (stale, ignored).
     pub stale: u64,
+    /// Events further ahead of the clock than the late-arrival window and a day
+    /// ([`Engine::is_far_ahead`](super::Engine::is_far_ahead)): implausible, ignored.
+    #[serde(default)]
+    pub far_ahead: u64,
+    /// Events naming a customer or device that is not of the engine's network
+    /// (ignored).
+    #[serde(default)]
+    pub foreign_ids: u64,
 }

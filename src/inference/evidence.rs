@@ -139,7 +139,7 @@ impl Engine {
         self.st.lg_state[i] = LastGasp::Held;
         self.st.lg_at[i] = t;
         self.st.recent_lg.push_back((t, c));
-        let due = t.0 + self.opts.last_gasp_hold;
+        let due = t.0.saturating_add(self.opts.last_gasp_hold);
         self.st.timers.push(due, Timer::LastGaspHold(c, t));
     }
 
@@ -201,7 +201,9 @@ impl Engine {
         } else {
             self.opts.restore_window
         };
-        self.st.timers.push(t.0 + memory, Timer::OnExpire(c, t));
+        self.st
+            .timers
+            .push(t.0.saturating_add(memory), Timer::OnExpire(c, t));
         let restored = std::mem::take(&mut self.scratch);
         for d in &restored {
             self.restore_below(*d, t, Some(c));
@@ -298,7 +300,7 @@ impl Engine {
 
     fn on_device_open(&mut self, d: OutageDeviceId, t: Timestamp) {
         self.st.scada_open.insert(d, t);
-        let due = t.0 + self.opts.reclose_window;
+        let due = t.0.saturating_add(self.opts.reclose_window);
         self.st.timers.push(due, Timer::Lockout(d, t));
     }
 
@@ -387,7 +389,7 @@ impl Engine {
                 self.st.report_at[i] = first;
                 self.set_bits(c, bits.exclusion());
                 self.st.scope[i] = d.0;
-                let due = t.0 + self.opts.restore_grace;
+                let due = t.0.saturating_add(self.opts.restore_grace);
                 self.st.timers.push(due, Timer::AwaitGrace(c, t));
             } else if !bits.has(Flag::LastGasp)
                 && self.st.lg_state[i] == LastGasp::Held

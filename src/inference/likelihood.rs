@@ -191,7 +191,8 @@ impl Engine {
             // gasp's hold most of the others' gasps are in, the late ones follow over
             // the next minute.
             let f_lg = (SILENCE_AT_HOLD
-                + (1.0 - SILENCE_AT_HOLD) * (dt - self.opts.last_gasp_hold) as f64 / MINUTE as f64)
+                + (1.0 - SILENCE_AT_HOLD) * dt.saturating_sub(self.opts.last_gasp_hold) as f64
+                    / MINUTE as f64)
                 .clamp(0.0, 1.0);
             s += silent_lg
                 * if f_lg >= 1.0 {

@@ -61,6 +61,7 @@
 //! best explanation with the outages held and reports the changes.
 
 mod changes;
+mod dedup;
 mod dp;
 mod evidence;
 mod likelihood;
@@ -80,6 +81,7 @@ mod timers;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+pub use crate::error::OptionsError;
 pub use changes::{
     CallClassification, Change, Changes, EngineWarnings, EvidenceSummary, Momentary,
 };
@@ -113,6 +115,13 @@ use state::{Node, State, Supply};
 
 /// The inference engine. Feed it events with [`Engine::ingest`]; read the outages it
 /// holds with [`Engine::open_outages`].
+///
+/// Ids are checked where events come in: [`Engine::ingest`] ignores (and counts) an
+/// event naming an id that is not of the engine's network. The queries that take an
+/// id ([`Engine::confidence`], [`Engine::classify`], [`Engine::evidence_below`], ...)
+/// index the engine's tables like a slice and panic on such an id; ids from the
+/// network's names, from the engine's changes or from its view are always valid
+/// ([`Network::get_customer`] checks one from elsewhere).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -316,7 +325,11 @@ impl Engine {
         }
     }
 
-    /// Ingests one event and returns what changed. Never panics on any event.
+    /// Ingests one event and returns what changed. Never panics on any event: an event
+    /// naming a customer or device that is not of this network (ids are plain numbers)
+    /// is counted in [`EngineWarnings::foreign_ids`] and ignored, and one implausibly
+    /// far ahead of the clock ([`Engine::is_far_ahead`]) in
+    /// [`EngineWarnings::far_ahead`].
     ///
     /// The changes are the caller's own (a few inline, no allocation in the common
     /// case): the engine can be asked about each of them inside the loop over them.
@@ -350,11 +363,19 @@ impl Engine {
     pub(crate) fn step(&mut self, ev: Event) {
         self.changes.clear();
         let t = ev.time;
+        if !self.is_of_network(&ev.evidence) {
+            self.st.warnings.foreign_ids += 1;
+            return;
+        }
+        if self.is_far_ahead(t) {
+            self.st.warnings.far_ahead += 1;
+            return;
+        }
         if self.st.clock == Timestamp::NEVER {
             self.st.clock = t;
             self.st.last_refresh = t;
         }
-        if t.0 < self.st.clock.0 - self.opts.late_window {
+        if t.0 < self.st.clock.0.saturating_sub(self.opts.late_window) {
             self.st.warnings.too_late += 1;
         }
         let report = match ev.evidence {
@@ -424,8 +445,9 @@ impl Engine {
         self.update_outages();
     }
 
-    /// Whether an event repeats an earlier one exactly (same time, kind and id): only
-    /// evidence is deduplicated, calls are counted by the contract row by row.
+    /// Whether an event repeats an earlier one exactly (same time, kind and id) within
+    /// twice the late-arrival window of the clock: only evidence is deduplicated,
+    /// calls are counted by the contract row by row. O(1) amortised (see `dedup`).
     fn is_duplicate(&mut self, ev: &Event) -> bool {
         let (k, id) = match ev.evidence {
             Evidence::Call { customer, detail } => (detail as u32 + 1, customer.0),
@@ -436,13 +458,50 @@ impl Engine {
             Evidence::DeviceClose { device } => (15, device.0),
             _ => return false,
         };
-        // Calls are counted by the contract row by row; only evidence is deduplicated.
-        if self.st.last_seen.len() > 200_000 {
-            let horizon = self.st.clock.0 - 2 * self.opts.late_window;
-            self.st.last_seen.retain(|(t, _, _)| *t >= horizon);
-        }
-        !self.st.last_seen.insert((ev.time.0, k, id))
+        let horizon = self
+            .st
+            .clock
+            .0
+            .saturating_sub(self.opts.late_window.saturating_mul(2));
+        let key = (ev.time.0, k, id);
+        self.st.last_seen.repeat(key, self.st.clock.0, horizon) == dedup::Repeat::Yes
     }
+
+    /// Whether every id an event names is of this network.
+    fn is_of_network(&self, ev: &Evidence) -> bool {
+        let nd = self.net.outage_device_count();
+        match *ev {
+            Evidence::Call { customer: c, .. }
+            | Evidence::LastGasp { meter: c }
+            | Evidence::PowerRestore { meter: c }
+            | Evidence::Ping { meter: c, .. }
+            | Evidence::Disconnect { meter: c }
+            | Evidence::Reconnect { meter: c } => c.index() < self.nc,
+            Evidence::DeviceOpen { device: d }
+            | Evidence::DeviceClose { device: d }
+            | Evidence::PlannedOutage { device: d, .. } => d.index() < nd,
+            Evidence::Tick => true,
+        }
+    }
+
+    /// Whether an event time lies further ahead of the clock than the late-arrival
+    /// window and a day ([`Engine::MAX_AHEAD`]): such an event is implausible (a
+    /// corrupt or mistyped time) and is counted and ignored rather than moving the
+    /// clock, which would make every event after it late. Never true before the first
+    /// event.
+    pub fn is_far_ahead(&self, t: Timestamp) -> bool {
+        self.st.clock != Timestamp::NEVER
+            && t.0
+                > self
+                    .st
+                    .clock
+                    .0
+                    .saturating_add(self.opts.late_window)
+                    .saturating_add(Self::MAX_AHEAD)
+    }
+
+    /// How far beyond the late-arrival window an event may lie ahead of the clock.
+    pub const MAX_AHEAD: crate::Millis = 24 * 60 * crate::time::MINUTE;
 
     /// The fault intensity the engine currently assumes: expected concurrent faults.
     pub fn intensity(&self) -> f64 {

@@ -53,7 +53,7 @@ impl Engine {
         let i = c.index();
         self.st.burst_lg.push_back((tb, c));
         if self.st.lg_state[i] != LastGasp::None
-            && self.st.lg_at[i].0 <= tb.0 + self.opts.burst_window
+            && self.st.lg_at[i].0 <= tb.0.saturating_add(self.opts.burst_window)
         {
             self.withdraw_last_gasp(c);
         }

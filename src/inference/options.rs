@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Engine;
+use crate::error::OptionsError;
 use crate::ids::OutageDeviceId;
 use crate::network::{Network, OutageDeviceClass};
 use crate::time::{MINUTE, Millis, SECOND};
@@ -22,7 +23,7 @@ use crate::time::{MINUTE, Millis, SECOND};
 /// loads on the primary and no distribution transformer) go to the classes it has, in
 /// proportion: the faults happen somewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct OutageDevicePriors {
     /// Customers' own service drops.
     pub service: f64,
@@ -75,8 +76,21 @@ impl OutageDevicePriors {
 }
 
 /// The engine's options: priors, initial rates (re-estimated online), and windows.
+///
+/// Their JSON form names every field it sets (missing fields take their defaults); an
+/// unknown field is an error, so that a misspelt option is not silently ignored.
+/// [`EngineOptions::validate`] checks the ranges.
+///
+/// ```
+/// use outage_locator::EngineOptions;
+/// let o: EngineOptions = serde_json::from_str(r#"{"late_window": 60000}"#).unwrap();
+/// assert!(o.validate().is_ok());
+/// assert!(serde_json::from_str::<EngineOptions>(r#"{"late_windw": 60000}"#).is_err());
+/// let o: EngineOptions = serde_json::from_str(r#"{"restore_window": 9223372036854775807}"#).unwrap();
+/// assert!(o.validate().is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct EngineOptions {
     /// Shares of faults by class (normalised by class size into per-device priors).
     pub priors: OutageDevicePriors,
@@ -164,6 +178,103 @@ impl Default for EngineOptions {
             estimate_rates: true,
             refresh_interval: 5 * MINUTE,
         }
+    }
+}
+
+impl EngineOptions {
+    /// The longest window an option may set: a week.
+    pub const MAX_WINDOW: Millis = 7 * 24 * 60 * MINUTE;
+
+    /// Checks every option against its range: probabilities in (0, 1) (the telemetry
+    /// miss probability in [0, 1]), fault shares and intensities finite and not
+    /// negative, the call-delay spread positive, windows from 0 (the call-delay median
+    /// and the refresh interval from 1 ms) to [`EngineOptions::MAX_WINDOW`]. The engine
+    /// does not hang or overflow on options that fail (its time arithmetic saturates),
+    /// but its conclusions mean little.
+    ///
+    /// # Errors
+    /// [`OptionsError`] naming the first option out of range.
+    pub fn validate(&self) -> Result<(), OptionsError> {
+        let open = [
+            ("call_probability", self.call_probability),
+            ("last_gasp_probability", self.last_gasp_probability),
+            ("power_restore_probability", self.power_restore_probability),
+            (
+                "background_call_probability",
+                self.background_call_probability,
+            ),
+            (
+                "false_last_gasp_probability",
+                self.false_last_gasp_probability,
+            ),
+        ];
+        for (name, value) in open {
+            if !(value > 0.0 && value < 1.0) {
+                let range = "(0, 1)";
+                return Err(OptionsError::Probability { name, value, range });
+            }
+        }
+        let value = self.telemetry_miss_probability;
+        if !(0.0..=1.0).contains(&value) {
+            let (name, range) = ("telemetry_miss_probability", "[0, 1]");
+            return Err(OptionsError::Probability { name, value, range });
+        }
+        let p = &self.priors;
+        let scales = [
+            ("priors.service", p.service),
+            ("priors.transformer", p.transformer),
+            ("priors.fuse", p.fuse),
+            ("priors.sectionalizer", p.sectionalizer),
+            ("priors.switch", p.switch),
+            ("priors.recloser", p.recloser),
+            ("priors.breaker", p.breaker),
+            ("priors.source", p.source),
+            ("calm_faults", self.calm_faults),
+            ("calm_faults_per_customer", self.calm_faults_per_customer),
+            ("max_faults_per_customer", self.max_faults_per_customer),
+        ];
+        for (name, value) in scales {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(OptionsError::Scale {
+                    name,
+                    value,
+                    range: ">= 0",
+                });
+            }
+        }
+        let value = self.call_delay_sigma;
+        if !(value.is_finite() && value > 0.0) {
+            let name = "call_delay_sigma";
+            return Err(OptionsError::Scale {
+                name,
+                value,
+                range: "> 0",
+            });
+        }
+        let windows = [
+            ("call_delay_median", self.call_delay_median, 1),
+            ("refresh_interval", self.refresh_interval, 1),
+            ("last_gasp_hold", self.last_gasp_hold, 0),
+            ("momentary_max", self.momentary_max, 0),
+            ("burst_window", self.burst_window, 0),
+            ("reclose_window", self.reclose_window, 0),
+            ("late_window", self.late_window, 0),
+            ("restore_grace", self.restore_grace, 0),
+            ("restore_window", self.restore_window, 0),
+            ("on_memory", self.on_memory, 0),
+        ];
+        for (name, value, min) in windows {
+            let max = Self::MAX_WINDOW;
+            if !(min..=max).contains(&value) {
+                return Err(OptionsError::Window {
+                    name,
+                    value,
+                    min,
+                    max,
+                });
+            }
+        }
+        Ok(())
     }
 }
 

@@ -290,7 +290,9 @@ impl Engine {
     /// arrived, so the order of arrival does not matter.
     pub(super) fn sample_caller(&mut self, c: CustomerId, detail: CallDetail, t: Timestamp) {
         if self.opts.estimate_rates && detail != CallDetail::Partial {
-            let due = t.0 + LG_FROM_CALL_AFTER + self.opts.late_window;
+            let due =
+                t.0.saturating_add(LG_FROM_CALL_AFTER)
+                    .saturating_add(self.opts.late_window);
             self.st
                 .timers
                 .push(due, Timer::EstimateLastGaspFromCall(c, t));

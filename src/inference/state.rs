@@ -6,7 +6,7 @@
 //! above the services is one [`Node`] record. These are flat arrays indexed by id, so
 //! an event's walk up its path touches one record per level.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -347,7 +347,8 @@ pub(super) struct State {
     pub(super) outages: Vec<Outage>,
     pub(super) open_fault: BTreeMap<OutageDeviceId, OutageId>,
     pub(super) planned: BTreeMap<OutageDeviceId, OutageId>,
-    pub(super) last_seen: BTreeSet<(i64, u32, u32)>,
+    /// The evidence keys seen within twice the late-arrival window.
+    pub(super) last_seen: super::dedup::RecentKeys,
     pub(super) warnings: EngineWarnings,
     // switching
     /// The switching followed since the normal state, in order (element, opened).
@@ -429,7 +430,7 @@ impl State {
             }],
             open_fault: BTreeMap::new(),
             planned: BTreeMap::new(),
-            last_seen: BTreeSet::new(),
+            last_seen: super::dedup::RecentKeys::default(),
             warnings: EngineWarnings::default(),
             switching: Vec::new(),
             pending: Vec::new(),

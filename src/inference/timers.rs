@@ -206,10 +206,15 @@ impl TimerQueue {
     }
 
     /// Sets `timer` to fall due at `due`. O(1) when it is due no earlier than the
-    /// last of its lane, else O(log lane).
+    /// last of its lane, else O(log lane). A timer due at the end of time (a window so
+    /// long that its end saturates) never falls due and is not kept: its delay would
+    /// differ from every other timer's and open a lane of its own.
     pub(super) fn push(&mut self, due: i64, timer: Timer) {
+        if due == i64::MAX {
+            return;
+        }
         let (kind, base) = timer.key();
-        let delay = due - base.0;
+        let delay = due.saturating_sub(base.0);
         let lane = match self.lanes.iter().position(|l| l.0 == kind && l.1 == delay) {
             Some(i) => i,
             None => {
@@ -341,7 +346,10 @@ impl Engine {
         let nb = self.st.bits[i].with(Flag::LastGasp);
         self.set_bits(c, nb);
         // Its neighbours' silence counts in full a minute later.
-        let due = gasp.0 + self.opts.last_gasp_hold + MINUTE;
+        let due = gasp
+            .0
+            .saturating_add(self.opts.last_gasp_hold)
+            .saturating_add(MINUTE);
         self.st.timers.push(due, Timer::SilenceSettled(c, gasp));
     }
 
@@ -383,7 +391,7 @@ impl Engine {
         if self.st.await_since[i] == t && self.st.supply[i].since < t {
             let nb = self.st.bits[i].with(Flag::AwaitingRestore);
             self.set_bits(c, nb);
-            let due = t.0 + self.opts.restore_window;
+            let due = t.0.saturating_add(self.opts.restore_window);
             self.st.timers.push(due, Timer::AwaitExpire(c, t));
         }
     }
@@ -405,7 +413,8 @@ impl Engine {
             // Again a whole number of windows after the restoration (the timer queues
             // are per delay).
             let w = self.opts.restore_window.max(1);
-            let due = t.0 + w * (1 + (self.st.clock.0 - t.0).max(0) / w);
+            let windows = 1 + (self.st.clock.0 - t.0).max(0) / w;
+            let due = t.0.saturating_add(w.saturating_mul(windows));
             self.st.timers.push(due, Timer::AwaitExpire(c, t));
         } else {
             self.reset_report_time(c, self.st.bits[i].without(Flag::AwaitingRestore));

@@ -111,20 +111,57 @@ impl Network {
         &self.data.sources
     }
     /// One bus.
+    ///
+    /// # Panics
+    /// When the id is not of this network (ids are plain numbers; one from this
+    /// network's names or iterators is always valid). [`Network::get_bus`] checks.
     pub fn bus(&self, id: BusId) -> &Bus {
         &self.data.buses[id.index()]
     }
     /// One element.
+    ///
+    /// # Panics
+    /// When the id is not of this network; [`Network::get_element`] checks.
     pub fn element(&self, id: ElementId) -> &Element {
         &self.data.elements[id.index()]
     }
     /// One protective device.
+    ///
+    /// # Panics
+    /// When the id is not of this network; [`Network::get_device`] checks.
     pub fn device(&self, id: DeviceId) -> &ProtectiveDevice {
         &self.data.devices[id.index()]
     }
     /// One customer.
+    ///
+    /// # Panics
+    /// When the id is not of this network; [`Network::get_customer`] checks.
     pub fn customer(&self, id: CustomerId) -> &Customer {
         &self.data.customers[id.index()]
+    }
+    /// One bus, or `None` when the id is not of this network.
+    pub fn get_bus(&self, id: BusId) -> Option<&Bus> {
+        self.data.buses.get(id.index())
+    }
+    /// One element, or `None` when the id is not of this network.
+    pub fn get_element(&self, id: ElementId) -> Option<&Element> {
+        self.data.elements.get(id.index())
+    }
+    /// One protective device, or `None` when the id is not of this network.
+    pub fn get_device(&self, id: DeviceId) -> Option<&ProtectiveDevice> {
+        self.data.devices.get(id.index())
+    }
+    /// One customer, or `None` when the id is not of this network.
+    ///
+    /// ```
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
+    /// # let (net, _) = outage_locator::import_opendss(path).unwrap();
+    /// use outage_locator::CustomerId;
+    /// assert!(net.get_customer(CustomerId(0)).is_some());
+    /// assert!(net.get_customer(CustomerId(u32::MAX)).is_none());
+    /// ```
+    pub fn get_customer(&self, id: CustomerId) -> Option<&Customer> {
+        self.data.customers.get(id.index())
     }
 
     /// A customer's service zone (its [`Customer::zone`], from a dense table: for scans

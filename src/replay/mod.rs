@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use crate::error::ReplayError;
 pub use record::{CallCause, Record, RecordOp};
 
-use crate::error::EventError;
+use crate::error::{EventError, FileRefusal};
 use crate::evidence::{Event, EventReader, EventRow};
 use crate::inference::{Change, Engine, EngineOptions, Outage, OutageCause};
 use crate::network::Network;
@@ -418,13 +419,20 @@ impl Replay {
 
     /// Replays a whole event file: records to `out`, skipped rows to `diag`. The file
     /// is read and parsed on a second thread, a few thousand rows ahead of the engine
-    /// (the output is the same as reading row by row).
+    /// (the output is the same as reading row by row). A row far ahead of the clock
+    /// ([`Engine::is_far_ahead`]) is skipped.
+    ///
+    /// # Errors
+    /// [`ReplayError::Write`] when `out` or `diag` cannot be written (the replay stops);
+    /// after the records are finished, [`ReplayError::Unreadable`] when the input
+    /// failed part-way, [`ReplayError::NoRows`] when it held no row and
+    /// [`ReplayError::NothingUsable`] when every row was skipped.
     pub fn run(
         &mut self,
         events: impl Read + Send,
         out: &mut impl Write,
         diag: &mut impl Write,
-    ) -> std::io::Result<ReplaySummary> {
+    ) -> Result<ReplaySummary, ReplayError> {
         let net = Arc::clone(self.engine().shared_network());
         run_event_file(self, &net, events, out, diag)
     }
@@ -576,6 +584,12 @@ pub(crate) trait RecordEngine {
     fn finish(&mut self) -> &[Record<'_>];
     /// The counts so far.
     fn summary(&self) -> ReplaySummary;
+    /// The clock, when an event at `t` lies implausibly far ahead of it (the row is
+    /// skipped rather than moving the clock).
+    fn far_ahead(&self, t: Timestamp) -> Option<Timestamp> {
+        let _ = t;
+        None
+    }
 }
 
 impl RecordEngine for Replay {
@@ -591,22 +605,29 @@ impl RecordEngine for Replay {
     fn summary(&self) -> ReplaySummary {
         Replay::summary(self)
     }
+    fn far_ahead(&self, t: Timestamp) -> Option<Timestamp> {
+        let engine = self.engine();
+        engine.is_far_ahead(t).then(|| engine.clock())
+    }
 }
 
 /// Replays an event file through an engine: records to `out` as JSON Lines, skipped
-/// rows to `diag`.
+/// rows to `diag`. The records are finished (the summary last) also when the events
+/// turn out unusable; then the error says why.
 pub(crate) fn run_event_file(
     engine: &mut impl RecordEngine,
     net: &Network,
     events: impl Read + Send,
     out: &mut impl Write,
     diag: &mut impl Write,
-) -> std::io::Result<ReplaySummary> {
+) -> Result<ReplaySummary, ReplayError> {
     let mut buf = Vec::with_capacity(256);
+    let mut first_skip = None;
+    let mut unreadable = None;
     // Reading, parsing and name lookup (a third of a replay) run on their own thread,
     // in batches, while the engine works through the rows already parsed: in order,
     // so the output is exactly that of reading row by row.
-    std::thread::scope(|scope| -> std::io::Result<()> {
+    std::thread::scope(|scope| -> Result<(), ReplayError> {
         let (rows, parsed) = std::sync::mpsc::sync_channel::<Vec<EventRow>>(READ_AHEAD);
         let (spent, spare) = std::sync::mpsc::channel::<Vec<EventRow>>();
         scope.spawn(move || {
@@ -629,21 +650,85 @@ pub(crate) fn run_event_file(
         });
         for mut batch in parsed {
             for row in batch.drain(..) {
-                match row {
-                    Ok((_, ev)) => write_records(engine.feed(ev), out, &mut buf)?,
-                    Err(e) => {
-                        engine.skip();
-                        writeln!(diag, "{}", describe(&e))?;
+                let skipped = match row {
+                    Ok((line, ev)) => match engine.far_ahead(ev.time) {
+                        None => {
+                            write_records(engine.feed(ev), out, &mut buf).map_err(records)?;
+                            continue;
+                        }
+                        Some(clock) => EventError::FarAhead {
+                            line,
+                            time: ev.time.to_string(),
+                            clock: clock.to_string(),
+                        },
+                    },
+                    Err(e @ EventError::Unreadable { .. }) => {
+                        unreadable = Some(e);
+                        continue;
                     }
-                }
+                    Err(e) => e,
+                };
+                engine.skip();
+                writeln!(diag, "{}", describe(&skipped)).map_err(diagnostics)?;
+                first_skip.get_or_insert(skipped);
             }
             let _ = spent.send(batch);
         }
         Ok(())
     })?;
-    write_records(engine.finish(), out, &mut buf)?;
-    out.flush()?;
-    Ok(engine.summary())
+    write_records(engine.finish(), out, &mut buf).map_err(records)?;
+    out.flush().map_err(records)?;
+    let summary = engine.summary();
+    match (unreadable, first_skip) {
+        (Some(e), _) => Err(ReplayError::Unreadable(e)),
+        (None, _) if summary.rows == 0 => Err(ReplayError::NoRows),
+        (None, Some(first)) if summary.skipped == summary.rows => Err(ReplayError::NothingUsable {
+            rows: summary.rows,
+            first,
+        }),
+        _ => Ok(summary),
+    }
+}
+
+fn records(source: std::io::Error) -> ReplayError {
+    ReplayError::Write {
+        stream: "records",
+        source,
+    }
+}
+
+fn diagnostics(source: std::io::Error) -> ReplayError {
+    ReplayError::Write {
+        stream: "diagnostics",
+        source,
+    }
+}
+
+/// Opens an events file for [`Replay::run`]: `-` is standard input; otherwise a
+/// regular file or a pipe (a folder or a device such as `/dev/zero` is refused, as
+/// they would read as one unreadable row or without end).
+///
+/// # Errors
+/// [`ReplayError::Open`] naming the file and why it is not read.
+pub fn open_events(path: &str) -> Result<Box<dyn Read + Send>, ReplayError> {
+    use std::os::unix::fs::FileTypeExt;
+    if path == "-" {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let refuse = |reason| ReplayError::Open {
+        path: path.into(),
+        reason,
+    };
+    let io = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => refuse(FileRefusal::NotFound),
+        kind => refuse(FileRefusal::Unreadable(kind)),
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let kind = file.metadata().map_err(io)?.file_type();
+    if !(kind.is_file() || kind.is_fifo()) {
+        return Err(refuse(FileRefusal::NotAFile));
+    }
+    Ok(Box::new(file))
 }
 
 /// Rows parsed ahead of the engine are handed over this many at a time.

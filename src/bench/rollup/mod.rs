@@ -296,7 +296,7 @@ impl<'n> Rollup<'n> {
         diag: &mut impl Write,
     ) -> std::io::Result<ReplaySummary> {
         let net = self.net;
-        run_event_file(self, net, events, out, diag)
+        run_event_file(self, net, events, out, diag).map_err(std::io::Error::from)
     }
 
     fn now(&self) -> Timestamp {

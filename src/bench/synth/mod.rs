@@ -28,7 +28,9 @@
 //! parameter is a range in [`UtilityNetworkOptions`].
 //!
 //! [`storm_events`] draws a storm of events on any network for speed measurements
-//! (without the truth the [`simulate`](crate::bench::simulate) module keeps), and
+//! (without the truth the [`simulate`](crate::bench::simulate) module keeps),
+//! [`storm_rate_events`] a stream of meter messages at storm rates (a million in ten
+//! minutes), and
 //! [`middle_transfer`] picks a transfer for switching benchmarks. [`SplitMix64`] is the
 //! crate's one random generator, which all of them draw from.
 //!
@@ -77,7 +79,7 @@ pub use crate::rng::SplitMix64;
 pub use cim::write_cim;
 pub use network::{middle_transfer, synthetic_network};
 pub use opendss::{ModelFiles, write_opendss};
-pub use storm::storm_events;
+pub use storm::{storm_events, storm_rate_events};
 pub use storm_file::{StormRows, region_storm, write_storm_csv};
 pub use utility::{UtilityNetworkOptions, utility_network};
 

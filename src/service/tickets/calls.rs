@@ -4,6 +4,7 @@
 use super::audit::AuditEvent;
 use super::changes::WorkOrderChange;
 use super::order::{LinkedCall, Priority, WorkOrderId};
+use super::source::OutageSource;
 use super::{WorkOrders, idx};
 use crate::bits::{bit, set_bit};
 use crate::ids::CustomerId;
@@ -119,20 +120,23 @@ impl WorkOrders {
         set_bit(&mut self.linked_any, i, true);
     }
 
-    /// Links the remembered unexplained calls below the order's device.
+    /// Links the remembered unexplained calls below the order's device, each with
+    /// whether it reported a wire down (as a call linked directly is: a repeat of a
+    /// remembered wire-down call must not be what makes it count).
     ///
     /// # Complexity
     /// O(remembered calls): their positions are compared with the device's span of
     /// pre-order positions.
     pub(super) fn link_unlinked(
         &mut self,
-        view: &EnergizationView,
+        engine: &dyn OutageSource,
         id: WorkOrderId,
         now: Timestamp,
     ) {
         if self.unlinked.is_empty() {
             return;
         }
+        let view = engine.view();
         let d = self.orders[idx(id)].device;
         if self.unlinked_pos.len() != self.unlinked.len() {
             self.unlinked_pos = self
@@ -162,7 +166,7 @@ impl WorkOrders {
         self.unlinked.truncate(kept);
         self.unlinked_pos.truncate(kept);
         for c in taken {
-            self.link_call(id, c, false, now);
+            self.link_call(id, c, engine.wire_down(c), now);
         }
     }
 }

@@ -56,7 +56,7 @@ impl WorkOrders {
         let id = self.insert_order(order);
         self.by_outage.insert(oid, id);
         self.followed.insert(oid, id);
-        self.link_unlinked(view, id, now);
+        self.link_unlinked(engine, id, now);
         // Single-customer orders below it merge into it.
         let covered: Vec<WorkOrderId> = self
             .single
@@ -284,7 +284,7 @@ impl WorkOrders {
             };
             fields |= self.set_etr(id, later, now);
         }
-        self.link_unlinked(engine.view(), id, now);
+        self.link_unlinked(engine, id, now);
         self.touch(id);
         fields
     }
