@@ -128,3 +128,8 @@ pub use replay::{Record, Replay};
 pub use service::{CommandCentre, WorkOrder, WorkOrderId, WorkOrders};
 pub use time::{MINUTE, Millis, SECOND, TimeParseError, Timestamp};
 pub use topology::EnergizationView;
+
+/// The README's code, compiled with the doc tests so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
