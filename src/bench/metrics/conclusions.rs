@@ -123,7 +123,7 @@ impl Conclusions {
                 Record::Call {
                     customer, cause, ..
                 } => c.calls.push((customer_key(customer), Some(*cause))),
-                Record::Summary { .. } => {}
+                Record::Momentary { .. } | Record::Summary { .. } => {}
             }
         }
         c
