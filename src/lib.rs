@@ -81,6 +81,7 @@ pub mod evidence;
 pub mod inference;
 pub mod map;
 pub mod network;
+pub mod reliability;
 pub mod replay;
 pub mod service;
 pub mod topology;

@@ -13,6 +13,8 @@
 //!   ([`Notices`]).
 //! - `answers`: what a call-centre agent tells a caller
 //!   ([`CallAnswer`]).
+//! - `warnings`: early-warning orders, preventive inspections of weak spots
+//!   ([`EarlyWarnings`]), with their own time limit.
 //! - `centre`: the [`CommandCentre`] that drives them together
 //!   event by event.
 
@@ -22,6 +24,7 @@ pub(crate) mod crews;
 pub(crate) mod notices;
 pub(crate) mod supervision;
 pub(crate) mod tickets;
+pub(crate) mod warnings;
 
 pub use answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
 pub use centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot, Outputs};
@@ -35,4 +38,7 @@ pub use tickets::{
     LimitKind, LimitState, LimitStatus, LinkedCall, OrderState, OutageSource, Priority,
     RestorationHistory, Step, TicketError, TimeLimits, WorkOrder, WorkOrderChange, WorkOrderId,
     WorkOrderOptions, WorkOrders, ZoneLimits, device_position,
+};
+pub use warnings::{
+    EarlyWarning, EarlyWarningId, EarlyWarningOptions, EarlyWarnings, WarningReason,
 };
