@@ -92,7 +92,7 @@ fn simulate_day(net: &Network, sim: &Simulator<'_>, seed: u64, i: i64) -> Res<Da
 
 /// The truth's interruptions, customer by customer (transfers end a customer's span
 /// when its tie closed).
-fn truth_ledger(net: &Network, view: &EnergizationView, days: &[Day]) -> Ledger {
+fn truth_ledger(net: &Network, days: &[Day]) -> Ledger {
     let mut l = Ledger::new(net.customers().len() as u32);
     for d in days {
         for o in d
@@ -130,13 +130,10 @@ fn truth_ledger(net: &Network, view: &EnergizationView, days: &[Day]) -> Ledger 
         }
         for m in &d.truth.momentaries {
             if let Some(device) = net.outage_device_by_name(&m.device) {
-                l.add_momentary(
-                    view,
-                    &outage_locator::reliability::MomentaryEvent {
-                        device,
-                        time: m.time,
-                    },
-                );
+                l.add_momentary(&outage_locator::reliability::MomentaryEvent {
+                    device,
+                    time: m.time,
+                });
             }
         }
     }
@@ -152,7 +149,7 @@ fn engine_ledger(net: &Network, view: &EnergizationView, days: &[Day]) -> Ledger
             l.add_interruption(view, i);
         }
         for m in &moms {
-            l.add_momentary(view, m);
+            l.add_momentary(m);
         }
     }
     l.merge();
@@ -182,7 +179,7 @@ fn figures(
     let opts = IndexOptions::default();
     let by = |g: Grouping, s: &Selection| {
         let (names, of) = g.table(net, view);
-        l.report(s, g, (&names, &of), opts)
+        l.report(view, s, g, (&names, &of), opts)
     };
     let all = by(Grouping::Feeder, sel);
     let without = by(Grouping::Feeder, &sel.clone().without_days(med_days));
@@ -217,16 +214,36 @@ pub fn run(model: &str, years: u32, seed: u64, out: &Path) -> Res<()> {
         Timestamp((FIRST_DAY + n_days) * DAY),
     );
     let t1 = std::time::Instant::now();
-    let truth = truth_ledger(&net, &view, &days);
+    let truth = truth_ledger(&net, &days);
     let engine = engine_ledger(&net, &view, &days);
-    let (tv, t_all, t_wo, _, _) = figures(&net, &view, &truth, &sel);
+    let (tv, t_all, t_wo, _, t_med) = figures(&net, &view, &truth, &sel);
     let (ev, e_all, e_wo, daily, med) = figures(&net, &view, &engine, &sel);
+    // The engine's indices without the truth's major event days: the agreement of the
+    // indices apart from the agreement of the two MED decisions.
+    let t_days = t_med.as_ref().map_or(&[][..], |m| &m.days[..]);
+    let (names, of) = Grouping::Network.table(&net, &view);
+    let same = |l: &Ledger| {
+        let s = sel.clone().without_days(t_days);
+        l.report(
+            &view,
+            &s,
+            Grouping::Network,
+            (&names, &of),
+            IndexOptions::default(),
+        )
+        .unplanned
+    };
+    let (t_same, e_same) = (same(&truth), same(&engine));
     eprintln!("indices in {:.3} s", t1.elapsed().as_secs_f64());
     let outputs: Vec<ReplayOutput> = days.iter().map(|d| d.output.clone()).collect();
     let contract = contract_report(&net, &view, &outputs);
     let (hotspots, warnings) = hotspots(&net, &view, &days, &sel);
     let storm = days.iter().filter(|d| d.profile == Profile::Storm).count();
-    let table = agreement(&[("all days", &t_all, &e_all), ("without MED", &t_wo, &e_wo)]);
+    let table = agreement(&[
+        ("all days", &t_all, &e_all),
+        ("without each one's MED", &t_wo, &e_wo),
+        ("without the truth's MED", &t_same, &e_same),
+    ]);
     print!("{}", table.0);
     let indices = json!({
         "model": model, "years": years, "seed": seed, "days": n_days,

@@ -250,9 +250,11 @@ impl Ledger {
     /// When the ledger is not merged ([`Ledger::merge`]).
     ///
     /// # Complexity
-    /// O(S + M + N) for S spans, M momentaries and N customers.
+    /// O(S + M + N) for S spans, M customer momentaries and N customers (one group:
+    /// O(1) per momentary event).
     pub fn report(
         &self,
+        view: &EnergizationView,
         sel: &Selection,
         grouping: Grouping,
         (names, group_of): (&[String], &[u32]),
@@ -279,6 +281,17 @@ impl Ledger {
         for &(c, t) in self.momentaries() {
             if sel.holds(t) {
                 sums[group_of[c.index()] as usize][0].momentary += 1;
+            }
+        }
+        for m in self.momentary_events().iter().filter(|m| sel.holds(m.time)) {
+            if g == 1 {
+                sums[0][0].momentary += u64::from(view.customer_count_below(m.device));
+                continue;
+            }
+            for &c in view.customers_below(m.device) {
+                if let Some(&k) = group_of.get(c.index()) {
+                    sums[k as usize][0].momentary += 1;
+                }
             }
         }
         let minutes = sel.minutes();

@@ -67,6 +67,7 @@ pub struct Ledger {
     customers: u32,
     spans: Vec<Span>,
     momentary: Vec<(CustomerId, Timestamp)>,
+    momentary_events: Vec<MomentaryEvent>,
     merged: bool,
 }
 
@@ -119,14 +120,10 @@ impl Ledger {
         }
     }
 
-    /// Adds a momentary interruption of every customer below its device.
-    ///
-    /// # Complexity
-    /// O(customers below the device).
-    pub fn add_momentary(&mut self, view: &EnergizationView, m: &MomentaryEvent) {
-        for &c in view.customers_below(m.device) {
-            self.push_momentary(c, m.time);
-        }
+    /// Adds a momentary interruption of every customer below its device (kept as the
+    /// event: the report counts its customers in the view it is given).
+    pub fn add_momentary(&mut self, m: &MomentaryEvent) {
+        self.momentary_events.push(*m);
     }
 
     /// Adds one customer's momentary interruption.
@@ -141,24 +138,54 @@ impl Ledger {
     /// customer, kind and start.
     ///
     /// # Complexity
-    /// O(S log S) for S spans.
+    /// O(S + N + Σ k log k) for S spans, N customers and k spans of a customer.
     pub fn merge(&mut self) {
         if self.merged {
             return;
         }
-        self.spans
-            .sort_unstable_by_key(|s| (s.customer, s.kind, s.start, s.end));
-        let mut out: Vec<Span> = Vec::with_capacity(self.spans.len());
-        for s in self.spans.drain(..) {
-            match out.last_mut() {
-                Some(o) if o.customer == s.customer && o.kind == s.kind && s.start <= o.end => {
+        self.sort_by_customer();
+        let mut w = 0;
+        for r in 0..self.spans.len() {
+            let s = self.spans[r];
+            if w > 0 {
+                let o = &mut self.spans[w - 1];
+                if o.customer == s.customer && o.kind == s.kind && s.start <= o.end {
                     o.end = o.end.max(s.end);
+                    continue;
                 }
-                _ => out.push(s),
             }
+            self.spans[w] = s;
+            w += 1;
+        }
+        self.spans.truncate(w);
+        self.merged = true;
+    }
+
+    /// Sorts the spans by customer (a counting sort: customers are dense ids), then
+    /// each customer's few spans by kind and start.
+    fn sort_by_customer(&mut self) {
+        let Some(&filler) = self.spans.first() else {
+            return;
+        };
+        let n = self.customers as usize;
+        let mut at = vec![0u32; n + 1];
+        for s in &self.spans {
+            at[s.customer.index() + 1] += 1;
+        }
+        for i in 0..n {
+            at[i + 1] += at[i];
+        }
+        let bounds = at.clone();
+        let mut out = vec![filler; self.spans.len()];
+        for s in &self.spans {
+            let slot = &mut at[s.customer.index()];
+            out[*slot as usize] = *s;
+            *slot += 1;
+        }
+        for w in bounds.windows(2).filter(|w| w[1] - w[0] > 1) {
+            out[w[0] as usize..w[1] as usize].sort_unstable_by_key(|s| (s.kind, s.start));
         }
         self.spans = out;
-        self.merged = true;
     }
 
     /// Each customer's interruptions, merged, by customer, kind and start.
@@ -170,8 +197,13 @@ impl Ledger {
         &self.spans
     }
 
-    /// The customers' momentary interruptions as added.
+    /// The customers' own momentary interruptions as added.
     pub fn momentaries(&self) -> &[(CustomerId, Timestamp)] {
         &self.momentary
+    }
+
+    /// The momentary events below devices as added.
+    pub fn momentary_events(&self) -> &[MomentaryEvent] {
+        &self.momentary_events
     }
 }

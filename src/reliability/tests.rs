@@ -87,13 +87,10 @@ fn hand_worked_week() {
     let mut planned = fault(&[(2000, brk, 10)], 2120);
     planned.kind = InterruptionKind::Planned;
     ledger.add_interruption(&view, &planned);
-    ledger.add_momentary(
-        &view,
-        &MomentaryEvent {
-            device: brk,
-            time: at(3000),
-        },
-    );
+    ledger.add_momentary(&MomentaryEvent {
+        device: brk,
+        time: at(3000),
+    });
     ledger.add_interruption(&view, &fault(&[(4000, fz, 5)], 4003));
     ledger.add_interruption(&view, &fault(&[(5000, a0, 1)], 5010));
     ledger.merge();
@@ -104,7 +101,7 @@ fn hand_worked_week() {
         celid_t: 100 * MINUTE,
     };
     let (names, of) = Grouping::Network.table(&net, &view);
-    let r = ledger.report(&sel, Grouping::Network, (&names, &of), opts);
+    let r = ledger.report(&view, &sel, Grouping::Network, (&names, &of), opts);
     let u = r.unplanned;
     assert_eq!(u.customers_served, 10);
     assert_eq!(u.customer_interruptions, 16);
@@ -128,6 +125,7 @@ fn hand_worked_week() {
     // The same week without its first day (minutes 0–1440): events 1 to 3 are gone,
     // event 7 (day 3) and the planned event 4 (day 1) stay.
     let r = ledger.report(
+        &view,
         &sel.without_days(&[0]),
         Grouping::Network,
         (&names, &of),
@@ -228,8 +226,8 @@ proptest! {
         let sel = Selection::new(at(0), at(30_000));
         for g in [Grouping::Network, Grouping::Substation, Grouping::Feeder, Grouping::Zone] {
             let (names, of) = g.table(&net, &view);
-            let r = once.report(&sel, g, (&names, &of), IndexOptions::default());
-            let r2 = twice.report(&sel, g, (&names, &of), IndexOptions::default());
+            let r = once.report(&view, &sel, g, (&names, &of), IndexOptions::default());
+            let r2 = twice.report(&view, &sel, g, (&names, &of), IndexOptions::default());
             prop_assert_eq!(&r, &r2);
             for x in [r.unplanned, r.planned] {
                 prop_assert!((x.saidi - x.saifi * x.caidi).abs() < 1e-9);
