@@ -161,7 +161,7 @@ pub enum ImportError {
         /// The file.
         path: PathBuf,
     },
-    /// A file is larger than [`ImportOptions::max_file_bytes`](crate::ImportOptions::max_file_bytes).
+    /// A file is larger than [`ImportOptions::max_file_bytes`](crate::network::ImportOptions::max_file_bytes).
     #[error("{path}: larger than the {limit} bytes a model file may have")]
     FileTooLarge {
         /// The file.
@@ -170,7 +170,7 @@ pub enum ImportError {
         limit: u64,
     },
     /// The model's files together are larger than
-    /// [`ImportOptions::max_total_bytes`](crate::ImportOptions::max_total_bytes).
+    /// [`ImportOptions::max_total_bytes`](crate::network::ImportOptions::max_total_bytes).
     #[error("{path}: the model's files pass the {limit} bytes they may have together")]
     ModelTooLarge {
         /// The file being read when the bound was passed.
@@ -179,7 +179,7 @@ pub enum ImportError {
         limit: u64,
     },
     /// `Redirect` or `Compile` nest deeper than
-    /// [`ImportOptions::max_redirect_depth`](crate::ImportOptions::max_redirect_depth).
+    /// [`ImportOptions::max_redirect_depth`](crate::network::ImportOptions::max_redirect_depth).
     #[error("{at}: Redirect or Compile nested deeper than {limit} files")]
     RedirectTooDeep {
         /// The statement that would have gone deeper.
@@ -189,7 +189,7 @@ pub enum ImportError {
     },
     /// A file that a `Redirect` or `Compile` names is not read, so the model is partial
     /// (accepted, with a warning instead, by
-    /// [`ImportOptions::accept_partial`](crate::ImportOptions::accept_partial)).
+    /// [`ImportOptions::accept_partial`](crate::network::ImportOptions::accept_partial)).
     #[error("{at}: cannot include {name}: {reason}")]
     Include {
         /// The statement naming the file.
@@ -200,7 +200,7 @@ pub enum ImportError {
         reason: FileRefusal,
     },
     /// The model yields no customers (accepted by
-    /// [`ImportOptions::accept_partial`](crate::ImportOptions::accept_partial)).
+    /// [`ImportOptions::accept_partial`](crate::network::ImportOptions::accept_partial)).
     #[error("{path}: the model has no customers")]
     NoCustomers {
         /// The master file.

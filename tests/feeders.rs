@@ -94,7 +94,7 @@ fn import(path: &Path, want: Counts) -> (Network, EnergizationView) {
 /// Every rating restoration reads is there: each line's ampacities, each
 /// transformer's primary voltage, each customer's kW and kvar, the source's voltage.
 fn ratings_complete(net: &Network, path: &Path) {
-    use outage_locator::ElementKind;
+    use outage_locator::network::ElementKind;
     for e in net.elements() {
         match e.kind {
             ElementKind::Transformer => assert!(e.rated_kv.is_some(), "{}", e.name),

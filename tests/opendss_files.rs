@@ -11,9 +11,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::scratch::Scratch;
+use outage_locator::network::{ImportOptions, import_opendss_str, import_opendss_with};
 use outage_locator::{
-    FileRefusal, ImportError, ImportOptions, ImportReport, Network, import_opendss,
-    import_opendss_str, import_opendss_with, load_network,
+    FileRefusal, ImportError, ImportReport, Network, import_opendss, load_network,
 };
 
 /// A feeder with one customer.
@@ -323,12 +323,13 @@ fn a_model_without_customers_is_an_error_unless_partial_models_are_accepted() {
         import_opendss_str(text),
         Err(ImportError::NoCustomers { .. })
     ));
-    let (net, report) = outage_locator::import_opendss_str_with(text, &partial()).expect("ok");
+    let (net, report) =
+        outage_locator::network::import_opendss_str_with(text, &partial()).expect("ok");
     assert_eq!(net.customers().len(), 0);
     assert_eq!(report.warning_list[0].at.line, 1);
 
     let dir = Scratch::new("no-customers");
-    let (net, _) = outage_locator::import_opendss_str_with(text, &partial()).expect("ok");
+    let (net, _) = outage_locator::network::import_opendss_str_with(text, &partial()).expect("ok");
     let json = dir.write(
         "empty.json",
         serde_json::to_string(&net).expect("serializes"),
@@ -337,7 +338,7 @@ fn a_model_without_customers_is_an_error_unless_partial_models_are_accepted() {
         load_network(&json),
         Err(ImportError::NoCustomers { .. })
     ));
-    let r = outage_locator::load_network_with(&json, &partial());
+    let r = outage_locator::network::load_network_with(&json, &partial());
     assert_eq!(r.expect("accepted").0.customers().len(), 0);
 }
 
@@ -353,7 +354,7 @@ fn text_in_memory_reads_no_file_unless_allowed() {
         allowed_roots: vec![dir.path().to_path_buf()],
         ..ImportOptions::default()
     };
-    let (net, _) = outage_locator::import_opendss_str_with(&text, &opts).expect("allowed");
+    let (net, _) = outage_locator::network::import_opendss_str_with(&text, &opts).expect("allowed");
     assert_eq!(net.customers().len(), 2);
 }
 

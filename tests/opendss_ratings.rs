@@ -3,9 +3,10 @@
 //! voltages, the source's voltage and each load's kW and kvar, with warnings where a
 //! model gives none.
 
-use outage_locator::{Network, import_opendss_str};
+use outage_locator::Network;
+use outage_locator::network::import_opendss_str;
 
-fn element<'n>(net: &'n Network, name: &str) -> &'n outage_locator::Element {
+fn element<'n>(net: &'n Network, name: &str) -> &'n outage_locator::network::Element {
     net.elements()
         .iter()
         .find(|e| e.name == name)

@@ -35,6 +35,7 @@ pub use objects::{
     Source,
 };
 pub use opendss::{
-    ImportReport, ImportWarning, import_opendss, import_opendss_str, load_network, report_for,
+    ImportOptions, ImportReport, ImportWarning, import_opendss, import_opendss_str,
+    import_opendss_str_with, import_opendss_with, load_network, load_network_with, report_for,
 };
 pub use outage_devices::{OutageDeviceClass, OutageDeviceKind};

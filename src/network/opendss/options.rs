@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-/// How a model is imported ([`import_opendss_with`](crate::import_opendss_with)): the
+/// How a model is imported ([`import_opendss_with`](crate::network::import_opendss_with)): the
 /// folders files may come from, the bounds on what is read, and whether a partial model
 /// is accepted. The defaults suit a server importing models it did not write.
 ///
@@ -13,7 +13,7 @@ use std::path::PathBuf;
 /// anything but a regular file (a folder, a device such as `/dev/zero`, a pipe).
 ///
 /// ```
-/// use outage_locator::{ImportOptions, import_opendss_with};
+/// use outage_locator::network::{ImportOptions, import_opendss_with};
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ieee123/eval_master.dss");
 /// let opts = ImportOptions {
 ///     max_redirect_depth: 8,
