@@ -206,6 +206,9 @@ pub enum ImportError {
         /// The master file.
         path: PathBuf,
     },
+    /// A CIM XML model from which no topology can be built, or that breaks off.
+    #[error(transparent)]
+    Cim(#[from] CimError),
 }
 
 /// Why a file that a model names is not read.
@@ -224,6 +227,29 @@ pub enum FileRefusal {
     /// The system refused to open or read it.
     #[error("cannot be read ({0})")]
     Unreadable(std::io::ErrorKind),
+}
+
+/// A CIM XML model from which no topology can be built, or that breaks off.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CimError {
+    /// The XML breaks off, or passes the reader's bounds, before its end: the model is
+    /// partial (accepted, with a warning instead, by
+    /// [`ImportOptions::accept_partial`](crate::network::ImportOptions::accept_partial), when
+    /// what was read holds a source).
+    #[error("{at}: malformed XML: {message}")]
+    Malformed {
+        /// Where the reader stopped.
+        at: SourceLocation,
+        /// What the XML parser or the reader's bounds said.
+        message: String,
+    },
+    /// The model holds no `EnergySource` with a terminal on a connectivity node.
+    #[error("{path}: no EnergySource on a connectivity node, so no topology can be built")]
+    NoSource {
+        /// The model file.
+        path: PathBuf,
+    },
 }
 
 /// A switching request that cannot be carried out.

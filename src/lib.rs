@@ -47,7 +47,7 @@
 //!
 //! | module | what it holds | main types |
 //! | --- | --- | --- |
-//! | [`network`] | the model: buses, elements, protective devices, customers; the OpenDSS reader | [`Network`], [`NetworkBuilder`], [`import_opendss`], [`load_network`] |
+//! | [`network`] | the model: buses, elements, protective devices, customers; the OpenDSS and CIM XML readers | [`Network`], [`NetworkBuilder`], [`import_opendss`], [`load_network`] |
 //! | [`topology`] | energization views: who is below what, switching | [`EnergizationView`] |
 //! | [`evidence`] | typed events and the event-file reader | [`Event`], [`Evidence`], [`EventReader`] |
 //! | [`inference`] | the engine: exact most probable explanation on the radial network | [`Engine`], [`EngineOptions`], [`Outage`], [`Change`] |
@@ -97,7 +97,8 @@ pub mod _documentation {
 }
 
 pub use error::{
-    Error, EventError, FileRefusal, ImportError, NetworkError, SourceLocation, SwitchingError,
+    CimError, Error, EventError, FileRefusal, ImportError, NetworkError, SourceLocation,
+    SwitchingError,
 };
 pub use evidence::{Event, EventReader, Evidence};
 pub use ids::{BusId, CustomerId, DeviceId, ElementId, OutageDeviceId, SourceId};

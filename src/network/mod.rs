@@ -4,6 +4,7 @@
 //! The rooms, in the order a network comes to be:
 //!
 //! - `opendss`: the OpenDSS reader, which feeds a [`NetworkBuilder`] from model files.
+//! - `cim`: the CIM XML reader, which feeds one from a CIM export.
 //! - `builder`: [`NetworkBuilder`] and its [`LineOptions`]: objects added by name or id.
 //! - `derive`: the tables derived at build time (name indexes, bus adjacency, parallel
 //!   bundles, the outage devices and where they sit, customers by bus).
@@ -17,6 +18,7 @@
 //! - `json`: the crate's JSON network file.
 
 mod builder;
+pub(crate) mod cim;
 mod derive;
 mod json;
 mod model;
@@ -28,6 +30,7 @@ mod outage_devices;
 mod radial;
 
 pub use builder::{LineOptions, NetworkBuilder};
+pub use cim::{import_cim, import_cim_str, import_cim_str_with, import_cim_with};
 pub use model::Network;
 pub(crate) use names::bus_key;
 pub use objects::{

@@ -56,6 +56,7 @@
 //! assert_eq!(chain.last(), Some(&"circuit.sub0"));
 //! ```
 
+mod cim;
 mod kit;
 mod network;
 mod storm;
@@ -64,6 +65,7 @@ mod utility;
 use std::ops::RangeInclusive;
 
 pub use crate::rng::SplitMix64;
+pub use cim::write_cim;
 pub use network::{middle_transfer, synthetic_network};
 pub use storm::storm_events;
 pub use utility::{UtilityNetworkOptions, utility_network};

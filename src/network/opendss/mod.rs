@@ -102,8 +102,8 @@ pub fn import_opendss_str_with(
     assemble(r, name, opts)
 }
 
-/// Loads a network from an OpenDSS master file (`*.dss`) or the crate's JSON network
-/// file (`*.json`), with the default [`ImportOptions`].
+/// Loads a network from an OpenDSS master file (`*.dss`), a CIM XML model (`*.xml`) or
+/// the crate's JSON network file (`*.json`), with the default [`ImportOptions`].
 ///
 /// # Errors
 /// As [`load_network_with`].
@@ -111,23 +111,28 @@ pub fn load_network(path: impl AsRef<Path>) -> Result<(Network, ImportReport), I
     load_network_with(path, &ImportOptions::default())
 }
 
-/// Loads a network from an OpenDSS master file (`*.dss`, as [`import_opendss_with`]) or
-/// the crate's JSON network file (`*.json`: a regular file within
+/// Loads a network from an OpenDSS master file (`*.dss`, as [`import_opendss_with`]), a
+/// CIM XML model (`*.xml`, as [`import_cim_with`](crate::network::import_cim_with)) or the
+/// crate's JSON network file (`*.json`: a regular file within
 /// [`ImportOptions::max_file_bytes`], with customers unless
 /// [`ImportOptions::accept_partial`]).
 ///
 /// # Errors
-/// As [`import_opendss_with`]; for JSON, [`ImportError::Json`] when the file is not a
-/// valid network.
+/// As [`import_opendss_with`] and [`import_cim_with`](crate::network::import_cim_with); for
+/// JSON, [`ImportError::Json`] when the file is not a valid network.
 pub fn load_network_with(
     path: impl AsRef<Path>,
     opts: &ImportOptions,
 ) -> Result<(Network, ImportReport), ImportError> {
     let path = path.as_ref();
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if !is_json {
+    let is = |ext: &str| {
+        path.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    };
+    if is("xml") {
+        return crate::network::cim::import_cim_with(path, opts);
+    }
+    if !is("json") {
         return import_opendss_with(path, opts);
     }
     let text = read_bounded(path, opts.max_file_bytes)?;
