@@ -89,6 +89,7 @@ pub mod evidence;
 pub mod inference;
 pub mod map;
 pub mod network;
+pub mod reliability;
 pub mod replay;
 pub mod restoration;
 pub mod service;

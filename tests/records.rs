@@ -92,6 +92,15 @@ fn records_print_as_the_contract_spells_them() {
         json(&unexplained),
         r#"{"type":"call","at":"2026-07-01T12:11:40Z","customer":"load.x","cause":"none","outage":null,"ticket":null}"#
     );
+    let momentary = Record::Momentary {
+        at: t("12:04:00"),
+        device: "recloser.r3",
+        customers: 553,
+    };
+    assert_eq!(
+        json(&momentary),
+        r#"{"type":"momentary","at":"2026-07-01T12:04:00Z","device":"recloser.r3","customers":553}"#
+    );
 }
 
 /// Each value's `Display` is the name serde gives it, and pads like a string.

@@ -13,14 +13,19 @@
 //! - `layers`: the shades of the open outages, then the layers drawn over one another:
 //!   sections, customers, outage devices, work orders and crews.
 //! - `legend`: the legend with its symbols and the totals.
+//! - `reliability`: a period's pictures: the daily SAIDI chart with the major-event
+//!   threshold, and the period's outages and hotspots on the map.
 
 mod frame;
 mod layers;
 mod legend;
+mod reliability;
 
 use std::fmt::Write as _;
 
 use crate::CommandCentre;
+
+pub use reliability::{DeviceOutages, daily_saidi_svg, year_map_svg};
 
 use frame::{Frame, Labels};
 use layers::Shades;

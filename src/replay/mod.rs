@@ -526,7 +526,11 @@ fn emit<'n>(
                     ticket,
                 });
             }
-            Change::Momentary(_) => {}
+            Change::Momentary(m) => records.push(Record::Momentary {
+                at,
+                device: net.outage_device_name(m.device),
+                customers: engine.view().customer_count_below(m.device),
+            }),
         }
     }
     for (id, op) in tickets {

@@ -130,6 +130,17 @@ pub enum Record<'a> {
         #[serde(serialize_with = "shown_opt")]
         outage: Option<OutageId>,
     },
+    /// A momentary interruption (contract version 2): a reclose or a burst of last
+    /// gasps and power restores, never a sustained outage.
+    Momentary {
+        /// The engine's clock.
+        #[serde(serialize_with = "shown")]
+        at: Timestamp,
+        /// The reclosing device (or the zone's head), `class.name`.
+        device: &'a str,
+        /// Customers below it.
+        customers: u32,
+    },
     /// The last line.
     Summary {
         /// Rows read (header excluded).

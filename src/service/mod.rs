@@ -15,6 +15,8 @@
 //!   ([`CallAnswer`]).
 //! - `verification`: the AMI head-end meters are pinged through ([`HeadEnd`], the
 //!   simulated [`SimulatedHeadEnd`]) and the choice of pings ([`PingPolicy`]).
+//! - `warnings`: early-warning orders, preventive inspections of weak spots
+//!   ([`EarlyWarnings`]), with their own time limit.
 //! - `centre`: the [`CommandCentre`] that drives them together
 //!   event by event.
 
@@ -25,6 +27,7 @@ pub(crate) mod notices;
 pub(crate) mod supervision;
 pub(crate) mod tickets;
 pub(crate) mod verification;
+pub(crate) mod warnings;
 
 pub use answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
 pub use centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot, Outputs};
@@ -41,4 +44,7 @@ pub use tickets::{
 };
 pub use verification::{
     HeadEnd, PingBudget, PingPolicy, PingRequest, SimulatedHeadEnd, SupplyTable,
+};
+pub use warnings::{
+    EarlyWarning, EarlyWarningId, EarlyWarningOptions, EarlyWarnings, WarningReason,
 };
