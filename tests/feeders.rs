@@ -597,8 +597,8 @@ fn the_ieee123_fixture_and_storm_scenario_are_the_shared_files() {
     }
     assert_eq!(
         compared,
-        8 + 2,
-        "the model's eight files and the scenario's two"
+        8 + 3,
+        "the model's eight files and the scenario's three (events, truth, supply)"
     );
 }
 
