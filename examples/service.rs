@@ -33,10 +33,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use outage_locator::replay::describe;
+use outage_locator::replay::{describe, write_records};
 use outage_locator::{
-    EngineOptions, Event, EventError, EventReader, MINUTE, Millis, Network, Record, Replay,
-    Timestamp, load_network,
+    EngineOptions, Event, EventError, EventReader, MINUTE, Millis, Network, Replay, Timestamp,
+    load_network,
 };
 
 /// A command-centre service: the network (shared with the event reader), and the
@@ -152,20 +152,6 @@ impl Service {
         );
         Ok(())
     }
-}
-
-fn write_records(
-    records: &[Record],
-    out: &mut impl Write,
-    buf: &mut Vec<u8>,
-) -> std::io::Result<()> {
-    for r in records {
-        buf.clear();
-        serde_json::to_writer(&mut *buf, r).map_err(std::io::Error::other)?;
-        buf.push(b'\n');
-        out.write_all(buf)?;
-    }
-    Ok(())
 }
 
 struct Args {

@@ -99,18 +99,7 @@ impl Engine {
             return Followed::Ignored;
         };
         self.st.pending.push((e.0, open));
-        let ops: Vec<SwitchingOp> = self
-            .st
-            .pending
-            .iter()
-            .map(|&(e, open)| {
-                if open {
-                    SwitchingOp::Open(ElementId(e))
-                } else {
-                    SwitchingOp::Close(ElementId(e))
-                }
-            })
-            .collect();
+        let ops = switching_ops(&self.st.pending);
         let spare = std::mem::take(&mut self.spare_view);
         match self.view.switch_reusing(&self.net, &ops, spare) {
             Ok(next) => {
@@ -323,18 +312,7 @@ impl Engine {
         if self.st.switching.is_empty() {
             return Ok(());
         }
-        let ops: Vec<SwitchingOp> = self
-            .st
-            .switching
-            .iter()
-            .map(|&(e, open)| {
-                if open {
-                    SwitchingOp::Open(ElementId(e))
-                } else {
-                    SwitchingOp::Close(ElementId(e))
-                }
-            })
-            .collect();
+        let ops = switching_ops(&self.st.switching);
         self.view = self.view.switch(&self.net, &ops)?;
         Ok(())
     }
@@ -386,6 +364,20 @@ impl Engine {
         }
         true
     }
+}
+
+/// The view's switching operations for `(element, open)` pairs, in order.
+fn switching_ops(pairs: &[(u32, bool)]) -> Vec<SwitchingOp> {
+    pairs
+        .iter()
+        .map(|&(e, open)| {
+            if open {
+                SwitchingOp::Open(ElementId(e))
+            } else {
+                SwitchingOp::Close(ElementId(e))
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -740,7 +740,12 @@ const READ_BATCH: usize = 1024;
 /// Batches the reader may have ready before it waits for the engine.
 const READ_AHEAD: usize = 8;
 
-fn write_records(
+/// Writes records as JSON Lines, one per line, through `buf` (reused between calls so
+/// that a long run serialises without allocating).
+///
+/// # Errors
+/// Writing to `out` fails.
+pub fn write_records(
     records: &[Record],
     out: &mut impl Write,
     buf: &mut Vec<u8>,

@@ -84,17 +84,9 @@ pub fn import_cim_with(
         path: path.to_path_buf(),
         source,
     };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        let path = path.to_path_buf();
-        return Err(ImportError::NotAFile { path });
-    }
-    if meta.len() > opts.max_file_bytes {
-        let (path, limit) = (path.to_path_buf(), opts.max_file_bytes);
-        return Err(ImportError::FileTooLarge { path, limit });
-    }
+    let len = opts.check_model_file(path)?;
     let file = std::fs::File::open(path).map_err(io)?;
-    read(file, Arc::new(path.to_path_buf()), meta.len(), opts)
+    read(file, Arc::new(path.to_path_buf()), len, opts)
 }
 
 /// Reads CIM XML given in memory, with the default [`ImportOptions`]; for tests and

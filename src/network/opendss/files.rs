@@ -99,15 +99,7 @@ impl Reader {
             path: path.to_path_buf(),
             source,
         };
-        let meta = std::fs::metadata(path).map_err(io)?;
-        if !meta.is_file() {
-            let path = path.to_path_buf();
-            return Err(ImportError::NotAFile { path });
-        }
-        if meta.len() > opts.max_file_bytes {
-            let (path, limit) = (path.to_path_buf(), opts.max_file_bytes);
-            return Err(ImportError::FileTooLarge { path, limit });
-        }
+        opts.check_model_file(path)?;
         let real = std::fs::canonicalize(path).map_err(io)?;
         let folder = real.parent().unwrap_or(Path::new("/")).to_path_buf();
         let file = File::open(path).map_err(io)?;

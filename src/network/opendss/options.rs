@@ -1,7 +1,9 @@
 //! The options of an import: where model files may be read from, how much may be read,
 //! how deep `Redirect`s may nest, and whether a partial model is accepted.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::error::ImportError;
 
 /// How a model is imported ([`import_opendss_with`](crate::network::import_opendss_with)): the
 /// folders files may come from, the bounds on what is read, and whether a partial model
@@ -52,5 +54,29 @@ impl Default for ImportOptions {
             max_redirect_depth: 64,
             accept_partial: false,
         }
+    }
+}
+
+impl ImportOptions {
+    /// Checks that `path` names a regular file within [`ImportOptions::max_file_bytes`]
+    /// before a reader opens it; returns its length.
+    ///
+    /// # Errors
+    /// [`ImportError::Io`] when it cannot be read, [`ImportError::NotAFile`],
+    /// [`ImportError::FileTooLarge`].
+    pub(crate) fn check_model_file(&self, path: &Path) -> Result<u64, ImportError> {
+        let meta = std::fs::metadata(path).map_err(|source| ImportError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if !meta.is_file() {
+            let path = path.to_path_buf();
+            return Err(ImportError::NotAFile { path });
+        }
+        if meta.len() > self.max_file_bytes {
+            let (path, limit) = (path.to_path_buf(), self.max_file_bytes);
+            return Err(ImportError::FileTooLarge { path, limit });
+        }
+        Ok(meta.len())
     }
 }
