@@ -1,7 +1,7 @@
 //! The command centre's picture at any moment of a replay, as an SVG map.
 //!
 //!     cargo run --release --example outage_map -- [MODEL EVENTS] [--at TIME] [--out FILE.svg]
-//!         [--crews N] [--metres-per-unit X] [--seed N]
+//!         [--crews N] [--metres-per-unit X] [--seed N] [--geojson FILE [--anchor LON,LAT]]
 //!
 //! Replays EVENTS (the replay contract's event file) on MODEL up to TIME (RFC 3339; by
 //! default 90 minutes after the first event), with simulated crews dispatched to the
@@ -9,7 +9,9 @@
 //! de-energized sections shaded by outage (dashed while predicted, solid once
 //! confirmed), open work orders and crews, a legend and the time. Without MODEL and
 //! EVENTS it plays a generated storm on `fixtures/ieee123/eval_master.dss`.
-//! Render it with, for example, `rsvg-convert -o map.png map.svg`.
+//! Render it with, for example, `rsvg-convert -o map.png map.svg`. `--geojson FILE`
+//! also writes the state as GeoJSON (`map::render_geojson`) for QGIS or a web map;
+//! `--anchor LON,LAT` places the model's plane on the globe for maps that need degrees.
 
 #[path = "common/crew_sim.rs"]
 mod crew_sim;
@@ -19,7 +21,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
-use outage_locator::map::{MapOptions, render_svg};
+use outage_locator::map::{Coordinates, MapOptions, render_geojson, render_svg};
 use outage_locator::service::{CommandCentreOptions, Geometry};
 use outage_locator::*;
 
@@ -38,7 +40,12 @@ fixtures/ieee123/eval_master.dss.
   --out FILE.svg         where the map goes (default outage_map.svg)
   --crews N              simulated crews (default 4)
   --metres-per-unit X    the model's coordinate unit in metres (default 0.3048, feet)
-  --seed N               the generated storm's seed (default 7)";
+  --seed N               the generated storm's seed (default 7)
+  --geojson FILE         also the state as GeoJSON: outages, the service points they
+                         hold off, work orders, crews and their routes
+  --anchor LON,LAT       in the GeoJSON, the model's origin placed at LON,LAT (degrees)
+                         with --metres-per-unit, for web maps; by default the model's
+                         own coordinates are written as they are";
 
 struct Opts {
     files: Option<[String; 2]>,
@@ -47,6 +54,8 @@ struct Opts {
     crews: usize,
     mpu: f64,
     seed: u64,
+    geojson: Option<PathBuf>,
+    anchor: Option<[f64; 2]>,
 }
 
 fn parse(args: &mut Args) -> Result<Opts, Stop> {
@@ -57,6 +66,8 @@ fn parse(args: &mut Args) -> Result<Opts, Stop> {
         crews: 4,
         mpu: 0.3048,
         seed: 7,
+        geojson: None,
+        anchor: None,
     };
     let mut free = Vec::new();
     while let Some(arg) = args.next()? {
@@ -66,6 +77,8 @@ fn parse(args: &mut Args) -> Result<Opts, Stop> {
             Long("crews") => o.crews = args.value()?,
             Long("metres-per-unit") => o.mpu = args.value()?,
             Long("seed") => o.seed = args.value()?,
+            Long("geojson") => o.geojson = Some(args.path()?),
+            Long("anchor") => o.anchor = Some(lon_lat(&args.value::<String>()?)?),
             Value(v) => free.push(v),
             _ => return Err(arg.unexpected().into()),
         }
@@ -74,6 +87,24 @@ fn parse(args: &mut Args) -> Result<Opts, Stop> {
         o.files = Some(cli::positional(free, ["MODEL", "EVENTS"])?);
     }
     Ok(o)
+}
+
+/// `LON,LAT` in degrees.
+fn lon_lat(s: &str) -> Result<[f64; 2], Stop> {
+    let bad = || {
+        Stop::Usage(format!(
+            "invalid --anchor '{s}': expected LON,LAT in degrees"
+        ))
+    };
+    let (lon, lat) = s.split_once(',').ok_or_else(bad)?;
+    let (lon, lat): (f64, f64) = (
+        lon.trim().parse().map_err(|_| bad())?,
+        lat.trim().parse().map_err(|_| bad())?,
+    );
+    if lon.abs() > 180.0 || lat.abs() >= 90.0 {
+        return Err(bad());
+    }
+    Ok([lon, lat])
 }
 
 fn main() -> ExitCode {
@@ -141,6 +172,18 @@ fn run(o: Opts) -> Result<(), Stop> {
         },
     );
     std::fs::write(&o.out, svg).map_err(at(o.out.display()))?;
+    if let Some(path) = &o.geojson {
+        let coordinates = match o.anchor {
+            Some([lon, lat]) => Coordinates::Anchored {
+                lon,
+                lat,
+                metres_per_unit: o.mpu,
+            },
+            None => Coordinates::Model,
+        };
+        let text = serde_json::to_string(&render_geojson(&cc, coordinates))?;
+        std::fs::write(path, text).map_err(at(path.display()))?;
+    }
     let orders = cc.orders();
     eprintln!(
         "{}: {} at {until}: {} open outages, {} open orders ({} breached), {} crews",
