@@ -158,6 +158,10 @@ pub struct Engine {
     st: State,
     changes: Vec<Change>,
     scratch: Vec<OutageDeviceId>,
+    /// The earliest reports of still-dark customers that count below their scope
+    /// only, carried up to each device above the services during a refresh (index
+    /// minus `nc`; `i64::MAX` outside a refresh). Empty until a refresh needs it.
+    scoped_first: Vec<Timestamp>,
     /// Devices with an open fault outage whose values changed during this event.
     touched: Vec<OutageDeviceId>,
     /// The last refresh recomputed every device: every open outage's confidence may
@@ -222,6 +226,7 @@ impl Engine {
             st,
             changes: Vec::new(),
             scratch: Vec::new(),
+            scoped_first: Vec::new(),
             touched: Vec::new(),
             refreshed: false,
             flipped: Vec::new(),
