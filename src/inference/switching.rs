@@ -23,7 +23,7 @@
 //! the services, C customers (a scan of their flags) and e customers holding evidence.
 
 use super::Engine;
-use super::state::{Counts, Flags, NO_SPAN, Node};
+use super::state::{Counts, Flag, Flags, NO_SPAN, Node};
 use crate::ids::{CustomerId, ElementId, OutageDeviceId};
 use crate::network::{OutageDeviceClass, OutageDeviceKind};
 use crate::time::Timestamp;
@@ -416,9 +416,11 @@ impl Engine {
 
     /// How many customers an outage at `d` holds off: those below `d` in the current
     /// view, and, once switching has moved customers, those that were below `d` as
-    /// the network is drawn, are no longer below it, and are still off (without
-    /// supply, or below another fault outage held): a transfer takes only the
-    /// customers it gives supply back off their outage. The count is taken again when
+    /// the network is drawn, are no longer below it, and are still off: without
+    /// supply, below another fault outage held, off for a known cause (a
+    /// disconnection, planned work), or dark since before the outage began by their
+    /// own evidence (a nested fault the engine does not hold) and not on since. A
+    /// transfer takes only the customers it gives supply back off their outage. The count is taken again when
     /// the restores the transfer should bring are due (the still-dark among them may
     /// have made a nested outage by then).
     ///
@@ -446,13 +448,33 @@ impl Engine {
             return here;
         }
         let svc = |c: CustomerId| OutageDeviceId(c.0);
+        let start = self
+            .st
+            .open_fault
+            .get(&d)
+            .map(|&o| self.st.outages[o.0 as usize].start);
         let elsewhere = normal
             .customers_below(d)
             .iter()
             .filter(|&&c| !self.view.is_below(svc(c), d))
-            .filter(|&&c| !self.view.is_supplied(c) || self.fault_outage_of(c).is_some())
+            .filter(|&&c| {
+                !self.view.is_supplied(c)
+                    || self.st.bits[c.index()].has(Flag::Excluded)
+                    || start.is_some_and(|s| self.dark_before(c, s))
+                    || self.fault_outage_of(c).is_some()
+            })
             .count() as u32;
         here + elsewhere
+    }
+
+    /// Whether a customer's own evidence says it went dark before `start` (by more than
+    /// the margin of a start's estimate) and nothing says it has been on since. O(1).
+    fn dark_before(&self, c: CustomerId, start: Timestamp) -> bool {
+        let i = c.index();
+        let first = self.st.report_at[i];
+        first != Timestamp::NEVER
+            && first.0 < start.0.saturating_sub(DARK_BEFORE_MARGIN)
+            && self.st.supply[i].since < first
     }
 
     /// Brings every open outage's count of customers held off in line with the view,
@@ -546,6 +568,10 @@ impl Engine {
         true
     }
 }
+
+/// How long before an outage's start a customer's first report must be for it to
+/// count as dark for another cause: a start is estimated from the earliest reports.
+const DARK_BEFORE_MARGIN: crate::time::Millis = 5 * crate::time::MINUTE;
 
 /// A device's record with nothing below it.
 fn empty_node() -> Node {
