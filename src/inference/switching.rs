@@ -5,13 +5,16 @@
 //! `SwtControl`), or a call of [`Engine::switch`], changes the configuration from that
 //! moment. The engine makes the new
 //! [`EnergizationView`](crate::EnergizationView) (the view's incremental
-//! rebuild), then *rebases* what it derives from the customers' evidence on it: every
-//! device's counts are re-summed from the customers' flags along their new paths, the
-//! decisions re-taken, the derived indexes (held outages and wire-down calls by
-//! pre-order) rebuilt. Customers that a closed tie gives supply again are read as after
-//! a restoration above them (their off evidence awaits their power restore, scoped to
-//! the tie), so the last gasps of a transferred section do not point at the tie. Every
-//! open outage whose count of customers held off changed says so (an `update`).
+//! rebuild, which also names the devices whose supply or parent changed), then
+//! *rebases* what it derives from the customers' evidence on it: the customers of the
+//! maximal moved subtrees leave the counts along their old paths and enter them along
+//! the new ones, the SCADA-confirmed openings whose path or customers change move with
+//! them, the decisions are re-taken, and the derived indexes (held outages and
+//! wire-down calls by pre-order) rebuilt. Customers that a closed tie gives supply
+//! again are read as after a restoration above them (their off evidence awaits their
+//! power restore, scoped to the tie), so the last gasps of a transferred section do
+//! not point at the tie. Every open outage whose count of customers held off changed
+//! says so (an `update`).
 //!
 //! A closing that would close a loop (a make-before-break transfer) is accepted and
 //! held: the view stays as it was until the opening that follows makes the network
@@ -19,8 +22,10 @@
 //!
 //! # Complexity
 //! A switching step: the view's rebuild (O(A log A) for the A buses and devices whose
-//! supply changes, plus linear copies), then O(D + C/8 + e · depth) for D devices above
-//! the services, C customers (a scan of their flags) and e customers holding evidence.
+//! supply changes, plus linear copies), then O(k log k + m + e · depth) for the k
+//! moved devices, the m devices and customers of the moved subtrees and the e of
+//! those customers holding evidence, and a re-evaluation of the a devices with
+//! evidence below them, O(a + C/8) for C customers, as a refresh does.
 
 use super::Engine;
 use super::state::{Counts, Flag, Flags, NO_SPAN, Node};
