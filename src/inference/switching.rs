@@ -671,6 +671,37 @@ mod tests {
         assert!(e.counts_match_scratch());
     }
 
+    /// A customer beyond the sectionalizing switch, dark for a known cause since before
+    /// the breaker locked out, stays dark after the transfer: the breaker's outage
+    /// still counts it among those it holds off.
+    #[test]
+    fn a_transfer_leaves_the_customers_dark_for_another_cause_with_the_outage() {
+        let net = std::sync::Arc::new(tie_feeder());
+        let mut e = Engine::new(std::sync::Arc::clone(&net), EngineOptions::default()).unwrap();
+        let t0: Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();
+        let dev = |n: &str| net.outage_device_by_name(n).unwrap();
+        let brk = dev("relay.brk_a");
+        let far = e.view().customers_below(dev("swtcontrol.sw_a"))[0];
+        let ev = |time: Timestamp, evidence: Evidence| Event { time, evidence };
+        e.ingest(ev(t0 - 40 * MINUTE, Evidence::Disconnect { meter: far }));
+        e.ingest(ev(t0, Evidence::DeviceOpen { device: brk }));
+        let below: Vec<_> = e.view().customers_below(brk).to_vec();
+        for &c in below.iter().filter(|&&c| c != far) {
+            e.ingest(ev(t0 + 1_000, Evidence::LastGasp { meter: c }));
+        }
+        e.ingest(ev(t0 + 5 * MINUTE, Evidence::Tick));
+        e.switch(dev("swtcontrol.sw_a"), true, t0 + 10 * MINUTE);
+        e.switch(dev("line.tie"), false, t0 + 11 * MINUTE);
+        e.ingest(ev(t0 + 12 * MINUTE, Evidence::Tick));
+        let left = e.view().customer_count_below(brk);
+        let held: Vec<_> = e
+            .open_outages()
+            .filter(|o| o.device == brk)
+            .map(|o| o.customers)
+            .collect();
+        assert_eq!(held, [left + 1]);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
