@@ -479,19 +479,24 @@ impl Engine {
 
     /// Adds a customer's flags to the counts on its path and activates the devices
     /// that now report, without re-evaluating them (a [`Engine::recompute_active`]
-    /// follows): the rebase after switching, from counts without this customer.
-    /// O(depth).
-    pub(super) fn count_in(&mut self, c: CustomerId) {
+    /// follows): the rebase after switching, from counts without this customer. With
+    /// `out`, takes them away instead (the rebase's first half, before the customer
+    /// moves). O(depth).
+    pub(super) fn count_in(&mut self, c: CustomerId, out: bool) {
         let i = c.index();
         let new = self.st.bits[i].effective();
         let scope = self.st.scope[i];
-        let (inside, outside) = (
-            Delta::between(Flags::NONE, new),
-            Delta::between(Flags::NONE, new.unscoped()),
-        );
+        let between = |f: Flags| {
+            if out {
+                Delta::between(f, Flags::NONE)
+            } else {
+                Delta::between(Flags::NONE, f)
+            }
+        };
+        let (inside, outside) = (between(new), between(new.unscoped()));
         let mut x = OutageDeviceId(c.0);
         let mut crossed = x.0 == scope;
-        if self.counts_of(x).reports() {
+        if self.counts_of(x).reports() && !out {
             self.activate(x);
         }
         while let Some(p) = self.view.parent(x) {
@@ -504,7 +509,7 @@ impl Engine {
             } else {
                 inside.apply(k);
             }
-            if k.reports() || below_active {
+            if (k.reports() || below_active) && !out {
                 self.activate(x);
             }
         }

@@ -45,6 +45,9 @@ impl Engine {
             Evidence::PlannedOutage { device, end } => self.on_planned(device, t, end),
             Evidence::Disconnect { meter } => self.on_disconnect(meter, t),
             Evidence::Reconnect { meter } => self.on_reconnect(meter, t),
+            Evidence::FaultIndicator { element, passed } => {
+                self.on_fault_indicator(element, passed, t)
+            }
         }
     }
 

@@ -53,6 +53,7 @@
 //! | `changes` | what the engine tells its caller after each event |
 //! | `snapshot` | snapshots and restoring from them |
 //! | `switching` | following the operators' switching: the new view, the counts rebased on it |
+//! | `indicators` | the fault indicators' readings: which way fault current went |
 //!
 //! An event goes through [`Engine::ingest`]: the timers due before it run, its
 //! handler changes the flags of a customer (the change is carried up the path by the
@@ -64,6 +65,7 @@ mod changes;
 mod dedup;
 mod dp;
 mod evidence;
+mod indicators;
 mod likelihood;
 mod momentary;
 mod options;
@@ -461,6 +463,7 @@ impl Engine {
             Evidence::Ping { meter, on } => (12 + on as u32, meter.0),
             Evidence::DeviceOpen { device } => (14, device.0),
             Evidence::DeviceClose { device } => (15, device.0),
+            Evidence::FaultIndicator { element, passed } => (16 + passed as u32, element.0),
             _ => return false,
         };
         let horizon = self
@@ -485,6 +488,7 @@ impl Engine {
             Evidence::DeviceOpen { device: d }
             | Evidence::DeviceClose { device: d }
             | Evidence::PlannedOutage { device: d, .. } => d.index() < nd,
+            Evidence::FaultIndicator { element, .. } => element.index() < self.net.elements().len(),
             Evidence::Tick => true,
         }
     }
