@@ -277,6 +277,9 @@ impl Engine {
         }
         self.st.bits[i] = new;
         self.st.scope[i] = new_scope;
+        if raw_old.has(Flag::LastGasp) != new.has(Flag::LastGasp) {
+            self.starts_changed(OutageDeviceId(c.0));
+        }
         // A customer off for a known cause contributes nothing but its absence.
         let (old, new) = (raw_old.effective(), new.effective());
         // A scope only matters to the flags it scopes.

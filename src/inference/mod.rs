@@ -72,6 +72,7 @@ mod options;
 mod outages;
 mod pings;
 mod rates;
+mod recheck;
 mod roots;
 mod snapshot;
 mod state;
@@ -184,6 +185,8 @@ pub struct Engine {
     /// flagged device above them, by id and by pre-order index, and every energized
     /// flagged device by pre-order index. Valid until a refresh recomputes every flag.
     roots: Roots,
+    /// What the next update of the outages must look at again (derived).
+    recheck: recheck::Recheck,
     /// The view before the latest switching: its memory makes the next one.
     spare_view: EnergizationView,
     /// The view as the network is drawn, once switching has moved away from it: the
@@ -236,6 +239,7 @@ impl Engine {
             held_by_pre: BTreeMap::new(),
             wire_down_at: BTreeSet::new(),
             roots: Roots::default(),
+            recheck: recheck::Recheck::default(),
             spare_view: EnergizationView::default(),
             normal_view: None,
         })
