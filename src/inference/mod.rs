@@ -392,8 +392,8 @@ impl Engine {
         {
             s.note_report(t, on);
         }
-        let advanced = t > self.st.clock;
-        if advanced {
+        if t > self.st.clock {
+            self.seal();
             self.st.clock = t;
         }
         self.run_timers();
@@ -407,6 +407,7 @@ impl Engine {
         }
         self.run_timers();
         if self.st.clock.0 - self.st.last_refresh.0 >= self.opts.refresh_interval {
+            self.at_boundary();
             self.refresh_all();
         }
         self.update_outages();
@@ -441,6 +442,7 @@ impl Engine {
     pub(crate) fn flush_step(&mut self) {
         self.changes.clear();
         self.run_timers();
+        self.at_boundary();
         self.refresh_all();
         self.update_outages();
     }

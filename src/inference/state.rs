@@ -358,6 +358,9 @@ pub(super) struct State {
     pub(super) pending: Vec<(u32, bool)>,
     /// When the restores a transfer should bring are due: the outages recount then.
     pub(super) recount_at: Option<Timestamp>,
+    /// The rate samples and fault count the next periodic refresh applies.
+    #[serde(default)]
+    pub(super) boundary: super::rates::Boundary,
 }
 
 impl State {
@@ -435,6 +438,7 @@ impl State {
             switching: Vec::new(),
             pending: Vec::new(),
             recount_at: None,
+            boundary: Default::default(),
         }
     }
 }
