@@ -5,6 +5,11 @@
 //!     cargo run --release --example city                    # 10 M customers
 //!     cargo run --release --example city -- 1000000         # another size
 //!     taskset -c 0 target/release/examples/city 1000000     # on one core
+//!     cargo run --release --example city -- 1000000 --threads 2
+//!
+//! With `--threads N` only the storm is replayed, the inference alone split by
+//! substation over N engines (`replay::PartitionedReplay`; its output is that of one
+//! engine's inference, byte for byte): run it with 1 and 2 for the parallel share.
 //!
 //! The network is generated in memory (`bench::synth::utility_network`: about 13,500
 //! customers a substation on four to eight feeders); the storm
@@ -21,23 +26,42 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use outage_locator::bench::synth::{UtilityNetworkOptions, storm_events, utility_network};
-use outage_locator::replay::ReplaySnapshot;
+use outage_locator::replay::{PartitionedReplay, ReplaySnapshot};
 use outage_locator::{EngineOptions, Replay};
 
 /// Customers a substation serves on average with the feeders drawn below.
 const CUSTOMERS_PER_SUBSTATION: usize = 13_500;
 
 fn main() -> ExitCode {
-    let arg = std::env::args().nth(1);
-    let customers = match arg.as_deref().map(|a| a.replace('_', "").parse::<usize>()) {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let threads = match args.iter().position(|a| a == "--threads") {
+        None => None,
+        Some(i) => {
+            let n = args.get(i + 1).and_then(|n| n.parse::<usize>().ok());
+            args.drain(i..(i + 2).min(args.len()));
+            match n {
+                Some(n) if n > 0 => Some(n),
+                _ => {
+                    eprintln!("--threads needs a number of engines, at least 1");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+    let arg = args.first();
+    let customers = match arg.map(|a| a.replace('_', "").parse::<usize>()) {
         None => 10_000_000,
         Some(Ok(n)) if n > 0 => n,
         _ => {
-            eprintln!("usage: city [CUSTOMERS]");
+            eprintln!("usage: city [CUSTOMERS] [--threads N]");
             return ExitCode::from(2);
         }
     };
-    match run(customers) {
+    let result = match threads {
+        Some(n) => run_split(customers, n),
+        None => run(customers),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
@@ -46,7 +70,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(customers: usize) -> std::io::Result<()> {
+/// The city's network, generated in memory (a stage of its own).
+fn city_network(customers: usize) -> std::sync::Arc<outage_locator::Network> {
     println!("| stage | wall | processor | peak resident | note |");
     println!("| --- | ---: | ---: | ---: | --- |");
     let t = Stage::start();
@@ -57,9 +82,45 @@ fn run(customers: usize) -> std::io::Result<()> {
         customers_per_feeder: 1_500..=3_000,
         ..Default::default()
     });
-    let net = std::sync::Arc::new(net);
     let nc = net.customers().len();
     stage("network generated in memory", t, &format!("{nc} customers"));
+    std::sync::Arc::new(net)
+}
+
+/// The storm replayed from its file, the inference alone, split by substation over
+/// `threads` engines.
+fn run_split(customers: usize, threads: usize) -> std::io::Result<()> {
+    let net = city_network(customers);
+    let path = storm_file(&net, customers)?;
+    let t = Stage::start();
+    let replay = PartitionedReplay::new(
+        std::sync::Arc::clone(&net),
+        EngineOptions::default(),
+        threads,
+    )
+    .map_err(std::io::Error::other)?;
+    stage("engines set up", t, &format!("{threads}"));
+    let file = std::fs::File::open(&path)?;
+    let t = Stage::start();
+    let (summary, _, engines) = replay.run(
+        BufReader::with_capacity(1 << 16, file),
+        &mut std::io::sink(),
+        &mut std::io::sink(),
+    )?;
+    let secs = t.wall.elapsed().as_secs_f64();
+    let note = format!(
+        "{} rows, {:.3} M events/s, {} outages, {engines} engines",
+        summary.rows,
+        summary.rows as f64 / secs / 1e6,
+        summary.outages,
+    );
+    stage("storm replayed, inference alone, split", t, &note);
+    Ok(())
+}
+
+fn run(customers: usize) -> std::io::Result<()> {
+    let net = city_network(customers);
+    let nc = net.customers().len();
     let path = storm_file(&net, customers)?;
     let t = Stage::start();
     let mut replay = Replay::new(std::sync::Arc::clone(&net), EngineOptions::default())

@@ -6,11 +6,14 @@
 //! options (the JSON form of `EngineOptions`; missing fields take their defaults).
 //! `--ami SUPPLY.csv` runs a simulated AMI head-end answering the engine's pings from
 //! the supply file (`--ami-seed N`, default 1), as the contract's version 2 says.
+//! `--threads N` replays the inference alone (outage, call and momentary records, no
+//! work orders) split by substation over up to N engines in parallel: the same
+//! records as one engine's inference, byte for byte.
 
 use std::io::{BufReader, BufWriter, Write};
 use std::process::ExitCode;
 
-use outage_locator::replay::open_events;
+use outage_locator::replay::{PartitionedReplay, open_events};
 use outage_locator::service::{PingBudget, SimulatedHeadEnd, SupplyTable};
 use outage_locator::{EngineOptions, Replay, load_network};
 
@@ -62,9 +65,16 @@ fn main() -> ExitCode {
         eprintln!("--ami-seed needs a number");
         return ExitCode::from(2);
     };
+    let threads = match threads_flag(&mut args, ami.is_some()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
     let [model, events] = args.as_slice() else {
         eprintln!(
-            "usage: replay MODEL EVENTS [--options FILE.json] [--ami SUPPLY.csv [--ami-seed N]]   (EVENTS may be -)"
+            "usage: replay MODEL EVENTS [--options FILE.json] [--ami SUPPLY.csv [--ami-seed N]] [--threads N]   (EVENTS may be -)"
         );
         return ExitCode::from(2);
     };
@@ -85,6 +95,9 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if let Some(threads) = threads {
+        return split(net, opts, threads, input, events);
+    }
     let mut replay = match Replay::new(net, opts) {
         Ok(r) => r,
         Err(e) => {
@@ -134,6 +147,63 @@ fn main() -> ExitCode {
                 w.duplicates,
                 w.stale,
                 s.pings.map_or(String::new(), |p| format!("; {p} pings"))
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) if e.is_about_events() => {
+            let _ = writeln!(diag, "{events}: {e}");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            let _ = writeln!(diag, "replay: standard output: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `--threads N`: the number of engines to split the inference over, if given.
+fn threads_flag(args: &mut Vec<String>, ami: bool) -> Result<Option<usize>, String> {
+    let Some(n) = take_flag(args, "--threads")? else {
+        return Ok(None);
+    };
+    match n.parse::<usize>() {
+        Ok(_) if ami => Err("--threads replays the inference alone, without --ami".into()),
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err("--threads needs a number of engines, at least 1".into()),
+    }
+}
+
+/// The inference alone, split by substation over up to `threads` engines.
+fn split(
+    net: outage_locator::Network,
+    opts: EngineOptions,
+    threads: usize,
+    input: Box<dyn std::io::Read + Send>,
+    events: &str,
+) -> ExitCode {
+    let replay = match PartitionedReplay::new(net, opts, threads) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let stderr = std::io::stderr();
+    let mut diag = BufWriter::new(stderr.lock());
+    let result = replay.run(
+        BufReader::with_capacity(1 << 16, input),
+        &mut out,
+        &mut diag,
+    );
+    let _ = out.flush();
+    match result {
+        Ok((s, w, engines)) => {
+            let _ = writeln!(
+                diag,
+                "replay: {} rows, {} skipped, {} outages on {engines} engines; {} late, {} duplicate, {} stale",
+                s.rows, s.skipped, s.outages, w.too_late, w.duplicates, w.stale,
             );
             ExitCode::SUCCESS
         }

@@ -88,6 +88,7 @@ pub use changes::{
 pub use options::{EngineOptions, OutageDevicePriors};
 pub use outages::{Outage, OutageCause, OutageId, OutageStatus};
 pub use pings::{CONFIDENCE_TEMPER, MIN_GAIN, PING_LOSS, PingCandidate, ping_gain};
+pub(crate) use rates::BoundaryTotals;
 pub use rates::{RateEstimate, Rates};
 pub use snapshot::EngineSnapshot;
 
@@ -183,6 +184,9 @@ pub struct Engine {
     /// The view as the network is drawn, once switching has moved away from it: the
     /// customers an outage held off before a transfer.
     normal_view: Option<EnergizationView>,
+    /// Network-wide totals the next boundary applies instead of this engine's own
+    /// (set by a replay split into engines per part of the network).
+    shared: Option<rates::BoundaryTotals>,
 }
 
 impl Engine {
@@ -231,6 +235,7 @@ impl Engine {
             roots: Roots::default(),
             spare_view: EnergizationView::default(),
             normal_view: None,
+            shared: None,
         })
     }
 
@@ -424,6 +429,7 @@ impl Engine {
         {
             self.classify_call(customer, detail);
         }
+        self.order_changes_by_tree();
     }
 
     /// The changes of the last step.
@@ -445,6 +451,7 @@ impl Engine {
         self.at_boundary();
         self.refresh_all();
         self.update_outages();
+        self.order_changes_by_tree();
     }
 
     /// Whether an event repeats an earlier one exactly (same time, kind and id) within

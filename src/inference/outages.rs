@@ -176,24 +176,32 @@ impl Engine {
     /// Brings the fault outages held in line with the best explanation after an
     /// event.
     pub(super) fn update_outages(&mut self) {
-        let Some(best) = self.best_after_flips() else {
+        let Some((best, trees)) = self.best_after_flips() else {
             // The set of out devices is unchanged: only confidences and statuses move.
             if !self.st.open_fault.is_empty() {
                 self.update_statuses();
             }
             return;
         };
+        // Only the trees this event changed are brought in line (all of them after a
+        // rebuild): what one tree holds never depends on events in another.
+        let in_trees = |d: &OutageDeviceId| {
+            trees.as_ref().is_none_or(|t| {
+                let top = self.view.upstream(*d).last().unwrap_or(*d);
+                t.binary_search(&top).is_ok()
+            })
+        };
         let mut new: Vec<OutageDeviceId> = best
             .iter()
             .copied()
-            .filter(|d| !self.st.open_fault.contains_key(d))
+            .filter(|d| !self.st.open_fault.contains_key(d) && in_trees(d))
             .collect();
         let mut gone: Vec<OutageDeviceId> = self
             .st
             .open_fault
             .keys()
             .copied()
-            .filter(|d| best.binary_search(d).is_err())
+            .filter(|d| best.binary_search(d).is_err() && in_trees(d))
             .collect();
         gone.sort_unstable();
         let own: HashMap<OutageDeviceId, Option<Timestamp>> =
@@ -219,8 +227,11 @@ impl Engine {
 
     /// The best explanation after this event's flips, or `None` when the set of out
     /// devices cannot have changed (no flip, or only flips below a device that is out
-    /// in the best explanation, which change nothing the engine holds).
-    fn best_after_flips(&mut self) -> Option<Vec<OutageDeviceId>> {
+    /// in the best explanation, which change nothing the engine holds); with the tops
+    /// of the trees whose flips can change it (sorted), or `None` for all trees after
+    /// a rebuild.
+    #[allow(clippy::type_complexity)]
+    fn best_after_flips(&mut self) -> Option<(Vec<OutageDeviceId>, Option<Vec<OutageDeviceId>>)> {
         let mut flipped = std::mem::take(&mut self.flipped);
         flipped.sort_unstable();
         flipped.dedup();
@@ -235,11 +246,18 @@ impl Engine {
             None
         } else if self.roots.valid {
             self.st.flags_changed = false;
+            let mut trees: Vec<OutageDeviceId> = flipped
+                .iter()
+                .filter(|&&x| !self.covered(x))
+                .map(|&x| self.view.upstream(x).last().unwrap_or(x))
+                .collect();
+            trees.sort_unstable();
+            trees.dedup();
             self.update_roots(&flipped);
-            Some(self.roots.by_id.iter().copied().collect())
+            Some((self.roots.by_id.iter().copied().collect(), Some(trees)))
         } else {
             self.st.flags_changed = false;
-            Some(self.rebuild_roots())
+            Some((self.rebuild_roots(), None))
         };
         flipped.clear();
         self.flipped = flipped;

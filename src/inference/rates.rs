@@ -145,6 +145,14 @@ pub(crate) struct BoundaryTotals {
     pub(crate) faults: u32,
 }
 
+impl BoundaryTotals {
+    /// Adds another part's totals.
+    pub(crate) fn merge(&mut self, o: BoundaryTotals) {
+        self.samples.merge(o.samples);
+        self.faults += o.faults;
+    }
+}
+
 /// Which rate an observation is of.
 #[derive(Debug, Clone, Copy)]
 enum Rate {
@@ -222,6 +230,26 @@ impl Engine {
         b.sealed_faults = self.st.open_fault.len() as u32;
     }
 
+    /// The totals this engine would apply at a boundary: at a later time
+    /// (`advancing`, the samples gathered at the current time sealed too) or at the
+    /// current one (a flush). O(1).
+    pub(crate) fn boundary_totals(&self, advancing: bool) -> BoundaryTotals {
+        let b = &self.st.boundary;
+        let mut samples = b.sealed;
+        let mut faults = b.sealed_faults;
+        if advancing {
+            samples.merge(b.gathering);
+            faults = self.st.open_fault.len() as u32;
+        }
+        BoundaryTotals { samples, faults }
+    }
+
+    /// Makes the next boundary apply `totals` (network-wide sums) instead of this
+    /// engine's own.
+    pub(crate) fn share_boundary(&mut self, totals: BoundaryTotals) {
+        self.shared = Some(totals);
+    }
+
     /// The periodic refresh's boundary: the sealed samples enter the rates, the
     /// weights are re-derived, and the fault intensity follows the fault outages held
     /// when the clock reached this time. O(1), or O(devices) when the priors move.
@@ -230,7 +258,7 @@ impl Engine {
             samples: self.st.boundary.sealed,
             faults: self.st.boundary.sealed_faults,
         };
-        let totals = own;
+        let totals = self.shared.take().unwrap_or(own);
         self.st.boundary.sealed = RateSamples::default();
         if !totals.samples.is_empty() {
             let s = totals.samples;
