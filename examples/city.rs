@@ -21,48 +21,63 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use outage_locator::bench::synth::{UtilityNetworkOptions, storm_events, utility_network};
-use outage_locator::replay::ReplaySnapshot;
+use outage_locator::replay::{PartitionedReplay, ReplaySnapshot};
 use outage_locator::{EngineOptions, Replay};
 
 #[path = "common/cli.rs"]
 mod cli;
 #[path = "common/measure.rs"]
 mod measure;
-use cli::{Args, Stop, Value, outln};
+use cli::{Args, Long, Stop, Value, outln};
 
-const USAGE: &str = "city [CUSTOMERS]
+const USAGE: &str = "city [CUSTOMERS] [--threads N]
 
 A city in one process (default 10000000 customers): the network generated in memory, a
 storm of as many events written to target/city/ and replayed from that file, and the
 replay's state snapshotted and restored; each stage's wall time, processor time and
-peak memory.";
+peak memory. With --threads N, the storm's inference alone, split by substation over up
+to N engines.";
 
 /// Customers a substation serves on average with the feeders drawn below.
 const CUSTOMERS_PER_SUBSTATION: usize = 13_500;
 
-fn parse(args: &mut Args) -> Result<usize, Stop> {
-    let mut free = Vec::new();
+fn parse(args: &mut Args) -> Result<(usize, Option<usize>), Stop> {
+    let (mut free, mut threads) = (Vec::new(), None);
     while let Some(arg) = args.next()? {
         match arg {
+            Long("threads") => match args.value::<usize>()? {
+                0 => return Err(Stop::Usage("--threads needs at least 1 engine".into())),
+                n => threads = Some(n),
+            },
             Value(v) => free.push(v),
             _ => return Err(arg.unexpected().into()),
         }
     }
-    match <[_; 1]>::try_from(free) {
-        Ok([n]) => cli::count(n, "CUSTOMERS"),
-        Err(free) if free.is_empty() => Ok(10_000_000),
-        Err(free) => Err(Stop::Usage(format!(
-            "unexpected argument '{}'",
-            free[1].to_string_lossy()
-        ))),
-    }
+    let customers = match <[_; 1]>::try_from(free) {
+        Ok([n]) => cli::count(n, "CUSTOMERS")?,
+        Err(free) if free.is_empty() => 10_000_000,
+        Err(free) => {
+            return Err(Stop::Usage(format!(
+                "unexpected argument '{}'",
+                free[1].to_string_lossy()
+            )));
+        }
+    };
+    Ok((customers, threads))
 }
 
 fn main() -> ExitCode {
-    cli::main(USAGE, parse, |n| Ok(run(n)?))
+    cli::main(USAGE, parse, |(n, threads)| {
+        match threads {
+            Some(t) => run_split(n, t)?,
+            None => run(n)?,
+        }
+        Ok(())
+    })
 }
 
-fn run(customers: usize) -> std::io::Result<()> {
+/// The city's network, generated in memory (a stage of its own).
+fn city_network(customers: usize) -> std::sync::Arc<outage_locator::Network> {
     outln!("| stage | wall | processor | peak resident | note |");
     outln!("| --- | ---: | ---: | ---: | --- |");
     let t = Stage::start();
@@ -73,9 +88,45 @@ fn run(customers: usize) -> std::io::Result<()> {
         customers_per_feeder: 1_500..=3_000,
         ..Default::default()
     });
-    let net = std::sync::Arc::new(net);
     let nc = net.customers().len();
     stage("network generated in memory", t, &format!("{nc} customers"));
+    std::sync::Arc::new(net)
+}
+
+/// The storm replayed from its file, the inference alone, split by substation over
+/// `threads` engines.
+fn run_split(customers: usize, threads: usize) -> std::io::Result<()> {
+    let net = city_network(customers);
+    let path = storm_file(&net, customers)?;
+    let t = Stage::start();
+    let replay = PartitionedReplay::new(
+        std::sync::Arc::clone(&net),
+        EngineOptions::default(),
+        threads,
+    )
+    .map_err(std::io::Error::other)?;
+    stage("engines set up", t, &format!("{threads}"));
+    let file = std::fs::File::open(&path)?;
+    let t = Stage::start();
+    let (summary, _, engines) = replay.run(
+        BufReader::with_capacity(1 << 16, file),
+        &mut std::io::sink(),
+        &mut std::io::sink(),
+    )?;
+    let secs = t.wall.elapsed().as_secs_f64();
+    let note = format!(
+        "{} rows, {:.3} M events/s, {} outages, {engines} engines",
+        summary.rows,
+        summary.rows as f64 / secs / 1e6,
+        summary.outages,
+    );
+    stage("storm replayed, inference alone, split", t, &note);
+    Ok(())
+}
+
+fn run(customers: usize) -> std::io::Result<()> {
+    let net = city_network(customers);
+    let nc = net.customers().len();
     let path = storm_file(&net, customers)?;
     let t = Stage::start();
     let mut replay = Replay::new(std::sync::Arc::clone(&net), EngineOptions::default())

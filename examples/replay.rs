@@ -6,12 +6,15 @@
 //! options (the JSON form of `EngineOptions`; missing fields take their defaults).
 //! `--ami SUPPLY.csv` runs a simulated AMI head-end answering the engine's pings from
 //! the supply file (`--ami-seed N`, default 1), as the contract's version 2 says.
+//! `--threads N` replays the inference alone (outage, call and momentary records, no
+//! work orders) split by substation over up to N engines in parallel: the same
+//! records as one engine's inference, byte for byte.
 
 use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use outage_locator::replay::open_events;
+use outage_locator::replay::{PartitionedReplay, open_events};
 use outage_locator::service::{PingBudget, SimulatedHeadEnd, SupplyTable};
 use outage_locator::{EngineOptions, Replay, ReplayError, load_network};
 
@@ -19,7 +22,8 @@ use outage_locator::{EngineOptions, Replay, ReplayError, load_network};
 mod cli;
 use cli::{Args, Long, Stop, Value, at};
 
-const USAGE: &str = "replay MODEL EVENTS [--options FILE.json] [--ami SUPPLY.csv [--ami-seed N]]
+const USAGE: &str =
+    "replay MODEL EVENTS [--options FILE.json] [--ami SUPPLY.csv [--ami-seed N]] [--threads N]
 
 Replays EVENTS (an event file, or - for standard input) on MODEL (an OpenDSS master
 file, a CIM XML file or a JSON network): conclusions to standard output as JSON Lines,
@@ -27,7 +31,9 @@ diagnostics and a one-line summary to standard error.
 
   --options FILE.json  the engine's options (missing fields take their defaults)
   --ami SUPPLY.csv     a simulated AMI head-end answers the engine's pings
-  --ami-seed N         its seed (default 1)";
+  --ami-seed N         its seed (default 1)
+  --threads N          the inference alone (no work orders), split by substation over
+                       up to N engines: the same records as one engine's inference";
 
 struct Opts {
     model: String,
@@ -35,26 +41,39 @@ struct Opts {
     options: Option<PathBuf>,
     ami: Option<PathBuf>,
     ami_seed: u64,
+    threads: Option<usize>,
 }
 
 fn parse(args: &mut Args) -> Result<Opts, Stop> {
     let (mut free, mut options, mut ami, mut ami_seed) = (Vec::new(), None, None, 1);
+    let mut threads = None;
     while let Some(arg) = args.next()? {
         match arg {
             Long("options") => options = Some(args.path()?),
             Long("ami") => ami = Some(args.path()?),
             Long("ami-seed") => ami_seed = args.value()?,
+            Long("threads") => threads = Some(args.value::<usize>()?),
             Value(v) => free.push(v),
             _ => return Err(arg.unexpected().into()),
         }
     }
     let [model, events] = cli::positional(free, ["MODEL", "EVENTS"])?;
+    match threads {
+        Some(0) => return Err(Stop::Usage("--threads needs at least 1 engine".into())),
+        Some(_) if ami.is_some() => {
+            return Err(Stop::Usage(
+                "--threads replays the inference alone, without --ami".into(),
+            ));
+        }
+        _ => {}
+    }
     Ok(Opts {
         model,
         events,
         options,
         ami,
         ami_seed,
+        threads,
     })
 }
 
@@ -80,6 +99,9 @@ fn run(o: Opts) -> Result<(), Stop> {
         eprintln!("model warning: {w}");
     }
     let input = open_events(&o.events)?;
+    if let Some(threads) = o.threads {
+        return split(net, opts, threads, input, &o.events);
+    }
     let mut replay = Replay::new(net, opts).map_err(at(&o.model))?;
     if let Some(path) = &o.ami {
         let f = std::fs::File::open(path).map_err(at(path.display()))?;
@@ -119,6 +141,42 @@ fn run(o: Opts) -> Result<(), Stop> {
         w.duplicates,
         w.stale,
         s.pings.map_or(String::new(), |p| format!("; {p} pings"))
+    );
+    Ok(())
+}
+
+/// The inference alone, split by substation over up to `threads` engines.
+fn split(
+    net: outage_locator::Network,
+    opts: EngineOptions,
+    threads: usize,
+    input: Box<dyn std::io::Read + Send>,
+    events: &str,
+) -> Result<(), Stop> {
+    let replay = PartitionedReplay::new(net, opts, threads).map_err(at("replay"))?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let stderr = std::io::stderr();
+    let mut diag = BufWriter::new(stderr.lock());
+    let result = replay.run(
+        BufReader::with_capacity(1 << 16, input),
+        &mut out,
+        &mut diag,
+    );
+    let flushed = out.flush();
+    let (s, w, engines) = match result {
+        Ok(x) => x,
+        Err(e) if e.is_about_events() => return Err(Stop::Failed(format!("{events}: {e}"))),
+        Err(ReplayError::Write { stream, source }) => {
+            return Err(cli::io_at(format!("cannot write the {stream}"))(source));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    flushed.map_err(cli::io_at("standard output"))?;
+    let _ = writeln!(
+        diag,
+        "replay: {} rows, {} skipped, {} outages on {engines} engines; {} late, {} duplicate, {} stale",
+        s.rows, s.skipped, s.outages, w.too_late, w.duplicates, w.stale,
     );
     Ok(())
 }

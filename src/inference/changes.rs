@@ -133,3 +133,41 @@ pub struct EngineWarnings {
     #[serde(default)]
     pub foreign_ids: u64,
 }
+
+impl super::Engine {
+    /// The top of the tree a change concerns (its source in the current view): a
+    /// replay split by tree merges a step's changes by it.
+    pub(crate) fn change_root(&self, ch: &Change) -> OutageDeviceId {
+        let d = match *ch {
+            Change::Opened(o) | Change::Updated(o) | Change::Closed { outage: o, .. } => self
+                .st
+                .outages
+                .get(o.0 as usize)
+                .map_or(OutageDeviceId(0), |x| x.device),
+            Change::Call(cl) => OutageDeviceId(cl.customer.0),
+            Change::Momentary(m) => m.device,
+        };
+        self.view.upstream(d).last().unwrap_or(d)
+    }
+
+    /// Orders this step's changes by the tree they concern, keeping their order within
+    /// a tree: what happens in one tree then reads the same whatever happens in the
+    /// others. O(changes · depth); sorts (and allocates) only when two trees changed
+    /// out of order.
+    pub(super) fn order_changes_by_tree(&mut self) {
+        if self.changes.len() < 2 {
+            return;
+        }
+        let mut last = self.change_root(&self.changes[0]);
+        for ch in &self.changes[1..] {
+            let r = self.change_root(ch);
+            if r < last {
+                let mut changes = std::mem::take(&mut self.changes);
+                changes.sort_by_cached_key(|c| self.change_root(c));
+                self.changes = changes;
+                return;
+            }
+            last = r;
+        }
+    }
+}

@@ -444,7 +444,6 @@ impl Engine {
     pub(super) fn refresh_all(&mut self) {
         self.st.last_refresh = self.st.clock;
         self.refreshed = true;
-        self.adapt_intensity();
         self.recompute_active();
         self.st.flags_changed = true;
         self.flipped.clear();

@@ -91,6 +91,7 @@ pub use changes::{
 pub use options::{EngineOptions, OutageDevicePriors};
 pub use outages::{Outage, OutageCause, OutageId, OutageStatus};
 pub use pings::{CONFIDENCE_TEMPER, MIN_GAIN, PING_LOSS, PingCandidate, ping_gain};
+pub(crate) use rates::BoundaryTotals;
 pub use rates::{RateEstimate, Rates};
 pub use snapshot::EngineSnapshot;
 
@@ -192,6 +193,9 @@ pub struct Engine {
     /// The view as the network is drawn, once switching has moved away from it: the
     /// customers an outage held off before a transfer.
     normal_view: Option<EnergizationView>,
+    /// Network-wide totals the next boundary applies instead of this engine's own
+    /// (set by a replay split into engines per part of the network).
+    shared: Option<rates::BoundaryTotals>,
 }
 
 impl Engine {
@@ -242,6 +246,7 @@ impl Engine {
             recheck: recheck::Recheck::default(),
             spare_view: EnergizationView::default(),
             normal_view: None,
+            shared: None,
         })
     }
 
@@ -403,8 +408,8 @@ impl Engine {
         {
             s.note_report(t, on);
         }
-        let advanced = t > self.st.clock;
-        if advanced {
+        if t > self.st.clock {
+            self.seal();
             self.st.clock = t;
         }
         self.run_timers();
@@ -418,6 +423,7 @@ impl Engine {
         }
         self.run_timers();
         if self.st.clock.0 - self.st.last_refresh.0 >= self.opts.refresh_interval {
+            self.at_boundary();
             self.refresh_all();
         }
         self.update_outages();
@@ -434,6 +440,7 @@ impl Engine {
         {
             self.classify_call(customer, detail);
         }
+        self.order_changes_by_tree();
     }
 
     /// The changes of the last step.
@@ -452,8 +459,10 @@ impl Engine {
     pub(crate) fn flush_step(&mut self) {
         self.changes.clear();
         self.run_timers();
+        self.at_boundary();
         self.refresh_all();
         self.update_outages();
+        self.order_changes_by_tree();
     }
 
     /// Whether an event repeats an earlier one exactly (same time, kind and id) within

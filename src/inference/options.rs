@@ -334,15 +334,15 @@ pub(super) fn log_priors(net: &Network, opts: &EngineOptions, intensity: f64) ->
 }
 
 impl Engine {
-    /// Re-estimates the fault intensity from the fault outages held: each stands for
-    /// more that have no evidence yet. Priors move only on a change of more than 10 %.
-    /// O(devices) when they move.
-    pub(super) fn adapt_intensity(&mut self) {
+    /// Re-estimates the fault intensity from `held` fault outages (network-wide, as of
+    /// the boundary): each stands for more that have no evidence yet. Priors move only
+    /// on a change of more than 10 %. O(devices) when they move.
+    pub(super) fn adapt_intensity(&mut self, held: usize) {
         if !self.opts.adapt_intensity {
             return;
         }
         let calm = calm_intensity(&self.net, &self.opts);
-        let held = self.st.open_fault.len() as f64 * INTENSITY_PER_OUTAGE;
+        let held = held as f64 * INTENSITY_PER_OUTAGE;
         let most = self.opts.max_faults_per_customer * self.net.customers().len() as f64;
         let new = calm.max(held.min(most));
         if (new / self.st.intensity).ln().abs() > 0.1 {

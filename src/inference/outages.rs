@@ -188,7 +188,7 @@ impl Engine {
     /// below the roots whose evidence changed are looked at (see `recheck`).
     pub(super) fn update_outages(&mut self) {
         let incremental = self.roots.valid && self.recheck.valid;
-        let Some(best) = self.best_after_flips(incremental) else {
+        let Some((best, trees)) = self.best_after_flips(incremental) else {
             // The set of out devices is unchanged: only confidences and statuses move.
             if !self.st.open_fault.is_empty() {
                 self.update_statuses();
@@ -226,6 +226,16 @@ impl Engine {
                 .collect();
             (new, gone)
         };
+        // Only the trees this event changed are brought in line (all of them after a
+        // rebuild): what one tree holds never depends on events in another.
+        let in_trees = |d: &OutageDeviceId| {
+            trees.as_ref().is_none_or(|t| {
+                let top = self.view.upstream(*d).last().unwrap_or(*d);
+                t.binary_search(&top).is_ok()
+            })
+        };
+        new.retain(&in_trees);
+        gone.retain(&in_trees);
         new.sort_unstable();
         new.dedup();
         let looked_at = gone.clone();
@@ -254,8 +264,14 @@ impl Engine {
 
     /// The best explanation after this event's flips, or `None` when the set of out
     /// devices cannot have changed (no flip, or only flips below a device that is out
-    /// in the best explanation, which change nothing the engine holds).
-    fn best_after_flips(&mut self, incremental: bool) -> Option<Vec<OutageDeviceId>> {
+    /// in the best explanation, which change nothing the engine holds); with the tops
+    /// of the trees whose flips can change it (sorted), or `None` for all trees after
+    /// a rebuild. The incremental update gets no list of roots: it asks them one by one.
+    #[allow(clippy::type_complexity)]
+    fn best_after_flips(
+        &mut self,
+        incremental: bool,
+    ) -> Option<(Vec<OutageDeviceId>, Option<Vec<OutageDeviceId>>)> {
         let mut flipped = std::mem::take(&mut self.flipped);
         flipped.sort_unstable();
         flipped.dedup();
@@ -270,16 +286,23 @@ impl Engine {
             None
         } else if self.roots.valid {
             self.st.flags_changed = false;
+            let mut trees: Vec<OutageDeviceId> = flipped
+                .iter()
+                .filter(|&&x| !self.covered(x))
+                .map(|&x| self.view.upstream(x).last().unwrap_or(x))
+                .collect();
+            trees.sort_unstable();
+            trees.dedup();
             self.update_roots(&flipped);
-            // The incremental update asks the roots one by one.
-            Some(if incremental {
+            let best = if incremental {
                 Vec::new()
             } else {
                 self.roots.by_id.iter().copied().collect()
-            })
+            };
+            Some((best, Some(trees)))
         } else {
             self.st.flags_changed = false;
-            Some(self.rebuild_roots())
+            Some((self.rebuild_roots(), None))
         };
         flipped.clear();
         self.flipped = flipped;

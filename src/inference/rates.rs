@@ -8,6 +8,14 @@
 //! meters that gasped in its burst) and a caller (whether its meter gasped). The first
 //! four are samples of many customers, weighed by how many through one
 //! [`SampleBounds`]; a caller is one trial.
+//!
+//! Samples are gathered as they come but applied only at the periodic refresh
+//! ([`Engine::at_boundary`]), with the fault intensity: the samples gathered before the
+//! refresh's time, summed in fixed point (integer sums, so the order in which they are
+//! gathered or added up does not change a bit). Between two refreshes the weights
+//! stand still, so substations are independent of each other and engines that each
+//! hold a part of the network agree exactly when their totals are summed at the
+//! boundary (see `replay::partition`).
 
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +77,79 @@ impl Rates {
             last_gasp: RateEstimate::new(last_gasp, 10.0),
             power_restore: RateEstimate::new(power_restore, 10.0),
         }
+    }
+}
+
+/// Fixed-point unit of a gathered sample: 2^-32 of a trial.
+const FIXED: f64 = (1u64 << 32) as f64;
+
+/// Samples of one rate gathered since the last boundary, in fixed point
+/// ([`FIXED`]): sums of integers, the same in any order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Tally {
+    hits: i64,
+    trials: i64,
+}
+
+impl Tally {
+    fn add(&mut self, hits: f64, trials: f64) {
+        self.hits += (hits * FIXED).round() as i64;
+        self.trials += (trials * FIXED).round() as i64;
+    }
+
+    fn merge(&mut self, o: Tally) {
+        self.hits += o.hits;
+        self.trials += o.trials;
+    }
+}
+
+/// The samples of the three rates gathered over a stretch of time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RateSamples {
+    call: Tally,
+    last_gasp: Tally,
+    power_restore: Tally,
+}
+
+impl RateSamples {
+    /// Adds another stretch's samples (exact: integer sums).
+    pub(crate) fn merge(&mut self, o: RateSamples) {
+        self.call.merge(o.call);
+        self.last_gasp.merge(o.last_gasp);
+        self.power_restore.merge(o.power_restore);
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == RateSamples::default()
+    }
+}
+
+/// What the next boundary applies, and what is gathered meanwhile.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Boundary {
+    /// Samples gathered at the clock's current time (sealed when the clock moves on).
+    gathering: RateSamples,
+    /// Samples gathered before the clock's current time, not yet applied.
+    sealed: RateSamples,
+    /// The fault outages held when the clock last moved on.
+    sealed_faults: u32,
+}
+
+/// Network-wide totals for one boundary: the samples to apply and the fault outages
+/// held, summed over engines that each hold a part of the network.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct BoundaryTotals {
+    /// The rate samples gathered before the boundary's time.
+    pub(crate) samples: RateSamples,
+    /// The fault outages held when the clock reached the boundary's time.
+    pub(crate) faults: u32,
+}
+
+impl BoundaryTotals {
+    /// Adds another part's totals.
+    pub(crate) fn merge(&mut self, o: BoundaryTotals) {
+        self.samples.merge(o.samples);
+        self.faults += o.faults;
     }
 }
 
@@ -141,8 +222,61 @@ pub(super) const MOMENTARY_ESTIMATE_AFTER: Millis = 4 * MINUTE;
 const MOMENTARY_ESTIMATE_MIN_GASPS: u32 = 3;
 
 impl Engine {
-    /// Adds a sample to a rate's estimate if it holds enough customers, and re-derives
-    /// the weights.
+    /// The clock moves on: what was gathered so far is sealed for the next boundary,
+    /// with the number of fault outages held now. O(1).
+    pub(super) fn seal(&mut self) {
+        let b = &mut self.st.boundary;
+        b.sealed.merge(std::mem::take(&mut b.gathering));
+        b.sealed_faults = self.st.open_fault.len() as u32;
+    }
+
+    /// The totals this engine would apply at a boundary: at a later time
+    /// (`advancing`, the samples gathered at the current time sealed too) or at the
+    /// current one (a flush). O(1).
+    pub(crate) fn boundary_totals(&self, advancing: bool) -> BoundaryTotals {
+        let b = &self.st.boundary;
+        let mut samples = b.sealed;
+        let mut faults = b.sealed_faults;
+        if advancing {
+            samples.merge(b.gathering);
+            faults = self.st.open_fault.len() as u32;
+        }
+        BoundaryTotals { samples, faults }
+    }
+
+    /// Makes the next boundary apply `totals` (network-wide sums) instead of this
+    /// engine's own.
+    pub(crate) fn share_boundary(&mut self, totals: BoundaryTotals) {
+        self.shared = Some(totals);
+    }
+
+    /// The periodic refresh's boundary: the sealed samples enter the rates, the
+    /// weights are re-derived, and the fault intensity follows the fault outages held
+    /// when the clock reached this time. O(1), or O(devices) when the priors move.
+    pub(super) fn at_boundary(&mut self) {
+        let own = BoundaryTotals {
+            samples: self.st.boundary.sealed,
+            faults: self.st.boundary.sealed_faults,
+        };
+        let totals = self.shared.take().unwrap_or(own);
+        self.st.boundary.sealed = RateSamples::default();
+        if !totals.samples.is_empty() {
+            let s = totals.samples;
+            let r = &mut self.st.rates;
+            for (rate, t) in [
+                (&mut r.call, s.call),
+                (&mut r.last_gasp, s.last_gasp),
+                (&mut r.power_restore, s.power_restore),
+            ] {
+                rate.add(t.hits as f64 / FIXED, t.trials as f64 / FIXED);
+            }
+            self.reweight();
+        }
+        self.adapt_intensity(totals.faults as usize);
+    }
+
+    /// Gathers a sample of a rate if it holds enough customers; the next boundary
+    /// applies it.
     fn observe(&mut self, rate: Rate, s: Sample) {
         if s.pop < SAMPLE.min_customers {
             return;
@@ -152,12 +286,11 @@ impl Engine {
             Share::Counted => w * s.hits as f64 / s.pop as f64,
             Share::Capped { by } => w * (s.hits as f64 / s.pop as f64 / by).min(1.0),
         };
-        self.rate_mut(rate).add(hits, w);
-        self.reweight();
+        self.tally_mut(rate).add(hits, w);
     }
 
-    fn rate_mut(&mut self, rate: Rate) -> &mut RateEstimate {
-        let r = &mut self.st.rates;
+    fn tally_mut(&mut self, rate: Rate) -> &mut Tally {
+        let r = &mut self.st.boundary.gathering;
         match rate {
             Rate::Call => &mut r.call,
             Rate::LastGasp => &mut r.last_gasp,
@@ -165,8 +298,8 @@ impl Engine {
         }
     }
 
-    /// New rates: the next periodic refresh applies them everywhere (paths touched
-    /// before then use them at once).
+    /// New rates: the weights and the call-silence table derived from them (the
+    /// refresh that follows the boundary applies them everywhere).
     pub(super) fn reweight(&mut self) {
         let p_call = self.w.p_call;
         self.w = weights(&self.opts, &self.st.rates);
@@ -300,7 +433,8 @@ impl Engine {
     }
 
     /// Whether a caller's meter gasped (or answered a ping off) within the window
-    /// after its call at `t`: one trial of the last-gasp rate, if the customer is
+    /// after its call at `t`: one trial of the last-gasp rate (gathered for the next
+    /// boundary), if the customer is
     /// still off and the call its own (not a repeat).
     pub(super) fn estimate_last_gasp_from_call(&mut self, c: CustomerId, t: i64) {
         let i = c.index();
@@ -311,10 +445,9 @@ impl Engine {
         let gasp_in_window = (b.has(Flag::LastGasp) || self.st.lg_state[i] != LastGasp::None)
             && self.st.lg_at[i].0 <= t + LG_FROM_CALL_AFTER;
         let gasped = b.has(Flag::PingOff) || gasp_in_window;
-        self.st.rates.last_gasp.add(
+        self.st.boundary.gathering.last_gasp.add(
             LG_FROM_CALL_WEIGHT * gasped as u8 as f64,
             LG_FROM_CALL_WEIGHT,
         );
-        self.reweight();
     }
 }

@@ -361,6 +361,9 @@ pub(super) struct State {
     /// The latest fault indicator reading of each element: its time, and whether
     /// fault current passed.
     pub(super) fault_indications: BTreeMap<ElementId, (Timestamp, bool)>,
+    /// The rate samples and fault count the next periodic refresh applies.
+    #[serde(default)]
+    pub(super) boundary: super::rates::Boundary,
 }
 
 impl State {
@@ -439,6 +442,7 @@ impl State {
             pending: Vec::new(),
             recount_at: None,
             fault_indications: BTreeMap::new(),
+            boundary: Default::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The replay contract ([formats](crate::_documentation::formats)): events in, JSON Lines conclusions
 //! out, driving a [`CommandCentre`]: the [`Engine`] and its [`WorkOrders`].
 
+mod partition;
 mod record;
 
 use std::io::{Read, Write};
@@ -9,6 +10,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use crate::error::ReplayError;
+pub use partition::PartitionedReplay;
 pub use record::{CallCause, Record, RecordOp};
 
 use crate::error::{EventError, FileRefusal};
@@ -682,7 +684,15 @@ pub(crate) fn run_event_file(
     })?;
     write_records(engine.finish(), out, &mut buf).map_err(records)?;
     out.flush().map_err(records)?;
-    let summary = engine.summary();
+    outcome(engine.summary(), unreadable, first_skip)
+}
+
+/// A finished replay's outcome: its counts, or why its events were not usable.
+fn outcome(
+    summary: ReplaySummary,
+    unreadable: Option<EventError>,
+    first_skip: Option<EventError>,
+) -> Result<ReplaySummary, ReplayError> {
     match (unreadable, first_skip) {
         (Some(e), _) => Err(ReplayError::Unreadable(e)),
         (None, _) if summary.rows == 0 => Err(ReplayError::NoRows),
