@@ -192,7 +192,7 @@ fn transformer<'o>(
     report: &mut ImportReport,
 ) -> Option<El<'o>> {
     let code = o.get("xfmrcode").and_then(|code| {
-        let found = objects.get(&format!("xfmrcode.{}", code.to_ascii_lowercase()));
+        let found = objects.get_in("xfmrcode", code);
         if found.is_none() {
             notes.warn(&o.at(), format!("{key}: unknown xfmrcode {code}"));
         }

@@ -48,6 +48,11 @@ impl Objects {
         self.table.find(key).map(|i| self.table.obj(i))
     }
 
+    /// The object of class `cls` (lowercase) named `name` (case-insensitive).
+    pub(super) fn get_in(&self, cls: &str, name: &str) -> Option<Obj<'_>> {
+        self.table.find_in(cls, name).map(|i| self.table.obj(i))
+    }
+
     /// Interprets one statement (comments stripped, not empty); returns the file it
     /// names for the reader to read at once.
     pub(super) fn statement(

@@ -46,7 +46,7 @@ fn non_negative(o: Obj<'_>, key: &str, what: &str, notes: &mut Notes) -> Option<
 pub(super) fn line_amps(objects: &Objects, o: Obj<'_>, key: &str, notes: &mut Notes) -> (f64, f64) {
     let code = match o.get("linecode") {
         Some(name) if o.cls() == "line" => {
-            let code = objects.get(&format!("linecode.{}", name.trim().to_ascii_lowercase()));
+            let code = objects.get_in("linecode", name.trim());
             if code.is_none() {
                 notes.warn(&o.at(), format!("{key}: unknown linecode {name}"));
             }

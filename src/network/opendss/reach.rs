@@ -106,19 +106,14 @@ impl Reach {
     /// The builder's bus of a bus named `key` (as written, without node suffixes) when
     /// the source reaches it.
     pub(super) fn reached_bus(&self, b: &NetworkBuilder, key: &str) -> Option<BusId> {
-        let buses = self.named.len();
+        let id = b.bus_id(key)?;
         let node = if key.trim().len() == key.len() {
-            let id = b.bus_id(key)?;
             self.named[id.index()].then_some(id.index())?
         } else {
             let n = *self.odd_index.get(key.to_ascii_lowercase().as_str())?;
-            buses + n as usize
+            self.named.len() + n as usize
         };
-        if self.reached[node] {
-            b.bus_id(key)
-        } else {
-            None
-        }
+        self.reached[node].then_some(id)
     }
 
     /// A node's name, lowercase.
