@@ -243,7 +243,7 @@ mod tests {
     fn the_last_value_set_wins_and_unread_properties_are_dropped() {
         let mut v = Values::default();
         let (mut a, mut b) = (NO_RUN, NO_RUN);
-        let mut set = |run: &mut usize, p: &str, w: u8, x: &str, v: &mut Values| {
+        let set = |run: &mut usize, p: &str, w: u8, x: &str, v: &mut Values| {
             if let Some(s) = slot(p) {
                 v.insert(run, s, w, x);
             }
