@@ -297,7 +297,7 @@ pub enum EventError {
     UnknownId {
         /// 1-based line.
         line: u64,
-        /// "customer" or "device".
+        /// "customer", "device" or "element".
         what: &'static str,
         /// The id.
         value: String,

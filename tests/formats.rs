@@ -34,6 +34,9 @@ fn every_event_kind_and_detail_in_the_doc_reads_and_every_one_is_documented() {
         ("planned_outage", "relay.brk_sw1", "2026-07-01T14:00:00Z"),
         ("disconnect", "s1a", ""),
         ("reconnect", "s1a", ""),
+        ("fault_indicator", "relay.brk_sw1", "passed"),
+        ("fault_indicator", "line.l1", "passed"),
+        ("fault_indicator", "relay.brk_sw1", "not_passed"),
         ("tick", "", ""),
     ];
     for (i, (kind, id, detail)) in rows.iter().enumerate() {
@@ -51,6 +54,9 @@ fn every_event_kind_and_detail_in_the_doc_reads_and_every_one_is_documented() {
         }
     }
     assert!(Event::from_row(&net, 1, t, "ping", "s1a", "").is_err());
+    assert!(Event::from_row(&net, 1, t, "fault_indicator", "line.l1", "Not_Passed").is_ok());
+    assert!(Event::from_row(&net, 1, t, "fault_indicator", "relay.brk_sw1", "").is_err());
+    assert!(Event::from_row(&net, 1, t, "fault_indicator", "nowhere", "passed").is_err());
     for d in [
         CallDetail::NoPower,
         CallDetail::Partial,

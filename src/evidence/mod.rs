@@ -1,10 +1,14 @@
 //! Typed evidence: the events of the replay contract, and a reader for event files.
 
+mod locator;
+
+pub use locator::{ServiceLocator, ServicePoint};
+
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
 
 use crate::error::EventError;
-use crate::ids::{CustomerId, OutageDeviceId};
+use crate::ids::{CustomerId, ElementId, OutageDeviceId};
 use crate::network::Network;
 use crate::time::Timestamp;
 use crate::variant_names::from_name;
@@ -78,6 +82,15 @@ pub enum Evidence {
     Reconnect {
         /// The meter.
         meter: CustomerId,
+    },
+    /// A fault indicator's reading after a fault: whether fault current passed the
+    /// element it hangs on (the fault lies below it in the configuration of the
+    /// moment) or not (the fault lies elsewhere).
+    FaultIndicator {
+        /// The element (a line, or the element of an outage device named in the row).
+        element: ElementId,
+        /// Whether fault current passed.
+        passed: bool,
     },
     /// No evidence: the clock moves on.
     Tick,
@@ -171,6 +184,25 @@ impl Event {
                     end,
                 }
             }
+            "fault_indicator" => {
+                let passed = match lower::<16>(detail).as_str() {
+                    "passed" => true,
+                    "not_passed" => false,
+                    _ => return Err(bad_detail()),
+                };
+                let element = net
+                    .element_by_name(id)
+                    .or_else(|| {
+                        net.outage_device_by_name(id)
+                            .and_then(|d| net.outage_device_element(d))
+                    })
+                    .ok_or_else(|| EventError::UnknownId {
+                        line,
+                        what: "element",
+                        value: id.to_string(),
+                    })?;
+                Evidence::FaultIndicator { element, passed }
+            }
             "disconnect" => Evidence::Disconnect { meter: customer()? },
             "reconnect" => Evidence::Reconnect { meter: customer()? },
             "tick" => Evidence::Tick,
@@ -202,6 +234,11 @@ impl Event {
             }
             Evidence::Disconnect { meter } => ("disconnect", c(meter), String::new()),
             Evidence::Reconnect { meter } => ("reconnect", c(meter), String::new()),
+            Evidence::FaultIndicator { element, passed } => (
+                "fault_indicator",
+                net.element(element).name.clone(),
+                if passed { "passed" } else { "not_passed" }.to_string(),
+            ),
             Evidence::Tick => ("tick", String::new(), String::new()),
         };
         format!("{},{kind},{id},{detail}", self.time)

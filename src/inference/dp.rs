@@ -32,7 +32,7 @@
 use super::Engine;
 use super::likelihood::FORCED_BONUS;
 use super::state::{Counts, Flag, Flags, NO_SPAN, Node};
-use crate::ids::{CustomerId, OutageDeviceId};
+use crate::ids::{CustomerId, NONE, OutageDeviceId};
 use crate::time::Timestamp;
 
 /// How one customer's change of flags moves the counts of a device above it.
@@ -277,6 +277,9 @@ impl Engine {
         }
         self.st.bits[i] = new;
         self.st.scope[i] = new_scope;
+        if raw_old.has(Flag::LastGasp) != new.has(Flag::LastGasp) {
+            self.starts_changed(OutageDeviceId(c.0));
+        }
         // A customer off for a known cause contributes nothing but its absence.
         let (old, new) = (raw_old.effective(), new.effective());
         // A scope only matters to the flags it scopes.
@@ -313,17 +316,26 @@ impl Engine {
         let mut delta = self.reeval_with(x, &k);
         // The devices above it (a parent is never a service).
         while let Some(p) = self.view.parent(x) {
+            let below_active = self.st.in_active[x.index()];
             x = p;
             walk.reach(x);
-            delta = self.count_at(x, &mut walk, delta);
+            delta = self.count_at(x, &mut walk, delta, below_active);
         }
     }
 
     /// One level of [`Engine::set_bits_scoped`]'s walk at a device above the services:
     /// its counts, first report and span take the change, its B the change of its
-    /// child's A (`delta`); returns how much its own A moved.
+    /// child's A (`delta`); returns how much its own A moved. The device is active
+    /// when it reports or its child on the path is (a still-dark customer's report
+    /// stops below its scope, yet its A counts in every B above).
     #[inline]
-    fn count_at(&mut self, x: OutageDeviceId, walk: &mut Walk, delta: f64) -> f64 {
+    fn count_at(
+        &mut self,
+        x: OutageDeviceId,
+        walk: &mut Walk,
+        delta: f64,
+        below_active: bool,
+    ) -> f64 {
         let xn = x.index() - self.nc;
         // Updated in a local and stored once: reading the record back after
         // field-by-field stores would stall on store forwarding.
@@ -345,7 +357,7 @@ impl Engine {
                 self.st.node[xn].lg_span = span;
             }
         }
-        if k.reports() {
+        if k.reports() || below_active {
             self.activate(x);
         }
         self.st.node[xn].b += delta;
@@ -470,22 +482,28 @@ impl Engine {
 
     /// Adds a customer's flags to the counts on its path and activates the devices
     /// that now report, without re-evaluating them (a [`Engine::recompute_active`]
-    /// follows): the rebase after switching, from counts without this customer.
-    /// O(depth).
-    pub(super) fn count_in(&mut self, c: CustomerId) {
+    /// follows): the rebase after switching, from counts without this customer. With
+    /// `out`, takes them away instead (the rebase's first half, before the customer
+    /// moves). O(depth).
+    pub(super) fn count_in(&mut self, c: CustomerId, out: bool) {
         let i = c.index();
         let new = self.st.bits[i].effective();
         let scope = self.st.scope[i];
-        let (inside, outside) = (
-            Delta::between(Flags::NONE, new),
-            Delta::between(Flags::NONE, new.unscoped()),
-        );
+        let between = |f: Flags| {
+            if out {
+                Delta::between(f, Flags::NONE)
+            } else {
+                Delta::between(Flags::NONE, f)
+            }
+        };
+        let (inside, outside) = (between(new), between(new.unscoped()));
         let mut x = OutageDeviceId(c.0);
         let mut crossed = x.0 == scope;
-        if self.counts_of(x).reports() {
+        if self.counts_of(x).reports() && !out {
             self.activate(x);
         }
         while let Some(p) = self.view.parent(x) {
+            let below_active = self.st.in_active[x.index()];
             x = p;
             crossed |= x.0 == scope;
             let k = &mut self.st.node[x.index() - self.nc].counts;
@@ -494,7 +512,7 @@ impl Engine {
             } else {
                 inside.apply(k);
             }
-            if k.reports() {
+            if (k.reports() || below_active) && !out {
                 self.activate(x);
             }
         }
@@ -548,14 +566,23 @@ impl Engine {
     }
 
     /// Recomputes one device of a refresh (its children are done) and hands its A,
-    /// first report and span to its parent; returns whether it stays active.
+    /// first report and span to its parent; returns whether it stays active. A device
+    /// with nothing reported or forced below it at its own level stays while a child
+    /// does: still-dark customers below a restored device give it an A of their own.
     fn refresh_device(&mut self, d: OutageDeviceId) -> bool {
         let nc = self.nc;
+        let i = d.index();
         let k = self.counts_of(d);
-        if !k.reports() {
+        let up = self.first_report_passing(d);
+        if !k.reports()
+            && !self
+                .view
+                .children(d)
+                .iter()
+                .any(|c| self.st.in_active[c.index()])
+        {
             // Nothing reported or forced below: the whole subtree explains nothing
             // (every A and B below is 0), so it leaves the refresh.
-            let i = d.index();
             self.st.in_active[i] = false;
             self.set_a(d, 0.0);
             if let Some(n) = i.checked_sub(nc) {
@@ -571,16 +598,51 @@ impl Engine {
         if let Some(p) = self.view.parent(d) {
             // A parent is never a service.
             let a = self.a_of(d);
-            let tf = self.t_first_of(d);
             let (first, last) = self.lg_span_of(d);
             let parent: &mut Node = &mut self.st.node[p.index() - nc];
             parent.b += a;
-            if tf < parent.t_first {
-                parent.t_first = tf;
+            if up < parent.t_first {
+                parent.t_first = up;
             }
             parent.lg_span.0 = parent.lg_span.0.min(first);
             parent.lg_span.1 = parent.lg_span.1.max(last);
         }
         true
+    }
+
+    /// The earliest report below `d` that counts at its parent too, in a refresh. A
+    /// device's own first report becomes what its children handed up plus the
+    /// still-dark reports carried to it; a still-dark customer whose report counts
+    /// only below its scope (the restored device) is carried up to there instead of
+    /// being handed on. O(1), or O(depth) for such a customer.
+    fn first_report_passing(&mut self, d: OutageDeviceId) -> Timestamp {
+        const NONE_YET: Timestamp = Timestamp(i64::MAX);
+        let i = d.index();
+        if let Some(n) = i.checked_sub(self.nc) {
+            let up = self.st.node[n].t_first;
+            if let Some(s) = self.scoped_first.get_mut(n) {
+                let carried = std::mem::replace(s, NONE_YET);
+                self.st.node[n].t_first = up.min(carried);
+            }
+            return up;
+        }
+        let (bits, scope) = (self.service_bits(i), self.st.scope[i]);
+        if !bits.reporting() || bits.unscoped().reporting() || scope == NONE {
+            return self.t_first_of(d);
+        }
+        if self.scoped_first.is_empty() {
+            self.scoped_first = vec![NONE_YET; self.st.node.len()];
+        }
+        let t = self.st.report_at[i];
+        let mut x = d;
+        while let Some(p) = self.view.parent(x) {
+            if p.0 == scope {
+                break;
+            }
+            let s = &mut self.scoped_first[p.index() - self.nc];
+            *s = (*s).min(t);
+            x = p;
+        }
+        NONE_YET
     }
 }

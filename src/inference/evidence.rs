@@ -45,6 +45,9 @@ impl Engine {
             Evidence::PlannedOutage { device, end } => self.on_planned(device, t, end),
             Evidence::Disconnect { meter } => self.on_disconnect(meter, t),
             Evidence::Reconnect { meter } => self.on_reconnect(meter, t),
+            Evidence::FaultIndicator { element, passed } => {
+                self.on_fault_indicator(element, passed, t)
+            }
         }
     }
 
@@ -128,6 +131,9 @@ impl Engine {
                 self.st.lg_at[i] = t;
                 if self.service_bits(i).has(Flag::LastGasp) {
                     self.widen_lg_spans(c);
+                }
+                if self.st.bits[i].has(Flag::LastGasp) {
+                    self.starts_changed(OutageDeviceId(c.0));
                 }
             } else if t > self.st.lg_at[i] {
                 // A later gasp: kept in view, so that a momentary found in a moment
@@ -300,11 +306,13 @@ impl Engine {
 
     fn on_device_open(&mut self, d: OutageDeviceId, t: Timestamp) {
         self.st.scada_open.insert(d, t);
+        self.starts_changed(d);
         let due = t.0.saturating_add(self.opts.reclose_window);
         self.st.timers.push(due, Timer::Lockout(d, t));
     }
 
     fn on_device_close(&mut self, d: OutageDeviceId, t: Timestamp) {
+        self.starts_changed(d);
         match self.st.scada_open.remove(&d) {
             Some(t_open)
                 if t.0 - t_open.0 <= self.opts.reclose_window && !self.st.forced[d.index()] =>
@@ -340,6 +348,7 @@ impl Engine {
             return;
         }
         self.st.forced[d.index()] = on;
+        self.starts_changed(d);
         let n = self.view.customer_count_below(d);
         for x in self.view.upstream(d) {
             // A service's count follows from its flag.

@@ -53,6 +53,7 @@
 //! | `changes` | what the engine tells its caller after each event |
 //! | `snapshot` | snapshots and restoring from them |
 //! | `switching` | following the operators' switching: the new view, the counts rebased on it |
+//! | `indicators` | the fault indicators' readings: which way fault current went |
 //!
 //! An event goes through [`Engine::ingest`]: the timers due before it run, its
 //! handler changes the flags of a customer (the change is carried up the path by the
@@ -64,12 +65,14 @@ mod changes;
 mod dedup;
 mod dp;
 mod evidence;
+mod indicators;
 mod likelihood;
 mod momentary;
 mod options;
 mod outages;
 mod pings;
 mod rates;
+mod recheck;
 mod roots;
 mod snapshot;
 mod state;
@@ -158,6 +161,10 @@ pub struct Engine {
     st: State,
     changes: Vec<Change>,
     scratch: Vec<OutageDeviceId>,
+    /// The earliest reports of still-dark customers that count below their scope
+    /// only, carried up to each device above the services during a refresh (index
+    /// minus `nc`; `i64::MAX` outside a refresh). Empty until a refresh needs it.
+    scoped_first: Vec<Timestamp>,
     /// Devices with an open fault outage whose values changed during this event.
     touched: Vec<OutageDeviceId>,
     /// The last refresh recomputed every device: every open outage's confidence may
@@ -178,6 +185,8 @@ pub struct Engine {
     /// flagged device above them, by id and by pre-order index, and every energized
     /// flagged device by pre-order index. Valid until a refresh recomputes every flag.
     roots: Roots,
+    /// What the next update of the outages must look at again (derived).
+    recheck: recheck::Recheck,
     /// The view before the latest switching: its memory makes the next one.
     spare_view: EnergizationView,
     /// The view as the network is drawn, once switching has moved away from it: the
@@ -222,6 +231,7 @@ impl Engine {
             st,
             changes: Vec::new(),
             scratch: Vec::new(),
+            scoped_first: Vec::new(),
             touched: Vec::new(),
             refreshed: false,
             flipped: Vec::new(),
@@ -229,6 +239,7 @@ impl Engine {
             held_by_pre: BTreeMap::new(),
             wire_down_at: BTreeSet::new(),
             roots: Roots::default(),
+            recheck: recheck::Recheck::default(),
             spare_view: EnergizationView::default(),
             normal_view: None,
         })
@@ -456,6 +467,7 @@ impl Engine {
             Evidence::Ping { meter, on } => (12 + on as u32, meter.0),
             Evidence::DeviceOpen { device } => (14, device.0),
             Evidence::DeviceClose { device } => (15, device.0),
+            Evidence::FaultIndicator { element, passed } => (16 + passed as u32, element.0),
             _ => return false,
         };
         let horizon = self
@@ -480,6 +492,7 @@ impl Engine {
             Evidence::DeviceOpen { device: d }
             | Evidence::DeviceClose { device: d }
             | Evidence::PlannedOutage { device: d, .. } => d.index() < nd,
+            Evidence::FaultIndicator { element, .. } => element.index() < self.net.elements().len(),
             Evidence::Tick => true,
         }
     }

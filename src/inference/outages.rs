@@ -166,6 +166,11 @@ impl Engine {
             let d = o.device;
             self.st.open_fault.remove(&d);
             self.set_held(d, false);
+            self.forget_kept(d);
+            if self.roots.by_id.contains(&d) {
+                // A root left without its outage: the next update holds it again.
+                self.recheck.roots.push(d);
+            }
         }
         self.changes.push(Change::Closed {
             outage: id,
@@ -175,30 +180,58 @@ impl Engine {
 
     /// Brings the fault outages held in line with the best explanation after an
     /// event.
+    ///
+    /// # Complexity
+    /// After a refresh, a switching or a restored snapshot: O(f + o) for f devices in
+    /// the best explanation and o outages held, plus the starts of the outages it
+    /// looks at. Otherwise only the roots this event changed and the outages kept
+    /// below the roots whose evidence changed are looked at (see `recheck`).
     pub(super) fn update_outages(&mut self) {
-        let Some(best) = self.best_after_flips() else {
+        let incremental = self.roots.valid && self.recheck.valid;
+        let Some(best) = self.best_after_flips(incremental) else {
             // The set of out devices is unchanged: only confidences and statuses move.
             if !self.st.open_fault.is_empty() {
                 self.update_statuses();
             }
             return;
         };
-        let mut new: Vec<OutageDeviceId> = best
-            .iter()
-            .copied()
-            .filter(|d| !self.st.open_fault.contains_key(d))
-            .collect();
-        let mut gone: Vec<OutageDeviceId> = self
-            .st
-            .open_fault
-            .keys()
-            .copied()
-            .filter(|d| best.binary_search(d).is_err())
-            .collect();
-        gone.sort_unstable();
+        let (mut new, mut gone) = if incremental {
+            let changed = std::mem::take(&mut self.recheck.roots);
+            let new: Vec<OutageDeviceId> = changed
+                .iter()
+                .copied()
+                .filter(|d| self.roots.by_id.contains(d) && !self.st.open_fault.contains_key(d))
+                .collect();
+            let mut gone = self.kept_to_recheck(&changed);
+            gone.extend_from_slice(&changed);
+            gone.sort_unstable();
+            gone.dedup();
+            // What the update looks at and finds held and out of the best
+            // explanation (a kept outage may be a root again).
+            gone.retain(|d| !self.roots.by_id.contains(d) && self.st.open_fault.contains_key(d));
+            (new, gone)
+        } else {
+            self.recheck_everything();
+            let new = best
+                .iter()
+                .copied()
+                .filter(|d| !self.st.open_fault.contains_key(d))
+                .collect();
+            let gone = self
+                .st
+                .open_fault
+                .keys()
+                .copied()
+                .filter(|d| best.binary_search(d).is_err())
+                .collect();
+            (new, gone)
+        };
+        new.sort_unstable();
+        new.dedup();
+        let looked_at = gone.clone();
         let own: HashMap<OutageDeviceId, Option<Timestamp>> =
             new.iter().map(|&d| (d, self.own_start(d))).collect();
-        let keep_nested = self.nested_to_keep(&best, &gone);
+        let keep_nested = self.nested_to_keep(&gone);
         gone.retain(|g| !keep_nested.contains(g));
         // An outage whose device switching left without supply stays: its customers
         // are still off for their own fault, whatever feeds them later.
@@ -214,13 +247,15 @@ impl Engine {
         for g in gone {
             self.close_gone(g);
         }
+        self.note_kept(&looked_at);
+        self.recheck.roots.clear();
         self.update_statuses();
     }
 
     /// The best explanation after this event's flips, or `None` when the set of out
     /// devices cannot have changed (no flip, or only flips below a device that is out
     /// in the best explanation, which change nothing the engine holds).
-    fn best_after_flips(&mut self) -> Option<Vec<OutageDeviceId>> {
+    fn best_after_flips(&mut self, incremental: bool) -> Option<Vec<OutageDeviceId>> {
         let mut flipped = std::mem::take(&mut self.flipped);
         flipped.sort_unstable();
         flipped.dedup();
@@ -236,7 +271,12 @@ impl Engine {
         } else if self.roots.valid {
             self.st.flags_changed = false;
             self.update_roots(&flipped);
-            Some(self.roots.by_id.iter().copied().collect())
+            // The incremental update asks the roots one by one.
+            Some(if incremental {
+                Vec::new()
+            } else {
+                self.roots.by_id.iter().copied().collect()
+            })
         } else {
             self.st.flags_changed = false;
             Some(self.rebuild_roots())
@@ -249,11 +289,7 @@ impl Engine {
     /// The outages no longer in the best explanation (`gone`) that stay open, nested:
     /// those that began well before the outage now holding their customers (a
     /// transformer out before the breaker tripped is still out after it recloses).
-    fn nested_to_keep(
-        &self,
-        best: &[OutageDeviceId],
-        gone: &[OutageDeviceId],
-    ) -> Vec<OutageDeviceId> {
+    fn nested_to_keep(&self, gone: &[OutageDeviceId]) -> Vec<OutageDeviceId> {
         let mut keep_nested = Vec::new();
         for &g in gone {
             let Some(&gid) = self.st.open_fault.get(&g) else {
@@ -269,7 +305,7 @@ impl Engine {
                 .view
                 .upstream(g)
                 .skip(1)
-                .find(|a| best.binary_search(a).is_ok());
+                .find(|a| self.roots.by_id.contains(a));
             if let Some(a) = holder {
                 // When the rest of the holder's event began: a burst 20 minutes after
                 // a fuse blew, reaching past it, is a second event above it, not more
@@ -491,6 +527,10 @@ impl Engine {
     /// `st.open_fault`).
     pub(super) fn set_held(&mut self, d: OutageDeviceId, on: bool) {
         set_bit(&mut self.held, d.index(), on);
+        if self.st.forced[d.index()] {
+            // A confirmed outage's customers leave the starts above it.
+            self.starts_changed(d);
+        }
         if let Some(p) = self.view.preorder_index(d) {
             if on {
                 self.held_by_pre.insert(p, d);

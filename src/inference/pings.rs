@@ -25,12 +25,24 @@
 //! the answer's entropy less the noise's. A ping whose gain is below [`MIN_GAIN`]
 //! cannot change a decision (the engine already holds its answer at better than about
 //! 99 %), and is not proposed.
+//!
+//! # Only answers that can flip the decision
+//!
+//! The gain says how uncertain an answer is, not whether the engine would act on it.
+//! So a candidate is also scored under the engine's own model with each answer put in
+//! its counts: the meter below `d` is offered only if an answer on would leave `d`
+//! unflagged (`S(d)` no longer above `B(d)`) or an answer off would flag the parent;
+//! the meter below the parent only if an answer off would flag the parent. A ping
+//! that leaves every decision where it is costs the head-end and the budget (in a
+//! storm's onset, dozens of small outages below one large one each had a round that
+//! moved nothing), and is not sent.
 
 use std::cmp::Reverse;
 
 use super::Engine;
 use super::likelihood::sigmoid;
 use super::outages::OutageId;
+use super::state::Counts;
 use crate::ids::{CustomerId, OutageDeviceId};
 
 /// The share of pings the engine expects to be lost (a lost ping reads as off).
@@ -119,7 +131,8 @@ impl Engine {
 
     /// The pings worth sending about an outage, most informative first: at most one
     /// meter per test of the module's table, each with an expected gain of at least
-    /// [`MIN_GAIN`] bits. Empty for an outage that is closed or confirmed.
+    /// [`MIN_GAIN`] bits and an answer that would flip a decision under the engine's
+    /// model. Empty for an outage that is closed or confirmed.
     ///
     /// # Complexity
     /// O(children · log children + customers below the device and its parent), at
@@ -137,39 +150,83 @@ impl Engine {
         let d = o.device;
         let q_d = tempered(self.confidence(d));
         let mut out = Vec::with_capacity(2);
-        let mut offer = |meter: Option<CustomerId>, p_off: f64| {
-            if let Some(meter) = meter {
-                let gain = ping_gain(p_off);
-                if gain >= MIN_GAIN {
-                    out.push(PingCandidate { meter, gain, p_off });
+        // A meter is offered only if one of its answers would flip a decision.
+        let mut offer =
+            |meter: Option<CustomerId>, p_off: f64, (on_flips, off_flips): (bool, bool)| {
+                if let Some(meter) = meter
+                    && (on_flips || off_flips)
+                {
+                    let gain = ping_gain(p_off);
+                    if gain >= MIN_GAIN {
+                        out.push(PingCandidate { meter, gain, p_off });
+                    }
                 }
-            }
-        };
+            };
         if d.index() < self.nc {
             // A service: its own meter says whether the report was a stray.
             let c = CustomerId(d.0);
             if self.latest_meter_report(c).is_none_or(|(_, on)| !on)
                 && self.counts_of(d).ping_off == 0
             {
-                offer(Some(c), q_d);
+                // An answer on clears the report, and with it the outage.
+                offer(Some(c), q_d, (true, false));
             }
         } else {
             let quiet = self
                 .quiet_by_size(self.view.children(d), None)
                 .into_iter()
                 .find_map(|k| self.silent_below(k));
-            offer(quiet, q_d);
+            offer(quiet, q_d, self.answer_below_flips(d));
         }
         if let Some(p) = self.view.parent(d) {
             let q_up = tempered(self.confidence(p));
             let sibling = self
                 .quiet_by_size(self.view.children(p), Some(d))
                 .into_iter()
-                .find_map(|k| self.silent_below(k));
-            offer(sibling, q_up);
+                .find_map(|k| self.silent_below(k).map(|c| (k, c)));
+            let flips = sibling.is_some_and(|(k, _)| self.off_flags_parent(d, Some(k)));
+            offer(sibling.map(|(_, c)| c), q_up, (false, flips));
         }
         out.sort_by(|a, b| b.gain.total_cmp(&a.gain));
         out
+    }
+
+    /// Whether an answer from a silent meter below `d` (outside every reporting child)
+    /// would change what the engine holds: on, `d` no longer beats its children; off,
+    /// its parent beats `d`. O(1).
+    fn answer_below_flips(&self, d: OutageDeviceId) -> (bool, bool) {
+        let k = self.counts_of(d);
+        let on = Counts { on: k.on + 1, ..k };
+        (
+            self.s_off_with(d, &on) <= self.b_of(d),
+            self.off_flags_parent(d, None),
+        )
+    }
+
+    /// Whether an answer off from a silent meter below `d`'s parent would flag the
+    /// parent over what it holds now: the meter below `d` itself (`sibling` none), or
+    /// below the parent's quiet child `sibling`. Under the model an answer off adds to
+    /// the counts of every device above the meter; the quiet child's A becomes at most
+    /// its own score with the answer. O(1).
+    fn off_flags_parent(&self, d: OutageDeviceId, sibling: Option<OutageDeviceId>) -> bool {
+        let Some(p) = self.view.parent(d) else {
+            return false;
+        };
+        let with_off = |x: OutageDeviceId| {
+            let k = self.counts_of(x);
+            self.s_off_with(
+                x,
+                &Counts {
+                    ping_off: k.ping_off + 1,
+                    ..k
+                },
+            )
+        };
+        let b_after = match sibling {
+            Some(k) => self.b_of(p) + with_off(k).max(0.0),
+            None => self.b_of(p) - self.a_of(d) + with_off(d).max(self.b_of(d)),
+        };
+        with_off(p) > b_after
     }
 
     /// The devices among `devices` (but `except`) with no customer reporting anything

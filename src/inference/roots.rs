@@ -64,12 +64,15 @@ impl Engine {
 
     fn add_root(&mut self, d: OutageDeviceId) {
         self.roots.by_id.insert(d);
+        self.recheck.roots.push(d);
+        self.forget_kept(d);
         if let Some(p) = self.view.preorder_index(d) {
             self.roots.by_pre.insert(p, d);
         }
     }
 
     fn remove_root(&mut self, d: OutageDeviceId) {
+        self.recheck.roots.push(d);
         if self.roots.by_id.remove(&d)
             && let Some(p) = self.view.preorder_index(d)
         {

@@ -16,7 +16,7 @@ use crate::ids::{CustomerId, NONE, OutageDeviceId};
 use crate::network::Network;
 
 /// The format of [`EngineSnapshot`]: a snapshot of another format is refused.
-const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/10";
+const SNAPSHOT_FORMAT: &str = "outage-locator/engine-snapshot/11";
 
 /// A serialisable snapshot of an [`Engine`]: its options and everything it has learnt.
 /// Restoring it and feeding the rest of the events gives exactly the output of an

@@ -15,7 +15,7 @@ use super::changes::EngineWarnings;
 use super::outages::{NO_OUTAGE, Outage, OutageCause, OutageId, OutageStatus};
 use super::rates::Rates;
 use super::timers::TimerQueue;
-use crate::ids::{CustomerId, NONE, OutageDeviceId};
+use crate::ids::{CustomerId, ElementId, NONE, OutageDeviceId};
 use crate::time::Timestamp;
 use crate::topology::EnergizationView;
 
@@ -358,6 +358,9 @@ pub(super) struct State {
     pub(super) pending: Vec<(u32, bool)>,
     /// When the restores a transfer should bring are due: the outages recount then.
     pub(super) recount_at: Option<Timestamp>,
+    /// The latest fault indicator reading of each element: its time, and whether
+    /// fault current passed.
+    pub(super) fault_indications: BTreeMap<ElementId, (Timestamp, bool)>,
 }
 
 impl State {
@@ -435,6 +438,7 @@ impl State {
             switching: Vec::new(),
             pending: Vec::new(),
             recount_at: None,
+            fault_indications: BTreeMap::new(),
         }
     }
 }

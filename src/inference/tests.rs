@@ -178,25 +178,14 @@ fn reports_at(e: &Engine, x: OutageDeviceId) -> bool {
         .any(|&c| flags_at(e, c, x).reporting())
 }
 
-/// The earliest report that reaches `r`: a customer's report (as its own service
-/// counts it) carried up through devices that have off evidence of their own. (So a
-/// still-dark customer's report reaches past the restored device that scopes it
-/// where other evidence carries it: the refresh gathers first reports this way,
-/// while a customer's own walk up its path stops them at its scope.)
+/// The earliest report that counts at `r`: the earliest report time of the customers
+/// below `r` whose flags, as they count at `r`, say they are off (so a still-dark
+/// customer's report stops at the restored device that scopes it).
 fn first_report(e: &Engine, r: OutageDeviceId) -> i64 {
-    let reaches = |c: CustomerId| {
-        let svc = OutageDeviceId(c.0);
-        flags_at(e, c, svc).reporting()
-            && e.view
-                .upstream(svc)
-                .skip(1)
-                .take_while(|&x| x != r)
-                .all(|x| reports_at(e, x))
-    };
     e.view
         .customers_below(r)
         .iter()
-        .filter(|&&c| reaches(c))
+        .filter(|&&c| flags_at(e, c, r).reporting())
         .map(|c| e.st.report_at[c.index()].0)
         .min()
         .unwrap_or(i64::MAX)
@@ -271,11 +260,20 @@ fn log_odds_out(e: &Engine, r: OutageDeviceId) -> f64 {
     s
 }
 
+/// What the brute force finds: the best score, the out-sets within [`TIE`] of it, the
+/// score of the engine's out-set, and per device the best score of the out-sets
+/// within its subtree (the dynamic programme's A).
+struct Brute {
+    best: f64,
+    tied: Vec<u32>,
+    held: f64,
+    subtree_best: Vec<f64>,
+}
+
 /// The brute force: the log-odds of every out-set against "everything on" (each
 /// member's prior; the evidence below each member with no member above it), by
-/// bitmask over the outage devices. Returns the best score, the out-sets within
-/// `TIE` of it, and the score of `held`.
-fn brute_force(e: &Engine, held: &[OutageDeviceId]) -> (f64, Vec<u32>, f64) {
+/// bitmask over the outage devices.
+fn brute_force(e: &Engine, held: &[OutageDeviceId]) -> Brute {
     let n = e.net.outage_device_count();
     assert!(n <= 16, "{n} outage devices: too many to enumerate");
     // The definition above leaves SCADA lockouts out: these streams have none.
@@ -310,7 +308,24 @@ fn brute_force(e: &Engine, held: &[OutageDeviceId]) -> (f64, Vec<u32>, f64) {
         .filter(|&s| scores[s as usize] >= best - TIE)
         .collect();
     let held_set = held.iter().fold(0, |m, d| m | 1 << d.index());
-    (best, tied, score(held_set))
+    // A device's subtree: itself and every device with it above.
+    let subtree_best = (0..n)
+        .map(|d| {
+            let sub = (0..n)
+                .filter(|&x| x == d || above[x] & 1 << d != 0)
+                .fold(0u32, |m, x| m | 1 << x);
+            (0..1u32 << n)
+                .filter(|&s| s & !sub == 0)
+                .map(|s| scores[s as usize])
+                .fold(f64::NEG_INFINITY, f64::max)
+        })
+        .collect();
+    Brute {
+        best,
+        tied,
+        held: score(held_set),
+        subtree_best,
+    }
 }
 
 /// Scores closer than this are a tie (the brute force adds in another order).
@@ -320,13 +335,18 @@ const TIE: f64 = 1e-6;
 fn check(e: &mut Engine) -> Result<(), TestCaseError> {
     e.flush();
     let mpe = e.most_probable_outages();
-    let (best, tied, got) = brute_force(e, &mpe);
+    let Brute {
+        best,
+        tied,
+        held,
+        subtree_best,
+    } = brute_force(e, &mpe);
     let mask = mpe.iter().fold(0u32, |m, d| m | 1 << d.index());
     prop_assert!(
         tied.contains(&mask),
         "engine holds {:?} scoring {}, the best is {} ({:?})",
         mpe,
-        got,
+        held,
         best,
         tied.iter()
             .map(|s| (0..32).filter(|d| s & 1 << d != 0).collect::<Vec<_>>())
@@ -339,6 +359,10 @@ fn check(e: &mut Engine) -> Result<(), TestCaseError> {
             let (got, want) = (e.s_off(d), log_odds_out(e, d));
             prop_assert!((got - want).abs() < TIE, "S({:?}) = {} vs {}", d, got, want);
         }
+        // And every device's A is the best of its subtree, with evidence of its own
+        // or not (still-dark customers below a restored device give it one).
+        let (got, want) = (e.a_of(d), subtree_best[d.index()]);
+        prop_assert!((got - want).abs() < TIE, "A({:?}) = {} vs {}", d, got, want);
     }
     Ok(())
 }

@@ -249,6 +249,24 @@ impl<'n> Planner<'n> {
         out
     }
 
+    /// Whether current through element `e` also flows through `b`: `e` feeds a bus in
+    /// this view and `b` lies on that bus's path to its source (or is `e`). O(depth).
+    fn passes_through(&self, e: ElementId, b: ElementId) -> bool {
+        let rep = |x: ElementId| self.net.bundle_representative(x);
+        let mut x = self.downstream_bus(e);
+        if self.view.feeding_element(x).map(rep) != Some(rep(e)) {
+            return false;
+        }
+        while let Some(f) = self.view.feeding_element(x) {
+            if rep(f) == rep(b) {
+                return true;
+            }
+            let el = self.net.element(f);
+            x = if el.to == x { el.from } else { el.to };
+        }
+        false
+    }
+
     /// The highest loading (percent) on the path from `far` to its source with `load`
     /// kVA more; `None` when no element on it has a rating (or the far side is not in
     /// the model). O(depth).
@@ -374,11 +392,33 @@ impl<'n> Planner<'n> {
     }
 
     /// The plan for a fault below `device`, narrowed by fault indicators at outage
-    /// devices below it.
+    /// devices below it: [`plan_indicated`](Self::plan_indicated) with each
+    /// indicator at its device's element.
     pub fn plan(
         &self,
         device: OutageDeviceId,
         indicators: &[(OutageDeviceId, FaultIndicator)],
+    ) -> RestorationPlan {
+        let at_elements: Vec<(ElementId, FaultIndicator)> = indicators
+            .iter()
+            .filter_map(|&(d, f)| Some((self.net.outage_device_element(d)?, f)))
+            .collect();
+        self.plan_indicated(device, &at_elements)
+    }
+
+    /// The plan for a fault below `device`, narrowed by fault indicators at elements
+    /// (as [`Engine::fault_indications`](crate::Engine::fault_indications) gives them,
+    /// `true` being [`FaultIndicator::Passed`]): the section to isolate moves below a
+    /// boundary when an indicator at it or anywhere below it saw fault current and
+    /// the boundary's own indicator did not say it saw none, so the fault lies below
+    /// the last indicator that saw the current and above the first that did not.
+    ///
+    /// # Complexity
+    /// That of the module, plus O(i · depth) per boundary for i indicators.
+    pub fn plan_indicated(
+        &self,
+        device: OutageDeviceId,
+        indicators: &[(ElementId, FaultIndicator)],
     ) -> RestorationPlan {
         let out = self.view.customer_count_below(device);
         let mut plan = RestorationPlan {
@@ -397,19 +437,18 @@ impl<'n> Planner<'n> {
             return plan;
         };
         // The faulted section, moved below every boundary fault current passed.
+        let rep = |e: ElementId| self.net.bundle_representative(e);
+        let says = |b: ElementId, f: FaultIndicator| {
+            indicators.iter().any(|&(e, g)| g == f && rep(e) == rep(b))
+        };
         let mut at = top;
         let (_, mut bounds) = self.region(self.downstream_bus(at), &[at], true);
         loop {
             let passed = bounds.iter().copied().find(|&b| {
-                let rep = self.net.bundle_representative(b);
-                indicators.iter().any(|&(d, f)| {
-                    f == FaultIndicator::Passed
-                        && self
-                            .net
-                            .outage_device_element(d)
-                            .map(|e| self.net.bundle_representative(e))
-                            == Some(rep)
-                })
+                !says(b, FaultIndicator::NotPassed)
+                    && indicators
+                        .iter()
+                        .any(|&(e, f)| f == FaultIndicator::Passed && self.passes_through(e, b))
             });
             let Some(b) = passed else { break };
             at = b;

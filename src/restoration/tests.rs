@@ -3,7 +3,7 @@
 //! it counts.
 
 use super::{FaultIndicator, Planner, RestorationPlan};
-use crate::ids::OutageDeviceId;
+use crate::ids::{ElementId, OutageDeviceId};
 use crate::network::Network;
 use crate::topology::{EnergizationView, SwitchingOp};
 
@@ -77,4 +77,32 @@ fn a_fault_indicator_narrows_the_section_and_the_breaker_recloses() {
         execute(&net, &view, brk, &plan).unwrap(),
         plan.customers_still_out
     );
+}
+
+/// Fault indicators at any element: one on the line below the sectionalizing switch
+/// that saw fault current puts the fault below the switch, as one at the switch does;
+/// the switch's own indicator that saw none keeps it above; one above the switch moves
+/// nothing.
+#[test]
+fn indicators_below_a_boundary_narrow_the_section_unless_it_saw_none() {
+    let net = tie_feeder();
+    let view = EnergizationView::normal(&net).unwrap();
+    let planner = Planner::new(&net, &view);
+    let brk = net.outage_device_by_name("relay.brk_a").unwrap();
+    let sw = net.outage_device_by_name("swtcontrol.sw_a").unwrap();
+    let sw_el = net.outage_device_element(sw).unwrap();
+    let el = |n: &str| -> ElementId { net.element_by_name(n).unwrap() };
+    let (passed, none) = (FaultIndicator::Passed, FaultIndicator::NotPassed);
+    let below = planner.plan_indicated(brk, &[(el("line.fa_2"), passed)]);
+    assert_eq!(below, planner.plan(brk, &[(sw, passed)]));
+    assert_eq!(below.steps[0].device, "relay.brk_a");
+    assert_eq!(
+        execute(&net, &view, brk, &below).unwrap(),
+        below.customers_still_out
+    );
+    let unplanned = planner.plan(brk, &[]);
+    let contradicted = planner.plan_indicated(brk, &[(el("line.fa_2"), passed), (sw_el, none)]);
+    assert_eq!(contradicted, unplanned);
+    let above = planner.plan_indicated(brk, &[(el("line.fa_1"), passed), (sw_el, none)]);
+    assert_eq!(above, unplanned);
 }

@@ -12,7 +12,7 @@ use crate::time::Timestamp;
 impl<'n> Rollup<'n> {
     pub(super) fn handle(&mut self, t: Timestamp, ev: Evidence) {
         match ev {
-            Evidence::Tick => {}
+            Evidence::Tick | Evidence::FaultIndicator { .. } => {}
             Evidence::Call {
                 customer: c,
                 detail,

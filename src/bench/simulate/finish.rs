@@ -155,6 +155,7 @@ fn event_file(
                 | Evidence::DeviceOpen { .. }
                 | Evidence::DeviceClose { .. }
                 | Evidence::PlannedOutage { .. }
+                | Evidence::FaultIndicator { .. }
         );
         short_names.push(cust && names.chance(short_name_p));
         if let Some(mut call) = r.call {

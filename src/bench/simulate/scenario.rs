@@ -65,6 +65,12 @@ impl Scenario {
                 }
                 Evidence::Disconnect { meter } => writeln!(w, "{t},disconnect,{},", cust(meter))?,
                 Evidence::Reconnect { meter } => writeln!(w, "{t},reconnect,{},", cust(meter))?,
+                Evidence::FaultIndicator { element, passed } => writeln!(
+                    w,
+                    "{t},fault_indicator,{},{}",
+                    net.element(element).name,
+                    if passed { "passed" } else { "not_passed" }
+                )?,
                 Evidence::Tick => writeln!(w, "{t},tick,,")?,
             }
         }

@@ -98,7 +98,9 @@ pub fn write_storm_csv(
             Evidence::DeviceOpen { .. } | Evidence::DeviceClose { .. } => &mut rows.scada,
             Evidence::PlannedOutage { .. } => &mut rows.planned,
             Evidence::Disconnect { .. } | Evidence::Reconnect { .. } => &mut rows.disconnections,
-            Evidence::Ping { .. } | Evidence::Tick => &mut rows.other,
+            Evidence::Ping { .. } | Evidence::FaultIndicator { .. } | Evidence::Tick => {
+                &mut rows.other
+            }
         };
         *count += 1;
     }

@@ -64,7 +64,13 @@ impl<'a> Rebuild<'a> {
         }
     }
 
-    pub(super) fn run(mut self, touched: &[ElementId]) -> Result<EnergizationView, SwitchingError> {
+    /// The new view, and the devices whose supply or parent may have changed (those
+    /// that lost supply, then those that gained it; a device can be in both): every
+    /// other device keeps its parent.
+    pub(super) fn run(
+        mut self,
+        touched: &[ElementId],
+    ) -> Result<(EnergizationView, Vec<u32>), SwitchingError> {
         let (opened, closed): (Vec<ElementId>, Vec<ElementId>) =
             touched.iter().partition(|&&e| self.states.is_open(e));
         for e in opened {
@@ -74,7 +80,10 @@ impl<'a> Rebuild<'a> {
         for e in closed {
             self.grow_through(e)?;
         }
-        Ok(self.assemble(removal_roots))
+        let mut moved = Vec::with_capacity(self.cut.len() + self.grown.len());
+        moved.extend_from_slice(&self.cut);
+        moved.extend_from_slice(&self.grown);
+        Ok((self.assemble(removal_roots), moved))
     }
 
     /// Takes supply off everything fed through `e`, if `e` fed anything.
