@@ -413,6 +413,86 @@ impl NetworkBuilder {
         Ok(id)
     }
 
+    /// Makes room for `elements` more elements and `customers` more customers, so that
+    /// a reader that knows their number upfront never copies the arrays as they grow.
+    pub(crate) fn reserve(&mut self, elements: usize, customers: usize) {
+        self.data.elements.reserve_exact(elements);
+        self.data.customers.reserve_exact(customers);
+    }
+
+    /// Adds an element named `name` (lowercase already) between two buses of this
+    /// builder, at the current definition: [`push_element_at`](Self::push_element_at)
+    /// for a reader that holds the ids and the lowercase name.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn push_named_element(
+        &mut self,
+        name: String,
+        kind: ElementKind,
+        [from, to]: [BusId; 2],
+        opts: LineOptions,
+        lowest_kv: Option<f64>,
+        rated_kva: Option<f64>,
+    ) -> ElementId {
+        debug_assert!(from.index() < self.data.buses.len() && to.index() < self.data.buses.len());
+        let id = ElementId::from(self.data.elements.len());
+        self.data.elements.push(Element {
+            name,
+            kind,
+            from,
+            to,
+            phases: opts.phases,
+            switch: opts.switch,
+            normally_open: opts.normally_open,
+            lowest_kv,
+            rated_kva,
+            rated_kv: None,
+            normal_amps: None,
+            emergency_amps: None,
+            at: self.at.clone(),
+        });
+        id
+    }
+
+    /// Adds a residential, non-critical, urban customer named `name` (lowercase
+    /// `load.name` already) at a bus of this builder, at the current definition.
+    pub(crate) fn push_named_customer(&mut self, name: String, bus: BusId) -> CustomerId {
+        debug_assert!(bus.index() < self.data.buses.len() && name.starts_with("load."));
+        let id = CustomerId::from(self.data.customers.len());
+        self.data.customers.push(Customer {
+            name,
+            bus,
+            class: CustomerClass::Residential,
+            critical: false,
+            zone: ServiceZone::Urban,
+            kw: None,
+            kvar: None,
+            at: self.at.clone(),
+        });
+        id
+    }
+
+    /// A bus's name (lowercase).
+    ///
+    /// # Panics
+    /// When `b` is not a bus of this builder.
+    pub(crate) fn bus_name(&self, b: BusId) -> &str {
+        &self.data.buses[b.index()].name
+    }
+
+    /// An element's name and where it was defined.
+    ///
+    /// # Panics
+    /// When `e` is not an element of this builder.
+    pub(crate) fn element_name_at(&self, e: ElementId) -> (&str, &SourceLocation) {
+        let el = &self.data.elements[e.index()];
+        (&el.name, &el.at)
+    }
+
+    /// Number of buses added so far.
+    pub(crate) fn bus_count(&self) -> usize {
+        self.data.buses.len()
+    }
+
     /// The element of that name, if added.
     ///
     /// O(1) when the elements were indexed by an earlier lookup through `&mut self`

@@ -69,6 +69,11 @@ impl NameIndex {
         }
     }
 
+    /// How many names it holds without growing.
+    pub(crate) fn capacity(&self) -> usize {
+        self.slots.len() * 3 / 4
+    }
+
     /// Slots for n names at a load of at most 3/4.
     fn slots_for(n: usize) -> usize {
         (n + n / 3 + 1).next_power_of_two().max(8)

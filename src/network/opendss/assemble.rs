@@ -3,39 +3,23 @@
 
 use std::path::Path;
 
-use crate::error::{ImportError, SourceLocation};
+use crate::error::{ImportError, NetworkError};
+use crate::ids::BusId;
+use crate::network::names::bus_key_str;
 use crate::network::{DeviceKind, ElementKind, LineOptions, Network, NetworkBuilder, bus_key};
 
 use super::ImportOptions;
-use super::bag::Bag;
 use super::files::Reader;
-use super::hashing::{FastMap, FastSet};
-use super::objects::{Obj, Objects};
+use super::objects::Objects;
 use super::ratings;
+use super::reach::Reach;
 use super::report::{ImportReport, Notes};
+use super::table::Obj;
 use super::values::{objname, to_bool, to_float};
 
-/// A power-delivery element as it goes to the builder.
-struct El {
-    /// `class.name`, lowercase.
-    name: String,
-    kind: ElementKind,
-    /// Its distinct buses (bus keys); the first two are joined.
-    buses: Vec<String>,
-    phases: u8,
-    switch: bool,
-    /// Disabled or opened in the model.
-    open: bool,
-    lowest_kv: Option<f64>,
-    kva: Option<f64>,
-    /// A transformer's highest winding voltage, kV.
-    rated_kv: Option<f64>,
-    /// A line's or reactor's normal and emergency ampacity, A.
-    amps: Option<(f64, f64)>,
-    at: SourceLocation,
-}
-
-/// Builds the network from what `reader` read of the model at `path`.
+/// Builds the network from what `reader` read of the model at `path`: elements go to
+/// the builder as they are met, then the customers the source reaches, then the
+/// devices.
 ///
 /// # Complexity
 /// O(N) for N objects read (a hash lookup per name), and O(B + E log B) to open the
@@ -58,33 +42,39 @@ pub(super) fn assemble(
         ..
     } = reader;
     let (circuit, source_bus) = circuit_and_source_bus(&objects, path)?;
-    let source_kv = objects
-        .circuit
-        .map(|ci| ratings::source_kv(&objects, &objects.list[ci], &mut notes));
+    let source_kv =
+        (objects.circuit).map(|ci| ratings::source_kv(&objects, objects.table.obj(ci), &mut notes));
     let mut report = ImportReport::default();
-    let els = elements(&objects, &mut notes, &mut report);
-    let buses = Buses::reached(&els, &source_bus);
     let mut b = NetworkBuilder::new(&circuit);
-    for name in &buses.list {
-        b.add_bus(name);
-    }
+    let count = |cls: &[&str]| {
+        objects
+            .table
+            .iter()
+            .filter(|o| cls.contains(&o.cls()))
+            .count()
+    };
+    b.reserve(count(&["line", "transformer", "reactor"]), count(&["load"]));
+    let mut reach = Reach::default();
+    add_elements(&mut b, &mut reach, &objects, &mut notes, &mut report);
+    let source_node = reach.mention(&mut b, &source_bus).0;
+    reach.spread(source_node, b.bus_count());
     let source = b.add_source(&format!("circuit.{circuit}"), &source_bus)?;
     if let Some(kv) = source_kv {
         b.set_source_kv(source, kv);
     }
-    add_elements(&mut b, &els)?;
-    add_customers(&mut b, &objects, &buses, &mut notes, &mut report)?;
-    add_devices(&mut b, &objects, &els, &mut notes, &mut report)?;
+    add_customers(&mut b, &objects, &reach, &mut notes, &mut report);
+    add_devices(&mut b, &objects, &mut notes, &mut report)?;
+    let at = objects.circuit.map(|c| objects.table.obj(c).at());
+    drop(objects);
     for (name, x, y) in &coords {
         b.set_bus_position(name, *x, *y);
     }
-    let net = build_radial(b, &els, &mut notes)?;
+    let net = build_radial(b, &reach, &mut notes)?;
     if net.customers().is_empty() {
         if !opts.accept_partial {
             let path = path.to_path_buf();
             return Err(ImportError::NoCustomers { path });
         }
-        let at = objects.circuit.map(|c| objects.list[c].at.clone());
         notes.warn(&at.unwrap_or_default(), "the model has no customers");
     }
     report.customers = net.customers().len();
@@ -110,7 +100,7 @@ fn circuit_and_source_bus(objects: &Objects, path: &Path) -> Result<(String, Str
             path: path.to_path_buf(),
         });
     };
-    let circuit = &objects.list[ci];
+    let circuit = objects.table.obj(ci);
     let mut source_bus = circuit
         .get("bus1")
         .map(bus_key)
@@ -120,66 +110,126 @@ fn circuit_and_source_bus(objects: &Objects, path: &Path) -> Result<(String, Str
     {
         source_bus = bus_key(b);
     }
-    Ok((circuit.name.to_ascii_lowercase(), source_bus))
+    Ok((circuit.name().to_ascii_lowercase(), source_bus))
 }
 
-/// The power-delivery elements (lines, transformers, series reactors) that join two
-/// buses, in definition order; counts transformers and switches in the report.
-fn elements(objects: &Objects, notes: &mut Notes, report: &mut ImportReport) -> Vec<El> {
-    let mut els: Vec<El> = Vec::new();
-    for o in &objects.list {
-        let kind = match o.cls {
+/// `class.name` of an object, lowercase: its name in the network.
+fn key_of(o: Obj<'_>) -> String {
+    let mut key = String::with_capacity(o.cls().len() + 1 + o.name().len());
+    key.push_str(o.cls());
+    key.push('.');
+    key.push_str(o.name());
+    key.make_ascii_lowercase();
+    key
+}
+
+/// Adds the power-delivery elements (lines, transformers, series reactors) that join
+/// two buses, in definition order, each with its buses as they are first met; counts
+/// transformers and switches in the report.
+fn add_elements(
+    b: &mut NetworkBuilder,
+    reach: &mut Reach,
+    objects: &Objects,
+    notes: &mut Notes,
+    report: &mut ImportReport,
+) {
+    for o in objects.table.iter() {
+        let kind = match o.cls() {
             "line" => ElementKind::Line,
             "transformer" => ElementKind::Transformer,
             "reactor" => ElementKind::Reactor,
             _ => continue,
         };
-        let key = format!("{}.{}", o.cls, o.name.to_ascii_lowercase());
+        let key = key_of(o);
         let open = !o.enabled() || objects.opened.contains(&key);
         let el = if kind == ElementKind::Transformer {
-            transformer(objects, o, key, open, notes, report)
+            transformer(objects, o, &key, notes, report)
         } else {
-            two_terminal(objects, o, kind, key, open, notes, report)
+            two_terminal(objects, o, kind, &key, open, notes, report)
         };
-        els.extend(el);
+        let Some(el) = el else { continue };
+        let nodes: Vec<(u32, BusId)> = el.buses.iter().map(|k| reach.mention(b, k)).collect();
+        reach.ends.push(([nodes[0].0, nodes[1].0], !open));
+        b.at(o.at());
+        let opts = LineOptions {
+            phases: el.phases,
+            switch: el.switch,
+            normally_open: open,
+        };
+        let ends = [nodes[0].1, nodes[1].1];
+        let id = b.push_named_element(key, kind, ends, opts, el.lowest_kv, el.kva);
+        if let Some((normal, emergency)) = el.amps {
+            b.set_element_rating(id, Some(normal), Some(emergency));
+        }
+        if let Some(kv) = el.rated_kv {
+            b.set_transformer_kv(id, kv);
+        }
     }
-    els
 }
 
-/// A transformer, its winding properties completed from its `xfmrcode`; joins its
-/// first two distinct buses.
-fn transformer(
-    objects: &Objects,
-    o: &Obj,
-    key: String,
-    open: bool,
+/// An element as read, before it goes to the builder.
+struct El<'o> {
+    /// Its distinct buses, as written without node suffixes; the first two are joined.
+    buses: Vec<&'o str>,
+    phases: u8,
+    switch: bool,
+    lowest_kv: Option<f64>,
+    kva: Option<f64>,
+    /// A transformer's highest winding voltage, kV.
+    rated_kv: Option<f64>,
+    /// A line's or reactor's normal and emergency ampacity, A.
+    amps: Option<(f64, f64)>,
+}
+
+/// A transformer, its winding properties completed from its `xfmrcode` (the code's
+/// `kv`, `kva` and `conn` where the transformer sets none); joins its first two
+/// distinct buses.
+fn transformer<'o>(
+    objects: &'o Objects,
+    o: Obj<'o>,
+    key: &str,
     notes: &mut Notes,
     report: &mut ImportReport,
-) -> Option<El> {
-    let (wd, phases) = windings(objects, o, &key, notes);
-    let buses: Vec<String> = wd
-        .iter()
-        .filter_map(|w| w.get("bus").map(bus_key))
+) -> Option<El<'o>> {
+    let code = o.get("xfmrcode").and_then(|code| {
+        let found = objects.get_in("xfmrcode", code);
+        if found.is_none() {
+            notes.warn(&o.at(), format!("{key}: unknown xfmrcode {code}"));
+        }
+        found
+    });
+    let phases = o
+        .get("phases")
+        .or_else(|| code.and_then(|c| c.get("phases")));
+    let windings = o.windings().max(code.map_or(0, |c| c.windings()));
+    let value = |w: usize, p: &str| {
+        o.winding(w, p)
+            .or_else(|| code.and_then(|c| c.winding(w, p)))
+    };
+    let buses: Vec<&str> = (0..windings)
+        .filter_map(|w| o.winding(w, "bus").map(bus_key_str))
         .collect();
     if buses.is_empty() {
-        notes.warn(&o.at, format!("{key}: no buses, skipped"));
+        notes.warn(&o.at(), format!("{key}: no buses, skipped"));
         return None;
     }
     if o.enabled() {
         report.transformers += 1;
     }
-    let kvs: Vec<f64> = wd.iter().filter_map(|w| to_float(w.get("kv"))).collect();
+    let kvs: Vec<f64> = (0..windings)
+        .filter_map(|w| to_float(value(w, "kv")))
+        .collect();
     let lowest_kv = kvs.iter().copied().reduce(f64::min);
-    let kva = wd.first().and_then(|w| to_float(w.get("kva")));
-    let mut distinct: Vec<String> = Vec::new();
+    let kva = to_float(value(0, "kva"));
+    let mut distinct: Vec<&str> = Vec::new();
     for b in buses {
-        if !distinct.contains(&b) {
+        if !distinct.iter().any(|d| d.eq_ignore_ascii_case(b)) {
             distinct.push(b);
         }
     }
     if distinct.len() > 2 {
         notes.warn(
-            &o.at,
+            &o.at(),
             format!(
                 "{key}: windings on {} buses; only the first two are joined",
                 distinct.len()
@@ -189,80 +239,41 @@ fn transformer(
     if distinct.len() < 2 {
         let msg = format!(
             "{key}: every winding is on bus {}, a self-loop, skipped",
-            distinct[0]
+            distinct[0].to_ascii_lowercase()
         );
-        notes.warn(&o.at, msg);
+        notes.warn(&o.at(), msg);
         return None;
     }
-    let rated_kv = ratings::transformer_kv(o, &kvs, kva, &key, notes);
+    let rated_kv = ratings::transformer_kv(o, &kvs, kva, key, notes);
     Some(El {
-        name: key,
-        kind: ElementKind::Transformer,
         buses: distinct,
         phases: to_float(phases).unwrap_or(3.0) as u8,
         switch: false,
-        open,
         lowest_kv,
         kva,
         rated_kv,
         amps: None,
-        at: o.at.clone(),
     })
-}
-
-/// A transformer's windings and phases: its own, completed by those of its
-/// `xfmrcode` (the code's `kv`, `kva` and `conn` where the transformer sets none).
-fn windings<'o>(
-    objects: &'o Objects,
-    o: &'o Obj,
-    key: &str,
-    notes: &mut Notes,
-) -> (Vec<Bag>, Option<&'o str>) {
-    let mut wd = o.wdgs.clone();
-    let mut phases = o.get("phases");
-    if let Some(code) = o.get("xfmrcode") {
-        match objects.get(&format!("xfmrcode.{}", code.to_ascii_lowercase())) {
-            Some(xc) => {
-                for (i, w) in xc.wdgs.iter().enumerate() {
-                    while wd.len() <= i {
-                        wd.push(Bag::default());
-                    }
-                    for k in ["kv", "kva", "conn"] {
-                        if let Some(v) = w.get(k)
-                            && !wd[i].contains(k)
-                        {
-                            wd[i].insert(k, v);
-                        }
-                    }
-                }
-                if phases.is_none() {
-                    phases = xc.get("phases");
-                }
-            }
-            None => notes.warn(&o.at, format!("{key}: unknown xfmrcode {code}")),
-        }
-    }
-    (wd, phases)
 }
 
 /// A line or series reactor between `bus1` and `bus2` (a reactor with no `bus2` is a
 /// shunt, skipped); phases from `phases=` or else the nodes of `bus1`.
-fn two_terminal(
+fn two_terminal<'o>(
     objects: &Objects,
-    o: &Obj,
+    o: Obj<'o>,
     kind: ElementKind,
-    key: String,
+    key: &str,
     open: bool,
     notes: &mut Notes,
     report: &mut ImportReport,
-) -> Option<El> {
+) -> Option<El<'o>> {
     let (Some(b1), b2) = (o.get("bus1"), o.get("bus2")) else {
-        notes.warn(&o.at, format!("{key}: no bus1, skipped"));
+        notes.warn(&o.at(), format!("{key}: no bus1, skipped"));
         return None;
     };
     let Some(b2) = b2 else {
         if kind == ElementKind::Line {
-            notes.warn(&o.at, format!("{key}: no bus2, skipped"));
+            notes.warn(&o.at(), format!("{key}: no bus2, skipped"));
         } else {
             notes.skip("reactor (shunt)");
         }
@@ -281,116 +292,23 @@ fn two_terminal(
             .count();
         if n > 0 { n as f64 } else { 3.0 }
     });
-    let (k1, k2) = (bus_key(b1), bus_key(b2));
-    if k1 == k2 {
+    let (k1, k2) = (bus_key_str(b1), bus_key_str(b2));
+    if k1.eq_ignore_ascii_case(k2) {
+        let k1 = k1.to_ascii_lowercase();
         let msg = format!("{key}: bus1={b1} and bus2={b2} are both bus {k1}, a self-loop, skipped");
-        notes.warn(&o.at, msg);
+        notes.warn(&o.at(), msg);
         return None;
     }
-    let amps = ratings::line_amps(objects, o, &key, notes);
+    let amps = ratings::line_amps(objects, o, key, notes);
     Some(El {
-        name: key,
-        kind,
         buses: vec![k1, k2],
         phases: phases as u8,
         switch,
-        open,
         lowest_kv: None,
         kva: None,
         rated_kv: None,
         amps: Some(amps),
-        at: o.at.clone(),
     })
-}
-
-/// The buses of the elements (and the source bus), in order of first mention, and
-/// which of them closed elements reach from the source: loads elsewhere have no supply
-/// and are left out.
-struct Buses<'a> {
-    list: Vec<&'a str>,
-    index: FastMap<&'a str, usize>,
-    reached: Vec<bool>,
-}
-
-impl<'a> Buses<'a> {
-    /// # Complexity
-    /// O(B + E) for B buses and E elements (one hash lookup each).
-    fn reached(els: &'a [El], source_bus: &'a str) -> Self {
-        let mut index: FastMap<&str, usize> = FastMap::default();
-        let mut list: Vec<&str> = Vec::new();
-        for e in els {
-            for b in &e.buses {
-                if !index.contains_key(b.as_str()) {
-                    index.insert(b.as_str(), list.len());
-                    list.push(b.as_str());
-                }
-            }
-        }
-        if !index.contains_key(source_bus) {
-            index.insert(source_bus, list.len());
-            list.push(source_bus);
-        }
-        let mut adj: Vec<Vec<usize>> = vec![Vec::new(); list.len()];
-        // The first two buses only: an element joins those (the warning above says so
-        // for transformers with more), and the builder would find loads beyond the
-        // others unsupplied.
-        for e in els.iter().filter(|e| !e.open) {
-            let a = index[e.buses[0].as_str()];
-            let b = index[e.buses[1].as_str()];
-            adj[a].push(b);
-            adj[b].push(a);
-        }
-        let mut reached = vec![false; list.len()];
-        let s = index[source_bus];
-        reached[s] = true;
-        let mut stack = vec![s];
-        while let Some(x) = stack.pop() {
-            for &y in &adj[x] {
-                if !reached[y] {
-                    reached[y] = true;
-                    stack.push(y);
-                }
-            }
-        }
-        Buses {
-            list,
-            index,
-            reached,
-        }
-    }
-
-    /// Whether the bus has a path to the source over closed elements.
-    fn is_reached(&self, bus: &str) -> bool {
-        matches!(self.index.get(bus), Some(&i) if self.reached[i])
-    }
-}
-
-/// Adds the elements, each at its definition.
-fn add_elements(b: &mut NetworkBuilder, els: &[El]) -> Result<(), ImportError> {
-    for e in els {
-        b.at(e.at.clone());
-        let opts = LineOptions {
-            phases: e.phases,
-            switch: e.switch,
-            normally_open: e.open,
-        };
-        let id = b.push_element(
-            &e.name,
-            e.kind,
-            &e.buses[0],
-            &e.buses[1],
-            opts,
-            e.lowest_kv,
-            e.kva,
-        )?;
-        if let Some((normal, emergency)) = e.amps {
-            b.set_element_rating(id, Some(normal), Some(emergency));
-        }
-        if let Some(kv) = e.rated_kv {
-            b.set_transformer_kv(id, kv);
-        }
-    }
-    Ok(())
 }
 
 /// Adds the enabled loads with supply as customers, except the aggregates of another
@@ -398,27 +316,28 @@ fn add_elements(b: &mut NetworkBuilder, els: &[El]) -> Result<(), ImportError> {
 fn add_customers(
     b: &mut NetworkBuilder,
     objects: &Objects,
-    buses: &Buses<'_>,
+    reach: &Reach,
     notes: &mut Notes,
     report: &mut ImportReport,
-) -> Result<(), ImportError> {
-    for o in &objects.list {
-        if o.cls != "load" || !o.enabled() {
+) {
+    for o in objects.table.iter() {
+        if o.cls() != "load" || !o.enabled() {
             continue;
         }
-        let key = format!("load.{}", o.name.to_ascii_lowercase());
+        let key = key_of(o);
         let Some(bus) = o.get("bus1") else {
-            notes.warn(&o.at, format!("{key}: no bus, skipped"));
+            notes.warn(&o.at(), format!("{key}: no bus, skipped"));
             continue;
         };
-        let bus = bus_key(bus);
-        if !buses.is_reached(&bus) {
+        let bus = bus_key_str(bus);
+        let Some(id) = reach.reached_bus(b, bus) else {
+            let bus = bus.to_ascii_lowercase();
             notes.warn(
-                &o.at,
+                &o.at(),
                 format!("{key}: bus {bus} has no path to the source, skipped"),
             );
             continue;
-        }
+        };
         let kv = to_float(o.get("kv")).unwrap_or(12.47);
         let size = [o.get("kw"), o.get("kva"), o.get("xfkva")]
             .into_iter()
@@ -428,13 +347,13 @@ fn add_customers(
             report.aggregate_loads += 1;
             continue;
         }
-        b.at(o.at.clone());
-        let c = b.add_customer(&key, &bus)?;
-        if let Some((kw, kvar)) = ratings::load_power(o, &key, notes) {
+        b.at(o.at());
+        let power = ratings::load_power(o, &key, notes);
+        let c = b.push_named_customer(key, id);
+        if let Some((kw, kvar)) = power {
             b.set_customer_load(c, kw, kvar);
         }
     }
-    Ok(())
 }
 
 /// Adds the enabled relays (as breakers), reclosers, fuses and switch controls on the
@@ -442,7 +361,6 @@ fn add_customers(
 fn add_devices(
     b: &mut NetworkBuilder,
     objects: &Objects,
-    els: &[El],
     notes: &mut Notes,
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
@@ -452,14 +370,13 @@ fn add_devices(
         ("fuse", DeviceKind::Fuse),
         ("swtcontrol", DeviceKind::Switch),
     ];
-    let element_names: FastSet<&str> = els.iter().map(|e| e.name.as_str()).collect();
-    for o in &objects.list {
-        let Some(&(_, kind)) = kinds.iter().find(|(c, _)| *c == o.cls) else {
+    for o in objects.table.iter() {
+        let Some(&(_, kind)) = kinds.iter().find(|(c, _)| *c == o.cls()) else {
             continue;
         };
-        let key = format!("{}.{}", o.cls, o.name.to_ascii_lowercase());
+        let key = key_of(o);
         if !o.enabled() {
-            notes.warn(&o.at, format!("{key}: disabled, skipped"));
+            notes.warn(&o.at(), format!("{key}: disabled, skipped"));
             continue;
         }
         let target = if kind == DeviceKind::Switch {
@@ -468,21 +385,27 @@ fn add_devices(
             o.get("switchedobj").or(o.get("monitoredobj"))
         };
         let Some(target) = target else {
-            notes.warn(&o.at, format!("{key}: no monitored element, skipped"));
+            notes.warn(&o.at(), format!("{key}: no monitored element, skipped"));
             continue;
         };
         let target = objname(target);
-        if !element_names.contains(target.as_str()) {
-            notes.warn(&o.at, format!("{key}: element {target} not found, skipped"));
-            continue;
-        }
         let normally_open = ["normal", "state"].iter().any(|p| {
             o.get(p)
                 .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with('o'))
         });
         let telemetered = kind != DeviceKind::Fuse;
-        b.at(o.at.clone());
-        b.add_device_with(&key, kind, &target, telemetered, normally_open)?;
+        b.at(o.at());
+        match b.add_device_with(&key, kind, &target, telemetered, normally_open) {
+            Ok(_) => {}
+            Err(NetworkError::MissingElement { .. }) => {
+                notes.warn(
+                    &o.at(),
+                    format!("{key}: element {target} not found, skipped"),
+                );
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
         match kind {
             DeviceKind::Breaker => report.breakers += 1,
             DeviceKind::Recloser => report.reclosers += 1,
@@ -505,18 +428,18 @@ fn add_devices(
 /// O(B + E log B) for the loops, whatever their number (the network is built once).
 fn build_radial(
     mut builder: NetworkBuilder,
-    els: &[El],
+    reach: &Reach,
     notes: &mut Notes,
 ) -> Result<Network, ImportError> {
-    // The builder's elements are `els`, added in order.
     for e in builder.open_loops() {
-        let el = &els[e.index()];
-        let (a, b) = (&el.buses[0], &el.buses[1]);
+        let [a, b] = reach.ends[e.index()]
+            .0
+            .map(|n| reach.node_name(&builder, n));
+        let (name, at) = builder.element_name_at(e);
         let msg = format!(
-            "{}: closes a loop (buses {a} and {b} are fed along other paths too), treated as open",
-            el.name
+            "{name}: closes a loop (buses {a} and {b} are fed along other paths too), treated as open"
         );
-        notes.warn(&el.at, msg);
+        notes.warn(at, msg);
     }
     Ok(builder.build()?)
 }

@@ -30,7 +30,9 @@ mod objects;
 mod options;
 mod props;
 mod ratings;
+mod reach;
 mod report;
+mod table;
 mod values;
 
 use std::io::Read;

@@ -7,42 +7,12 @@ use std::borrow::Cow;
 
 use crate::error::SourceLocation;
 
-use super::bag::Bag;
-use super::hashing::{FastMap, FastSet};
+use super::hashing::FastSet;
 use super::lexer::{Token, tokenize};
 use super::props::{IGNORED_COMMANDS, USED, props, resolve};
 use super::report::Notes;
-use super::values::{objname, to_bool, to_float, to_list};
-
-/// One object as read: its class, name and properties (a transformer's winding
-/// properties by winding).
-#[derive(Debug, Clone, Default)]
-pub(super) struct Obj {
-    /// Lowercase class.
-    pub(super) cls: &'static str,
-    /// The name as written.
-    pub(super) name: Box<str>,
-    /// Property values by full property name (those the import reads).
-    pub(super) props: Bag,
-    /// Per winding (transformers and transformer codes): its properties.
-    pub(super) wdgs: Vec<Bag>,
-    /// The winding that `bus=`, `kv=`... set (1-based).
-    wdg: u8,
-    /// Where it was defined.
-    pub(super) at: SourceLocation,
-}
-
-impl Obj {
-    /// A property's value.
-    pub(super) fn get(&self, p: &str) -> Option<&str> {
-        self.props.get(p)
-    }
-
-    /// Not disabled (`enabled=no` or `Disable`).
-    pub(super) fn enabled(&self) -> bool {
-        self.get("enabled").is_none_or(to_bool)
-    }
-}
+use super::table::{Obj, Table};
+use super::values::{objname, to_float, to_list};
 
 /// A file that a statement names, to be read before the next statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,9 +29,7 @@ pub(super) enum Include {
 pub(super) struct Objects {
     /// The objects; a second `New` of one name replaces the first in place (with a
     /// warning naming both definitions).
-    pub(super) list: Vec<Obj>,
-    /// `class.name` (lowercase) -> place in `list`.
-    index: FastMap<Box<str>, usize>,
+    pub(super) table: Table,
     /// The circuit (its source) once defined.
     pub(super) circuit: Option<usize>,
     /// Elements opened by `Open` (and not closed again), as `class.name`.
@@ -75,9 +43,14 @@ pub(super) struct Objects {
 }
 
 impl Objects {
-    /// The object of that `class.name` (lowercase).
-    pub(super) fn get(&self, key: &str) -> Option<&Obj> {
-        self.index.get(key).map(|&i| &self.list[i])
+    /// The object of that `class.name` (case-insensitive).
+    pub(super) fn get(&self, key: &str) -> Option<Obj<'_>> {
+        self.table.find(key).map(|i| self.table.obj(i))
+    }
+
+    /// The object of class `cls` (lowercase) named `name` (case-insensitive).
+    pub(super) fn get_in(&self, cls: &str, name: &str) -> Option<Obj<'_>> {
+        self.table.find_in(cls, name).map(|i| self.table.obj(i))
     }
 
     /// Interprets one statement (comments stripped, not empty); returns the file it
@@ -174,10 +147,10 @@ impl Objects {
         let toks = tokenize(rest);
         if let Some((_, name)) = toks.first() {
             let key = objname(name);
-            match self.index.get(key.as_str()).copied() {
+            match self.table.find(&key) {
                 Some(o) => {
                     let v = if cmd == "enable" { "yes" } else { "no" };
-                    self.list[o].props.insert("enabled", v);
+                    self.table.set(o, "enabled", 0, v);
                 }
                 None => notes.warn(at, format!("{cmd} of unknown object {key}")),
             }
@@ -234,35 +207,14 @@ impl Objects {
             return;
         };
         self.active_skipped = false;
-        let key: Box<str> = format!("{cls}.{}", name.to_ascii_lowercase()).into();
-        let mut o = Obj {
-            cls,
-            name: name.into(),
-            at: at.clone(),
-            wdg: 1,
-            ..Default::default()
-        };
-        if cls == "transformer" || cls == "xfmrcode" {
-            o.wdgs = vec![Bag::default(), Bag::default()];
+        let (idx, before) = self.table.define(cls, name, at);
+        if let Some(before) = before {
+            let key = format!("{cls}.{}", name.to_ascii_lowercase());
+            notes.warn(
+                at,
+                format!("{key} defined again: replaces its definition at {before}"),
+            );
         }
-        let idx = match self.index.get(&key) {
-            Some(&i) => {
-                let before = std::mem::replace(&mut self.list[i], o);
-                notes.warn(
-                    at,
-                    format!(
-                        "{key} defined again: replaces its definition at {}",
-                        before.at
-                    ),
-                );
-                i
-            }
-            None => {
-                self.list.push(o);
-                self.index.insert(key, self.list.len() - 1);
-                self.list.len() - 1
-            }
-        };
         if cls == "circuit" {
             self.circuit = Some(idx);
         }
@@ -275,12 +227,12 @@ impl Objects {
     /// `Vsource.source` in OpenDSS, so an edit of it (exported models move the source
     /// bus that way) finds it once a circuit is defined.
     fn editable(&mut self, key: &str, at: &SourceLocation, notes: &mut Notes) -> Option<usize> {
-        if let Some(&o) = self.index.get(key) {
+        if let Some(o) = self.table.find(key) {
             return Some(o);
         }
         if key == "vsource.source" && self.circuit.is_some() {
             self.new_object("vsource.source", at, notes);
-            return self.index.get(key).copied();
+            return self.table.find(key);
         }
         None
     }
@@ -295,7 +247,7 @@ impl Objects {
         at: &SourceLocation,
         notes: &mut Notes,
     ) {
-        let cls = self.list[o].cls;
+        let cls = self.table.obj(o).cls();
         let list = props(cls);
         let mut pos: isize = if cont { self.active_pos } else { -1 };
         for (k, v) in toks {
@@ -318,64 +270,44 @@ impl Objects {
             self.set(o, &prop, v, at, notes);
         }
         self.active_pos = pos;
-        let obj = &mut self.list[o];
-        obj.props.shrink();
-        obj.wdgs.iter_mut().for_each(Bag::shrink);
     }
 
     /// Sets one property; `like=` copies the properties of another object of the class.
     fn set(&mut self, o: usize, prop: &str, v: &str, at: &SourceLocation, notes: &mut Notes) {
+        let cls = self.table.obj(o).cls();
         if prop == "like" {
-            let key = format!("{}.{}", self.list[o].cls, v.trim().to_ascii_lowercase());
-            match self.index.get(key.as_str()).copied() {
-                Some(src) if src != o => {
-                    let (props, wdgs) = {
-                        let s = &self.list[src];
-                        (s.props.clone(), s.wdgs.clone())
-                    };
-                    let dst = &mut self.list[o];
-                    dst.props.extend(&props);
-                    if !wdgs.is_empty() {
-                        dst.wdgs = wdgs;
-                    }
-                }
+            let key = format!("{cls}.{}", v.trim().to_ascii_lowercase());
+            match self.table.find(&key) {
+                Some(src) if src != o => self.table.copy_from(o, src),
                 _ => notes.warn(at, format!("like= names unknown {key}")),
             }
             return;
         }
-        let obj = &mut self.list[o];
-        if obj.cls == "transformer" || obj.cls == "xfmrcode" {
-            set_winding(obj, prop, v);
+        if cls == "transformer" || cls == "xfmrcode" {
+            set_winding(&mut self.table, o, prop, v);
         } else {
-            obj.props.insert(prop, v);
+            self.table.set(o, prop, 0, v);
         }
     }
 }
 
 /// Sets a property of a transformer or transformer code: winding properties go to the
 /// current winding (`wdg=`), their plural forms to each winding in turn.
-fn set_winding(o: &mut Obj, prop: &str, v: &str) {
-    fn ensure(o: &mut Obj, n: usize) {
-        while o.wdgs.len() < n {
-            o.wdgs.push(Bag::default());
-        }
-    }
+fn set_winding(t: &mut Table, o: usize, prop: &str, v: &str) {
     match prop {
         "windings" => {
             let n = to_float(Some(v)).unwrap_or(2.0).clamp(1.0, 16.0) as usize;
-            ensure(o, n);
-            o.wdgs.truncate(n);
-            o.props.insert(prop, v);
+            t.set_windings(o, n);
         }
         "wdg" => {
-            o.wdg = (to_float(Some(v)).unwrap_or(1.0).clamp(1.0, 16.0)) as u8;
-            let w = usize::from(o.wdg);
-            ensure(o, w);
+            let w = (to_float(Some(v)).unwrap_or(1.0).clamp(1.0, 16.0)) as u8;
+            t.set_winding(o, w);
+            t.ensure_windings(o, usize::from(w));
         }
         "bus" | "conn" | "kv" | "kva" | "tap" | "%r" => {
-            let w = usize::from(o.wdg.max(1));
-            ensure(o, w);
-            o.wdgs[w - 1].insert(prop, v);
+            let w = t.winding(o).max(1);
+            t.ensure_windings(o, usize::from(w));
+            t.set(o, prop, w, v);
         }
         "buses" | "conns" | "kvs" | "kvas" | "taps" | "%rs" => {
             let single = match prop {
@@ -387,13 +319,11 @@ fn set_winding(o: &mut Obj, prop: &str, v: &str) {
                 _ => "%r",
             };
             let vals = to_list(v);
-            ensure(o, vals.len().min(16));
+            t.ensure_windings(o, vals.len().min(16));
             for (i, x) in vals.into_iter().take(16).enumerate() {
-                o.wdgs[i].insert(single, &x);
+                t.set(o, single, i as u8 + 1, &x);
             }
         }
-        _ => {
-            o.props.insert(prop, v);
-        }
+        _ => t.set(o, prop, 0, v),
     }
 }

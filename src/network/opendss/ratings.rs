@@ -11,8 +11,9 @@
 //! equipment is never guessed: a transformer without a winding voltage or a kVA, or a
 //! load without `kw` or `kva`, gets none, with a warning.
 
-use super::objects::{Obj, Objects};
+use super::objects::Objects;
 use super::report::Notes;
+use super::table::Obj;
 use super::values::to_float;
 
 /// OpenDSS's `normamps` of a line, line code or reactor that sets none, A.
@@ -26,13 +27,13 @@ const DEFAULT_PF: f64 = 0.88;
 
 /// A property as a finite number of at least zero; a value that is there but is not one
 /// is warned about and read as absent.
-fn non_negative(o: &Obj, key: &str, what: &str, notes: &mut Notes) -> Option<f64> {
+fn non_negative(o: Obj<'_>, key: &str, what: &str, notes: &mut Notes) -> Option<f64> {
     let raw = o.get(key)?;
     match to_float(Some(raw)) {
         Some(v) if v >= 0.0 => Some(v),
         _ => {
             notes.warn(
-                &o.at,
+                &o.at(),
                 format!("{what}: {key}={raw} is not a rating, ignored"),
             );
             None
@@ -42,12 +43,12 @@ fn non_negative(o: &Obj, key: &str, what: &str, notes: &mut Notes) -> Option<f64
 
 /// The normal and emergency ampacity of a line (its own, else its line code's) or of a
 /// series reactor (its own), OpenDSS's defaults where neither sets one.
-pub(super) fn line_amps(objects: &Objects, o: &Obj, key: &str, notes: &mut Notes) -> (f64, f64) {
+pub(super) fn line_amps(objects: &Objects, o: Obj<'_>, key: &str, notes: &mut Notes) -> (f64, f64) {
     let code = match o.get("linecode") {
-        Some(name) if o.cls == "line" => {
-            let code = objects.get(&format!("linecode.{}", name.trim().to_ascii_lowercase()));
+        Some(name) if o.cls() == "line" => {
+            let code = objects.get_in("linecode", name.trim());
             if code.is_none() {
-                notes.warn(&o.at, format!("{key}: unknown linecode {name}"));
+                notes.warn(&o.at(), format!("{key}: unknown linecode {name}"));
             }
             code
         }
@@ -57,7 +58,7 @@ pub(super) fn line_amps(objects: &Objects, o: &Obj, key: &str, notes: &mut Notes
         non_negative(o, prop, key, notes)
             .or_else(|| code.and_then(|c| non_negative(c, prop, key, notes)))
             .unwrap_or_else(|| {
-                notes.defaulted(&format!("{} {prop}", o.cls));
+                notes.defaulted(&format!("{} {prop}", o.cls()));
                 default
             })
     };
@@ -69,7 +70,7 @@ pub(super) fn line_amps(objects: &Objects, o: &Obj, key: &str, notes: &mut Notes
 /// The highest of a transformer's winding voltages (kV) as completed from its code,
 /// with a warning when no winding has one, and when its first winding has no kVA.
 pub(super) fn transformer_kv(
-    o: &Obj,
+    o: Obj<'_>,
     kvs: &[f64],
     kva: Option<f64>,
     key: &str,
@@ -78,17 +79,17 @@ pub(super) fn transformer_kv(
     let top = kvs.iter().copied().filter(|kv| *kv > 0.0).reduce(f64::max);
     if top.is_none() {
         let msg = format!("{key}: no winding kv, voltage rating unknown");
-        notes.warn(&o.at, msg);
+        notes.warn(&o.at(), msg);
     }
     if kva.is_none() {
-        notes.warn(&o.at, format!("{key}: no kva, rating unknown"));
+        notes.warn(&o.at(), format!("{key}: no kva, rating unknown"));
     }
     top
 }
 
 /// The source's nominal voltage, kV: the circuit's `basekv` (a `Vsource.source` edit
 /// overrides it), else OpenDSS's default.
-pub(super) fn source_kv(objects: &Objects, circuit: &Obj, notes: &mut Notes) -> f64 {
+pub(super) fn source_kv(objects: &Objects, circuit: Obj<'_>, notes: &mut Notes) -> f64 {
     let edited = objects.get("vsource.source");
     edited
         .and_then(|v| non_negative(v, "basekv", "vsource.source", notes))
@@ -106,7 +107,7 @@ pub(super) fn source_kv(objects: &Objects, circuit: &Obj, notes: &mut Notes) -> 
 /// OpenDSS lets the property set last decide between `kvar` and `pf` (and between `kw`
 /// and `kva`); the reader keeps no order, so `kvar` is preferred to `pf` and `kw` to
 /// `kva`, which is the same wherever a model sets one of each pair.
-pub(super) fn load_power(o: &Obj, key: &str, notes: &mut Notes) -> Option<(f64, f64)> {
+pub(super) fn load_power(o: Obj<'_>, key: &str, notes: &mut Notes) -> Option<(f64, f64)> {
     let kw = to_float(o.get("kw"));
     let kvar = to_float(o.get("kvar"));
     let kva = to_float(o.get("kva"));
@@ -120,7 +121,7 @@ pub(super) fn load_power(o: &Obj, key: &str, notes: &mut Notes) -> Option<(f64, 
             Some((kw, kw * q_per_p))
         }
         (None, _, None) => {
-            notes.warn(&o.at, format!("{key}: no kw or kva, load unknown"));
+            notes.warn(&o.at(), format!("{key}: no kw or kva, load unknown"));
             None
         }
     }
@@ -128,13 +129,13 @@ pub(super) fn load_power(o: &Obj, key: &str, notes: &mut Notes) -> Option<(f64, 
 
 /// The kvar per kW of a load's power factor (OpenDSS's default where it sets none); a
 /// negative power factor is a leading one, kvar of the opposite sign to kW.
-fn kvar_per_kw(o: &Obj, key: &str, notes: &mut Notes) -> f64 {
+fn kvar_per_kw(o: Obj<'_>, key: &str, notes: &mut Notes) -> f64 {
     let pf = match to_float(o.get("pf")) {
         Some(pf) if pf != 0.0 && pf.abs() <= 1.0 => pf,
         _ => {
             if o.get("pf").is_some() {
                 notes.warn(
-                    &o.at,
+                    &o.at(),
                     format!("{key}: pf is not in [-1, 1] or is zero, ignored"),
                 );
             }
