@@ -63,6 +63,7 @@ mod ranges;
 pub mod rfc3339;
 mod run;
 mod scenario;
+mod switching;
 mod truth;
 
 /// A call's true cause is given in the terms the replay classifies calls in.
@@ -72,6 +73,7 @@ pub use options::{
 };
 pub use ranges::SettingRanges;
 pub use scenario::{Scenario, scorer_kind};
+pub use switching::OperatorSwitching;
 pub use truth::{
     Checkpoint, CheckpointKind, Truth, TruthCall, TruthCause, TruthCounts, TruthMomentary,
     TruthOutage, TruthTransfer,
