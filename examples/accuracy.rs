@@ -11,7 +11,10 @@
 //! transformer, fuses below fuses, reclosers in series) and any `--model` given. Each
 //! network gets SEEDS days (default 4) of each profile (blue sky, busy, storm), and the
 //! utility-shaped feeders also busy and storm days whose rates are drawn per day from
-//! ranges that cover utilities (`busy_ranged`, `storm_ranged`). Days run in parallel;
+//! ranges that cover utilities (`busy_ranged`, `storm_ranged`); the networks with
+//! normally-open ties get the storm days again with operators' switching
+//! (`storm_switching`: the same seeds, the same faults and evidence, and the healthy
+//! sections below located faults transferred to ties). Days run in parallel;
 //! a line on standard error tells each finished block of days (a profile on a network).
 //!
 //! One table per profile, three rows per network (the engine, the engine with AMI
@@ -23,7 +26,8 @@
 //! detect (s); customer Jaccard; momentary false positives; call classification
 //! accuracy; tickets per fault outage; work orders one by one: the share at a true
 //! fault, orders per fault they found, the share of reported faults given an order;
-//! fault outages; pings sent per fault outage. Then, per profile, where each engine goes wrong by device class.
+//! fault outages; pings sent per fault outage; transfers followed (the share of
+//! operators' transfers after which the engine's outage holds off the customers left). Then, per profile, where each engine goes wrong by device class.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -45,7 +49,8 @@ use outage_locator::bench::synth::{
 };
 use outage_locator::network::OutageDeviceClass;
 use outage_locator::service::{PingBudget, SimulatedHeadEnd};
-use outage_locator::{EngineOptions, Network, Record, Replay, load_network};
+use outage_locator::topology::{SwitchState, SwitchStates};
+use outage_locator::{ElementId, EngineOptions, Network, Record, Replay, load_network};
 use rayon::prelude::*;
 
 struct Net {
@@ -53,6 +58,8 @@ struct Net {
     net: Arc<Network>,
     /// A utility-shaped feeder.
     utility: bool,
+    /// Whether it has a normally-open tie (where operators can transfer).
+    ties: bool,
 }
 
 /// A profile's days: its title and options, and whether only the utility-shaped
@@ -61,6 +68,8 @@ struct Table {
     title: String,
     opts: SimulationOptions,
     utility_only: bool,
+    /// Only the networks with ties get these days.
+    ties_only: bool,
 }
 
 /// One day to run: which network, which table, which seed.
@@ -212,6 +221,7 @@ fn columns(m: &Summary) -> Vec<(&'static str, String)> {
         ("ord/ff", f(m.orders_per_covered_fault, 2)),
         ("rep+o", f(m.evidenced_faults_covered, 3)),
         ("ping/f", f(m.pings_per_fault, 1)),
+        ("xfer", f(m.transfers_followed, 3)),
         ("faults", m.fault_outages.to_string()),
     ]
 }
@@ -364,6 +374,7 @@ fn networks(a: &Args) -> Vec<Net> {
                     name,
                     net: Arc::new(net),
                     utility: false,
+                    ties: false,
                 });
             }
             Err(e) => eprintln!("{}: {e}", p.display()),
@@ -380,6 +391,7 @@ fn networks(a: &Args) -> Vec<Net> {
             name,
             net: Arc::new(net),
             utility: false,
+            ties: false,
         });
     }
     for k in 1..=a.utility {
@@ -398,19 +410,32 @@ fn networks(a: &Args) -> Vec<Net> {
             name,
             net: Arc::new(net),
             utility: true,
+            ties: false,
         });
+    }
+    for n in &mut nets {
+        n.ties = has_ties(&n.net);
     }
     nets
 }
 
+/// Whether a network has a normally-open switchable element (a tie).
+fn has_ties(net: &Network) -> bool {
+    let normal = SwitchStates::normal(net);
+    (0..net.elements().len())
+        .map(ElementId::from)
+        .any(|e| net.is_switchable(e) && normal.state(e) == SwitchState::Open)
+}
+
 /// The profiles, then the ranged busy and storm days on the utility-shaped feeders.
 fn tables() -> Vec<Table> {
-    let mut t: Vec<Table> = Profile::ALL
+    let mut t: Vec<Table> = [Profile::BlueSky, Profile::Busy, Profile::Storm]
         .into_iter()
         .map(|p| Table {
             title: format!("profile {p}"),
             opts: SimulationOptions::for_profile(p),
             utility_only: false,
+            ties_only: false,
         })
         .collect();
     for p in [Profile::Busy, Profile::Storm] {
@@ -418,8 +443,18 @@ fn tables() -> Vec<Table> {
             title: format!("profile {p}_ranged (rates drawn per day)"),
             opts: SimulationOptions::ranged(p),
             utility_only: true,
+            ties_only: false,
         });
     }
+    // The storm days again (same seeds) with operators transferring to ties.
+    t.push(Table {
+        title:
+            "profile storm_switching (the storm days with operators' transfers; networks with ties)"
+                .to_string(),
+        opts: SimulationOptions::for_profile(Profile::StormSwitching),
+        utility_only: false,
+        ties_only: true,
+    });
     t
 }
 
@@ -431,7 +466,7 @@ fn jobs(nets: &[Net], tables: &[Table], seeds: u64) -> Vec<Job> {
     let mut jobs = Vec::new();
     for (k, table) in tables.iter().enumerate() {
         for (net, n) in nets.iter().enumerate() {
-            if table.utility_only && !n.utility {
+            if (table.utility_only && !n.utility) || (table.ties_only && !n.ties) {
                 continue;
             }
             jobs.extend((1..=seeds).map(|seed| Job {
@@ -465,7 +500,7 @@ fn rows(nets: &[Net], table: &Table, k: usize, done: &[Done]) -> Vec<(String, Su
     let names = ["engine", "engine+ami", "roll-up"];
     let mut rows = Vec::new();
     for (n, net) in nets.iter().enumerate() {
-        if table.utility_only && !net.utility {
+        if (table.utility_only && !net.utility) || (table.ties_only && !net.ties) {
             continue;
         }
         for (w, e) in names.iter().enumerate() {
@@ -473,7 +508,7 @@ fn rows(nets: &[Net], table: &Table, k: usize, done: &[Done]) -> Vec<(String, Su
         }
     }
     if nets.iter().any(|n| n.utility) {
-        let utility = |x: usize| nets[x].utility;
+        let utility = |x: usize| nets[x].utility && (nets[x].ties || !table.ties_only);
         for (w, e) in names.iter().enumerate() {
             rows.push((format!("utility-shaped {e}"), of(&utility, w)));
         }

@@ -3,7 +3,7 @@
 //!
 //! `cargo run --release --example simulate -- MODEL PROFILE SEED OUT_DIR [--p-call X] [--p-lg Y] [--feeder NAME]`
 //!
-//! PROFILE is `blue_sky`, `busy` or `storm`; `--p-call` and `--p-lg` fix those rates
+//! PROFILE is `blue_sky`, `busy`, `storm` or `storm_switching`; `--p-call` and `--p-lg` fix those rates
 //! (otherwise drawn from the profile's ranges); `--feeder` names the folder of
 //! `feeders/` (or `eval/data/`) where the scorer finds the model (default: the model
 //! file's folder name).

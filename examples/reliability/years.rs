@@ -196,66 +196,27 @@ fn figures(
 /// Simulates `years` years and writes the folder.
 pub fn run(model: &str, years: u32, seed: u64, out: &Path) -> Res<()> {
     let net = std::sync::Arc::new(load_network(model)?.0);
-    let sim = Simulator::new(&net)?;
     let view = EnergizationView::normal(&net)?;
-    let n_days = i64::from(years) * 365;
-    let t0 = std::time::Instant::now();
-    let bar = crate::cli::progress(n_days as u64, "days");
-    let days: Vec<Day> = (0..n_days)
-        .into_par_iter()
-        .map(|i| {
-            let day = simulate_day(&net, &sim, seed, i).map_err(|e| e.to_string());
-            bar.inc(1);
-            day
-        })
-        .collect::<Result<_, _>>()?;
-    bar.finish_and_clear();
-    eprintln!(
-        "{n_days} days simulated and replayed in {:.1} s",
-        t0.elapsed().as_secs_f64()
-    );
+    let days = simulate_years(&net, years, seed)?;
     std::fs::create_dir_all(out)?;
+    let n_days = days.len() as i64;
     let sel = Selection::new(
         Timestamp(FIRST_DAY * DAY),
         Timestamp((FIRST_DAY + n_days) * DAY),
     );
     let t1 = std::time::Instant::now();
-    let truth = truth_ledger(&net, &days);
-    let engine = engine_ledger(&net, &view, &days);
-    let (tv, t_all, t_wo, _, t_med) = figures(&net, &view, &truth, &sel);
-    let (ev, e_all, e_wo, daily, med) = figures(&net, &view, &engine, &sel);
-    // The engine's indices without the truth's major event days: the agreement of the
-    // indices apart from the agreement of the two MED decisions.
-    let t_days = t_med.as_ref().map_or(&[][..], |m| &m.days[..]);
-    let (names, of) = Grouping::Network.table(&net, &view);
-    let same = |l: &Ledger| {
-        let s = sel.clone().without_days(t_days);
-        l.report(
-            &view,
-            &s,
-            Grouping::Network,
-            (&names, &of),
-            IndexOptions::default(),
-        )
-        .unplanned
-    };
-    let (t_same, e_same) = (same(&truth), same(&engine));
+    let f = Agreement::of(&net, &view, &days, &sel);
     eprintln!("indices in {:.3} s", t1.elapsed().as_secs_f64());
-    let outputs: Vec<ReplayOutput> = days.iter().map(|d| d.output.clone()).collect();
-    let contract = contract_report(&net, &view, &outputs);
+    crate::cli::out!("{}", f.table.0);
     let (hotspots, warnings) = hotspots(&net, &view, &days, &sel);
+    let outputs: Vec<ReplayOutput> = days.iter().map(|d| d.output.clone()).collect();
     let storm = days.iter().filter(|d| d.profile == Profile::Storm).count();
-    let table = agreement(&[
-        ("all days", &t_all, &e_all),
-        ("without each one's MED", &t_wo, &e_wo),
-        ("without the truth's MED", &t_same, &e_same),
-    ]);
-    crate::cli::out!("{}", table.0);
     let indices = json!({
         "model": model, "years": years, "seed": seed, "days": n_days,
         "storm_days": storm,
         "customers_served": net.customers().len(),
-        "engine": ev, "truth": tv, "agreement": table.1, "contract": contract,
+        "engine": f.engine, "truth": f.truth, "agreement": f.table.1,
+        "contract": contract_report(&net, &view, &outputs),
         "early_warnings": {
             "statistics": warnings.department_stats(),
             "supervision_at_end": warnings.supervision(sel.to),
@@ -271,19 +232,102 @@ pub fn run(model: &str, years: u32, seed: u64, out: &Path) -> Res<()> {
         serde_json::to_string_pretty(&hotspots_json(&net, &hotspots, &warnings))?,
     )?;
     std::fs::write(out.join("outages.csv"), outages_csv(&days))?;
+    draw(&net, &days, &f, &hotspots, (years, seed), out)
+}
+
+/// Every day of `years` years simulated and replayed, in parallel.
+fn simulate_years(net: &std::sync::Arc<Network>, years: u32, seed: u64) -> Res<Vec<Day>> {
+    let sim = Simulator::new(net)?;
+    let n_days = i64::from(years) * 365;
+    let t0 = std::time::Instant::now();
+    let bar = crate::cli::progress(n_days as u64, "days");
+    let days: Vec<Day> = (0..n_days)
+        .into_par_iter()
+        .map(|i| {
+            let day = simulate_day(net, &sim, seed, i).map_err(|e| e.to_string());
+            bar.inc(1);
+            day
+        })
+        .collect::<Result<_, _>>()?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{n_days} days simulated and replayed in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(days)
+}
+
+/// The indices from the truth and from the engine, and how they agree.
+struct Agreement {
+    truth: serde_json::Value,
+    engine: serde_json::Value,
+    /// The engine's daily SAIDI and major events, for the chart.
+    daily: Vec<(i64, f64)>,
+    med: Option<MajorEvents>,
+    /// The table of engine against truth, and the same as JSON.
+    table: (String, serde_json::Value),
+}
+
+impl Agreement {
+    fn of(net: &Network, view: &EnergizationView, days: &[Day], sel: &Selection) -> Self {
+        let truth = truth_ledger(net, days);
+        let engine = engine_ledger(net, view, days);
+        let (tv, t_all, t_wo, _, t_med) = figures(net, view, &truth, sel);
+        let (ev, e_all, e_wo, daily, med) = figures(net, view, &engine, sel);
+        // The engine's indices without the truth's major event days: the agreement of
+        // the indices apart from the agreement of the two MED decisions.
+        let t_days = t_med.as_ref().map_or(&[][..], |m| &m.days[..]);
+        let (names, of) = Grouping::Network.table(net, view);
+        let same = |l: &Ledger| {
+            let s = sel.clone().without_days(t_days);
+            l.report(
+                view,
+                &s,
+                Grouping::Network,
+                (&names, &of),
+                IndexOptions::default(),
+            )
+            .unplanned
+        };
+        let (t_same, e_same) = (same(&truth), same(&engine));
+        let table = agreement(&[
+            ("all days", &t_all, &e_all),
+            ("without each one's MED", &t_wo, &e_wo),
+            ("without the truth's MED", &t_same, &e_same),
+        ]);
+        Agreement {
+            truth: tv,
+            engine: ev,
+            daily,
+            med,
+            table,
+        }
+    }
+}
+
+/// The pictures: the daily SAIDI chart with its major-event threshold, and the map of
+/// the years' outages and hotspots.
+fn draw(
+    net: &Network,
+    days: &[Day],
+    f: &Agreement,
+    hotspots: &Hotspots,
+    (years, seed): (u32, u64),
+    out: &Path,
+) -> Res<()> {
     let title = format!(
         "Daily SAIDI (engine), {} — {years} year(s), seed {seed}",
         net.name()
     );
     std::fs::write(
         out.join("saidi.svg"),
-        daily_saidi_svg(&daily, med.as_ref(), &title),
+        daily_saidi_svg(&f.daily, f.med.as_ref(), &title),
     )?;
-    let per_device = device_outages(&net, &days);
+    let per_device = device_outages(net, days);
     let title = format!("{} — outages and hotspots, {years} year(s)", net.name());
     std::fs::write(
         out.join("map.svg"),
-        year_map_svg(&net, &per_device, &hotspots, &title),
+        year_map_svg(net, &per_device, hotspots, &title),
     )?;
     Ok(())
 }

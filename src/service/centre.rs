@@ -12,9 +12,12 @@ use crate::inference::{Change, Engine, EngineOptions, EngineSnapshot, OutageCaus
 use crate::network::Network;
 use crate::service::answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
 use crate::service::notices::{Notice, NoticeOptions, Notices, PlannedWork, Progress};
+use crate::service::supervision::Supervision;
 use crate::service::tickets::{
     Action, TicketError, WorkOrderChange, WorkOrderId, WorkOrderOptions, WorkOrders,
 };
+use crate::service::warnings::{EarlyWarningId, EarlyWarningOptions, EarlyWarnings};
+use crate::service::watch::{WarningRules, WarningWatch};
 use crate::time::Timestamp;
 
 /// The options of the ticket layer.
@@ -27,6 +30,10 @@ pub struct CommandCentreOptions {
     pub notices: NoticeOptions,
     /// Call answers.
     pub answers: AnswerOptions,
+    /// Early-warning orders' time limit.
+    pub early_warnings: EarlyWarningOptions,
+    /// What raises an early-warning order live.
+    pub warning_rules: WarningRules,
 }
 
 /// What one step of the command centre produced.
@@ -49,6 +56,10 @@ pub struct CommandCentreSnapshot {
     notices: Notices,
     reasons: BTreeMap<CustomerId, DisconnectReason>,
     answers: AnswerOptions,
+    #[serde(default)]
+    warnings: EarlyWarnings,
+    #[serde(default)]
+    watch: WarningWatch,
 }
 
 impl CommandCentreSnapshot {
@@ -57,7 +68,14 @@ impl CommandCentreSnapshot {
     /// outage, with internally tagged enums that only a self-describing format reads
     /// back) goes inside it as JSON text.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let tickets = (&self.orders, &self.notices, &self.reasons, &self.answers);
+        let tickets = (
+            &self.orders,
+            &self.notices,
+            &self.reasons,
+            &self.answers,
+            &self.warnings,
+            &self.watch,
+        );
         // The ticket layer's types serialise to JSON by construction (string keys,
         // finite numbers), as the JSON snapshot itself relies on.
         let json = serde_json::to_string(&tickets).expect("the ticket layer serialises");
@@ -71,7 +89,7 @@ impl CommandCentreSnapshot {
     /// this version; whether it fits a network is checked on restoring.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::Error> {
         let (engine, json): (EngineSnapshot, String) = crate::binary::from_bytes(bytes)?;
-        let (orders, notices, reasons, answers) = serde_json::from_str(&json)
+        let (orders, notices, reasons, answers, warnings, watch) = serde_json::from_str(&json)
             .map_err(|e| crate::Error::Snapshot(format!("the ticket layer: {e}")))?;
         Ok(CommandCentreSnapshot {
             engine,
@@ -79,6 +97,8 @@ impl CommandCentreSnapshot {
             notices,
             reasons,
             answers,
+            warnings,
+            watch,
         })
     }
 }
@@ -126,6 +146,10 @@ pub struct CommandCentre {
     answers: AnswerOptions,
     changes: Vec<Change>,
     order_changes: Vec<WorkOrderChange>,
+    warnings: EarlyWarnings,
+    watch: WarningWatch,
+    /// Early-warning orders raised by the last step.
+    raised: Vec<EarlyWarningId>,
 }
 
 impl CommandCentre {
@@ -147,6 +171,9 @@ impl CommandCentre {
             answers: opts.answers,
             changes: Vec::new(),
             order_changes: Vec::new(),
+            warnings: EarlyWarnings::new(opts.early_warnings),
+            watch: WarningWatch::new(opts.warning_rules),
+            raised: Vec::new(),
         })
     }
 
@@ -174,6 +201,28 @@ impl CommandCentre {
     /// The notice desk.
     pub fn notices(&self) -> &Notices {
         &self.notices
+    }
+
+    /// The early-warning orders: preventive inspections raised as faults repeat and
+    /// calls cluster (see [`WarningWatch`]).
+    pub fn early_warnings(&self) -> &EarlyWarnings {
+        &self.warnings
+    }
+
+    /// The early-warning orders, to record inspections done
+    /// ([`EarlyWarnings::close`]).
+    pub fn early_warnings_mut(&mut self) -> &mut EarlyWarnings {
+        &mut self.warnings
+    }
+
+    /// The early-warning orders the last step raised.
+    pub fn raised_warnings(&self) -> &[EarlyWarningId] {
+        &self.raised
+    }
+
+    /// The supervision view at `now`: repair and early-warning orders side by side.
+    pub fn supervision(&self, now: Timestamp) -> Supervision {
+        Supervision::of(&self.orders, &self.warnings, now)
     }
 
     /// What the last step produced (the same as it returned).
@@ -224,6 +273,13 @@ impl CommandCentre {
             &self.changes,
             &self.orders,
             &self.order_changes,
+        );
+        self.raised.clear();
+        self.watch.follow(
+            &self.engine,
+            &self.changes,
+            &mut self.warnings,
+            &mut self.raised,
         );
         Outputs {
             changes: &self.changes,
@@ -355,6 +411,8 @@ impl CommandCentre {
             notices: self.notices.clone(),
             reasons: self.reasons.clone(),
             answers: self.answers,
+            warnings: self.warnings.clone(),
+            watch: self.watch.clone(),
         }
     }
 
@@ -373,7 +431,8 @@ impl CommandCentre {
             && snap
                 .notices
                 .fits(nc, nd, outages, snap.orders.orders().len())
-            && snap.reasons.keys().all(|c| c.index() < nc);
+            && snap.reasons.keys().all(|c| c.index() < nc)
+            && snap.warnings.orders().iter().all(|w| w.device.index() < nd);
         if !fits {
             return Err(crate::Error::Snapshot(
                 "the ticket layer's state does not fit the network or the engine".into(),
@@ -387,6 +446,9 @@ impl CommandCentre {
             answers: snap.answers,
             changes: Vec::new(),
             order_changes: Vec::new(),
+            warnings: snap.warnings,
+            watch: snap.watch,
+            raised: Vec::new(),
         })
     }
 }

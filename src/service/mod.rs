@@ -7,7 +7,8 @@
 //! - `tickets`: work orders ([`WorkOrders`]) that follow the
 //!   engine's outages, with the crew lifecycle, the time limits and the audit trail.
 //! - `supervision`: the promise watched across orders: warnings and breaches by zone
-//!   and crew, department statistics, the nearest crews to send.
+//!   and crew, department statistics, the nearest crews to send, and the view of
+//!   repair and early-warning orders side by side ([`Supervision`]).
 //! - `crews`: a crew ([`Crew`]) and how it travels.
 //! - `notices`: what affected customers are told, and when
 //!   ([`Notices`]).
@@ -17,6 +18,8 @@
 //!   simulated [`SimulatedHeadEnd`]) and the choice of pings ([`PingPolicy`]).
 //! - `warnings`: early-warning orders, preventive inspections of weak spots
 //!   ([`EarlyWarnings`]), with their own time limit.
+//! - `watch`: weak spots found live as faults repeat and calls cluster
+//!   ([`WarningWatch`]), raising early-warning orders.
 //! - `centre`: the [`CommandCentre`] that drives them together
 //!   event by event.
 
@@ -28,6 +31,7 @@ pub(crate) mod supervision;
 pub(crate) mod tickets;
 pub(crate) mod verification;
 pub(crate) mod warnings;
+pub(crate) mod watch;
 
 pub use answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
 pub use centre::{CommandCentre, CommandCentreOptions, CommandCentreSnapshot, Outputs};
@@ -35,7 +39,10 @@ pub use crews::{Crew, CrewId, Geometry};
 pub use notices::{
     Notice, NoticeId, NoticeKind, NoticeOptions, Notices, PlannedKind, PlannedWork, Progress,
 };
-pub use supervision::{DepartmentStats, DispatchOption, SupervisionCounts, SupervisionRow};
+pub use supervision::{
+    DepartmentStats, DispatchOption, EarlyWarningRow, Supervision, SupervisionCounts,
+    SupervisionRow,
+};
 pub use tickets::{
     Action, AuditEntry, AuditEvent, Closing, CrewState, Etr, EtrSource, FaultCause, Fields,
     LimitKind, LimitState, LimitStatus, LinkedCall, OrderState, OutageSource, Priority,
@@ -48,3 +55,4 @@ pub use verification::{
 pub use warnings::{
     EarlyWarning, EarlyWarningId, EarlyWarningOptions, EarlyWarnings, WarningReason,
 };
+pub use watch::{WarningRules, WarningWatch};

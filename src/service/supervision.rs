@@ -13,6 +13,7 @@ use crate::service::tickets::{
     Closing, CrewState, Etr, LimitKind, LimitState, LimitStatus, OrderState, Priority, WorkOrder,
     WorkOrderId, WorkOrders,
 };
+use crate::service::warnings::{EarlyWarningId, EarlyWarnings, WarningReason};
 use crate::time::{Millis, Timestamp};
 
 /// One open order as the supervision view shows it.
@@ -54,7 +55,7 @@ pub struct SupervisionCounts {
 }
 
 impl SupervisionCounts {
-    fn add(&mut self, alarm: LimitState) {
+    pub(crate) fn add(&mut self, alarm: LimitState) {
         self.open += 1;
         match alarm {
             LimitState::Warning => self.warning += 1,
@@ -83,6 +84,84 @@ pub struct DepartmentStats {
     pub mean_arrival: Option<Millis>,
     /// Mean time from the crew's arrival to restoration.
     pub mean_restoration: Option<Millis>,
+}
+
+/// One open early-warning order (a preventive inspection) as the supervision view
+/// shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EarlyWarningRow {
+    /// The order.
+    pub id: EarlyWarningId,
+    /// The device to inspect.
+    pub device: OutageDeviceId,
+    /// Why.
+    pub reason: WarningReason,
+    /// Raised at.
+    pub opened: Timestamp,
+    /// The inspection is due by.
+    pub due: Timestamp,
+    /// How its time limit stands.
+    pub alarm: LimitState,
+    /// Hotspots found again while it was open.
+    pub repeats: u32,
+}
+
+/// The supervision view of a command centre: repair orders and early-warning orders
+/// side by side, each kind with its own counts, and the departments' statistics (the
+/// preventive inspections as a department of their own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Supervision {
+    /// Open repair orders, as [`WorkOrders::supervision`] orders them.
+    pub orders: Vec<SupervisionRow>,
+    /// Open early-warning orders, overdue first, then in warning, then by due time.
+    pub early_warnings: Vec<EarlyWarningRow>,
+    /// Open repair orders by how their limits stand.
+    pub repair: SupervisionCounts,
+    /// Open early-warning orders by how their limit stands.
+    pub early_warning: SupervisionCounts,
+    /// Per department, in name order, then `preventive inspection` when any
+    /// early-warning order was raised.
+    pub departments: Vec<DepartmentStats>,
+}
+
+impl Supervision {
+    /// The view at `now` of a centre's work orders and early-warning register.
+    ///
+    /// # Complexity
+    /// O(W log W + E log E) for W work orders and E early-warning orders.
+    pub fn of(orders: &WorkOrders, warnings: &EarlyWarnings, now: Timestamp) -> Self {
+        let rows = orders.supervision(now);
+        let mut repair = SupervisionCounts::default();
+        for r in &rows {
+            repair.add(r.alarm);
+        }
+        let mut early_warnings: Vec<EarlyWarningRow> = warnings
+            .orders()
+            .iter()
+            .filter(|w| w.closed.is_none())
+            .map(|w| EarlyWarningRow {
+                id: w.id,
+                device: w.device,
+                reason: w.reason,
+                opened: w.opened,
+                due: w.due,
+                alarm: warnings.alarm(w, now),
+                repeats: w.repeats,
+            })
+            .collect();
+        early_warnings.sort_by_key(|r| (std::cmp::Reverse(r.alarm), r.due, r.id));
+        let mut departments = orders.statistics(now);
+        if !warnings.orders().is_empty() {
+            departments.push(warnings.department_stats());
+        }
+        Supervision {
+            orders: rows,
+            early_warnings,
+            repair,
+            early_warning: warnings.supervision(now),
+            departments,
+        }
+    }
 }
 
 /// An available crew for an order, and what sending it would do to the time limits.

@@ -2,13 +2,14 @@
 //! or of places whose customers keep calling, with their own time limit, one open per
 //! device at a time, and their place in the supervision statistics.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ids::OutageDeviceId;
 use crate::service::supervision::{DepartmentStats, SupervisionCounts};
+use crate::service::tickets::LimitState;
 use crate::time::{MINUTE, Millis, Timestamp};
 
 /// An early-warning order's id, printed `EW…`.
@@ -80,7 +81,7 @@ impl Default for EarlyWarningOptions {
 pub struct EarlyWarnings {
     opts: EarlyWarningOptions,
     orders: Vec<EarlyWarning>,
-    open: HashMap<OutageDeviceId, EarlyWarningId>,
+    open: BTreeMap<OutageDeviceId, EarlyWarningId>,
     deduplicated: u32,
 }
 
@@ -132,6 +133,24 @@ impl EarlyWarnings {
         }
     }
 
+    /// The time limit.
+    pub fn options(&self) -> &EarlyWarningOptions {
+        &self.opts
+    }
+
+    /// How an order's time limit stands at `now`: running, in warning, overdue, or
+    /// met (in time or late) once inspected.
+    pub fn alarm(&self, w: &EarlyWarning, now: Timestamp) -> LimitState {
+        let warn_at = (self.opts.inspection_limit as f64 * self.opts.warning_share) as Millis;
+        match w.closed {
+            Some(c) if c <= w.due => LimitState::MetOnTime,
+            Some(_) => LimitState::MetLate,
+            None if now >= w.due => LimitState::Overdue,
+            None if now.0 - w.opened.0 >= warn_at => LimitState::Warning,
+            None => LimitState::Running,
+        }
+    }
+
     /// Every order raised, in order.
     pub fn orders(&self) -> &[EarlyWarning] {
         &self.orders
@@ -150,15 +169,9 @@ impl EarlyWarnings {
     /// The open orders at `now` by how their time limit stands, as the supervision
     /// view counts work orders.
     pub fn supervision(&self, now: Timestamp) -> SupervisionCounts {
-        let warn_at = (self.opts.inspection_limit as f64 * self.opts.warning_share) as Millis;
         let mut c = SupervisionCounts::default();
         for w in self.orders.iter().filter(|w| w.closed.is_none()) {
-            c.open += 1;
-            if now >= w.due {
-                c.breached += 1;
-            } else if now.0 - w.opened.0 >= warn_at {
-                c.warning += 1;
-            }
+            c.add(self.alarm(w, now));
         }
         c
     }

@@ -146,8 +146,8 @@
 //! order. It is *followed* when one of them is a `fault` outage at the faulted device
 //! (canonical names) whose `customers` is the outage's customer count less those
 //! moved by this transfer and the ones listed before it. `transfers_followed` is the
-//! share followed; `transfers` counts those judged. The simulator makes no transfers;
-//! the shared `storm_switching` samples have them.
+//! share followed; `transfers` counts those judged. The simulator's `storm_switching`
+//! days and the shared `storm_switching` samples have them.
 //!
 //! ## Call classification
 //!

@@ -28,6 +28,11 @@
 //! customer, on a service that fails while it is disconnected, or over another of the
 //! same customer. A fault above a disconnected customer happens as usual.
 //!
+//! On `storm_switching` days operators switch around located faults: the switches
+//! below a faulted device open and ties close, so that the healthy sections beyond
+//! have supply again (their meters restore) while the fault is repaired; the switches
+//! go back to normal afterwards (see [`OperatorSwitching`]).
+//!
 //! The same network, options and seed give the same scenario, on every platform.
 //!
 //! The options of a day are in [`SimulationOptions`] (one set per [`Profile`], or drawn
@@ -63,6 +68,7 @@ mod ranges;
 pub mod rfc3339;
 mod run;
 mod scenario;
+mod switching;
 mod truth;
 
 /// A call's true cause is given in the terms the replay classifies calls in.
@@ -72,6 +78,7 @@ pub use options::{
 };
 pub use ranges::SettingRanges;
 pub use scenario::{Scenario, scorer_kind};
+pub use switching::OperatorSwitching;
 pub use truth::{
     Checkpoint, CheckpointKind, Truth, TruthCall, TruthCause, TruthCounts, TruthMomentary,
     TruthOutage, TruthTransfer,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::SettingRanges;
+use super::{OperatorSwitching, SettingRanges};
 use crate::time::Timestamp;
 
 /// The kind of day a scenario simulates.
@@ -16,11 +16,19 @@ pub enum Profile {
     Busy,
     /// Twenty to sixty faults in three hours, lost last gasps, heavy calling.
     Storm,
+    /// A storm day on which operators isolate located faults and transfer the healthy
+    /// sections below them to normally-open ties ([`OperatorSwitching`]).
+    StormSwitching,
 }
 
 impl Profile {
     /// All profiles, calmest first.
-    pub const ALL: [Profile; 3] = [Profile::BlueSky, Profile::Busy, Profile::Storm];
+    pub const ALL: [Profile; 4] = [
+        Profile::BlueSky,
+        Profile::Busy,
+        Profile::Storm,
+        Profile::StormSwitching,
+    ];
 }
 
 crate::variant_names::display_as_serde_name!(Profile);
@@ -192,6 +200,10 @@ pub struct SimulationOptions {
     /// and false last gasps, whose rates are per customer. `None`: the counts as given
     /// on any network.
     pub feeder_customers: Option<u32>,
+    /// Operators' switching around located faults (`None`: none). Written flat into
+    /// the truth's `params` (`p_transfer`, `transfer_faults`, `switch_after_min`).
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub switching: Option<OperatorSwitching>,
     /// Ranges from which the day's rates are drawn, each day anew, in place of the
     /// values above (`None`: the values above, the same every day); see
     /// [`SettingRanges`].
@@ -282,7 +294,30 @@ impl SimulationOptions {
             storm: false,
             feeder_customers: Some(1500),
             false_lg_restore_p: None,
+            switching: None,
             ranges: None,
+        };
+        let storm = SimulationOptions {
+            duration_min: 180,
+            n_faults: [20, 60],
+            repair_scale: ByFaultClass {
+                service: 3.0,
+                transformer: 2.5,
+                fuse: 1.5,
+                recloser: 1.0,
+                breaker: 1.0,
+            },
+            p_lg: [0.3, 0.6],
+            p_call: [0.1, 0.25],
+            p_pr: 0.6,
+            p_scada: 0.7,
+            bg_calls_per_kh: 4.0,
+            false_lg_per_kh: 3.0,
+            momentaries: [3, 10],
+            planned: [0, 1],
+            disconnects: [1, 3],
+            storm: true,
+            ..base.clone()
         };
         match profile {
             Profile::Busy => base,
@@ -296,27 +331,10 @@ impl SimulationOptions {
                 disconnects: [1, 2],
                 ..base
             },
-            Profile::Storm => SimulationOptions {
-                duration_min: 180,
-                n_faults: [20, 60],
-                repair_scale: ByFaultClass {
-                    service: 3.0,
-                    transformer: 2.5,
-                    fuse: 1.5,
-                    recloser: 1.0,
-                    breaker: 1.0,
-                },
-                p_lg: [0.3, 0.6],
-                p_call: [0.1, 0.25],
-                p_pr: 0.6,
-                p_scada: 0.7,
-                bg_calls_per_kh: 4.0,
-                false_lg_per_kh: 3.0,
-                momentaries: [3, 10],
-                planned: [0, 1],
-                disconnects: [1, 3],
-                storm: true,
-                ..base
+            Profile::Storm => storm,
+            Profile::StormSwitching => SimulationOptions {
+                switching: Some(OperatorSwitching::default()),
+                ..storm
             },
         }
     }

@@ -3,7 +3,7 @@
 //! calls from customers who are not out and false last gasps.
 
 use super::CallCause;
-use super::run::{Run, What, secs, whole};
+use super::run::{Interruption, Run, What, secs, whole};
 use crate::evidence::{CallDetail, Evidence};
 use crate::ids::CustomerId;
 use crate::rng::SplitMix64;
@@ -69,21 +69,25 @@ impl Run<'_, '_> {
         calls: &mut SplitMix64,
     ) -> u64 {
         let mut late = 0;
+        // As the customer lives them: a transfer ends an interruption early.
+        let lived: Vec<Interruption> = covering
+            .iter()
+            .map(|&j| self.interruption_for(j, c))
+            .collect();
         // Merge into off-supply intervals, each begun by its first interruption; inside
         // one, the moments when a sustained interruption ended with the customer still
         // off (a nested outage, or one swallowed by a larger one).
         let mut i = 0;
-        while i < covering.len() {
-            let first = self.ints[covering[i]];
+        while i < lived.len() {
+            let first = lived[i];
             let (a, mut b) = (first.start, first.end);
             let mut j = i + 1;
-            while j < covering.len() && self.ints[covering[j]].start <= b {
-                b = b.max(self.ints[covering[j]].end);
+            while j < lived.len() && lived[j].start <= b {
+                b = b.max(lived[j].end);
                 j += 1;
             }
-            let mut ends: Vec<Timestamp> = covering[i..j]
+            let mut ends: Vec<Timestamp> = lived[i..j]
                 .iter()
-                .map(|&x| self.ints[x])
                 .filter(|x| x.what != What::Momentary && x.end > a && x.end < b)
                 .map(|x| x.end)
                 .collect();
@@ -97,7 +101,7 @@ impl Run<'_, '_> {
                 ends,
             };
             late += self.play_meter(c, &off, ami);
-            self.play_calls(c, &off, &covering[i..j], calls);
+            self.play_calls(c, &off, &lived[i..j], calls);
             i = j;
         }
         late
@@ -132,8 +136,14 @@ impl Run<'_, '_> {
     /// flicker call after a momentary; otherwise a chance of a call when supply is
     /// lost and again at each end of an interruption that left it off, each with its
     /// true cause at the moment of the call. `covering` are the interval's
-    /// interruptions.
-    fn play_calls(&mut self, c: CustomerId, off: &Off, covering: &[usize], calls: &mut SplitMix64) {
+    /// interruptions as the customer lives them.
+    fn play_calls(
+        &mut self,
+        c: CustomerId,
+        off: &Off,
+        covering: &[Interruption],
+        calls: &mut SplitMix64,
+    ) {
         let o = self.o;
         let (a, b) = (off.from, off.until);
         if self.disconnected(c, a).is_some() {
@@ -178,15 +188,12 @@ impl Run<'_, '_> {
         &self,
         c: CustomerId,
         t: Timestamp,
-        covering: &[usize],
+        covering: &[Interruption],
     ) -> Option<(CallCause, usize)> {
         if let Some(i) = self.disconnected(c, t) {
             return Some((CallCause::Disconnect, i));
         }
-        let active = covering
-            .iter()
-            .map(|&j| &self.ints[j])
-            .filter(|i| i.start <= t && t < i.end);
+        let active = covering.iter().filter(|i| i.start <= t && t < i.end);
         let mut best: Option<(CallCause, usize, u32)> = None;
         for i in active {
             let (cause, idx) = match i.what {

@@ -33,6 +33,7 @@ const SETTINGS: u64 = 7;
 /// | `late_max_s` | 60–600 | 120–900 | a mesh retries for minutes; a congested head-end for a quarter of an hour |
 /// | `bg_calls_per_kh` | 0.2–2 (busy 0.5–3) | 1–8 | calls about flickers, problems inside the house, and mistakes |
 /// | `momentaries` | 0–3 (busy 0–6) | 2–20 | reclosers operate far more often on wooded and stormy feeders |
+/// | `p_transfer` | - | 0.5–1.0 (storm with switching) | control rooms differ in how often they switch around a located fault rather than wait for the repair |
 ///
 /// The other options (fault counts and mix, repair times, delays) stay those of the
 /// profile.
@@ -56,6 +57,10 @@ pub struct SettingRanges {
     pub bg_calls_per_kh: [f64; 2],
     /// Momentary interruptions on a feeder of the profile's `feeder_customers`.
     pub momentaries: [u32; 2],
+    /// Probability that operators switch around a located fault (days with
+    /// [`OperatorSwitching`](super::OperatorSwitching) only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_transfer: Option<[f64; 2]>,
 }
 
 impl SettingRanges {
@@ -71,6 +76,18 @@ impl SettingRanges {
             late_max_s: [60.0, 600.0],
             bg_calls_per_kh: [0.2, 2.0],
             momentaries: [0, 3],
+            p_transfer: None,
+        };
+        let storm = SettingRanges {
+            p_call: [0.03, 0.40],
+            p_lg: [0.10, 0.80],
+            p_pr: [0.30, 0.90],
+            false_lg_per_kh: [1.0, 8.0],
+            late_p: [0.05, 0.40],
+            late_max_s: [120.0, 900.0],
+            bg_calls_per_kh: [1.0, 8.0],
+            momentaries: [2, 20],
+            ..calm.clone()
         };
         match profile {
             Profile::BlueSky => calm,
@@ -79,16 +96,10 @@ impl SettingRanges {
                 momentaries: [0, 6],
                 ..calm
             },
-            Profile::Storm => SettingRanges {
-                p_call: [0.03, 0.40],
-                p_lg: [0.10, 0.80],
-                p_pr: [0.30, 0.90],
-                false_lg_per_kh: [1.0, 8.0],
-                late_p: [0.05, 0.40],
-                late_max_s: [120.0, 900.0],
-                bg_calls_per_kh: [1.0, 8.0],
-                momentaries: [2, 20],
-                ..calm
+            Profile::Storm => storm,
+            Profile::StormSwitching => SettingRanges {
+                p_transfer: Some([0.5, 1.0]),
+                ..storm
             },
         }
     }
@@ -98,7 +109,8 @@ impl SettingRanges {
     /// same ranges, base and seed give the same day.
     ///
     /// # Complexity
-    /// O(1): nine draws.
+    /// O(1): nine draws (ten with `p_transfer`, drawn last so that the other nine are
+    /// those of a day without switching).
     pub fn draw(&self, base: &SimulationOptions, seed: u64) -> SimulationOptions {
         let mut rng = SplitMix64::stream(seed, SETTINGS);
         let mut one = |r: [f64; 2]| {
@@ -114,6 +126,13 @@ impl SettingRanges {
         let late_max_s = one(self.late_max_s)[0];
         let bg_calls_per_kh = one(self.bg_calls_per_kh)[0];
         let n = rng.count(self.momentaries);
+        let switching = match (self.p_transfer, base.switching) {
+            (Some(r), Some(s)) => Some(super::OperatorSwitching {
+                p_transfer: rng.uniform(r),
+                ..s
+            }),
+            (_, s) => s,
+        };
         SimulationOptions {
             p_call,
             p_lg,
@@ -124,6 +143,7 @@ impl SettingRanges {
             late_max_s,
             bg_calls_per_kh,
             momentaries: [n, n],
+            switching,
             ranges: Some(self.clone()),
             ..base.clone()
         }

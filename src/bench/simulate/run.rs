@@ -8,6 +8,7 @@
 //! [`finish`](super::finish) numbers the outages, orders the event file and writes the
 //! truth.
 
+use super::switching::Moved;
 use super::{
     CallCause, Scenario, SimulationOptions, Simulator, TruthCall, TruthCause, TruthMomentary,
     TruthOutage, scorer_kind,
@@ -55,6 +56,8 @@ const CALLS: u64 = 4;
 const BACKGROUND: u64 = 5;
 /// Which rows leave out the `load.` prefix.
 const NAMES: u64 = 6;
+/// Operators' switching (stream 7 draws a ranged day's settings).
+const SWITCHING: u64 = 8;
 
 /// The end of an interruption that lasts past the scenario.
 pub(super) const FOREVER: Timestamp = Timestamp(i64::MAX / 4);
@@ -98,6 +101,8 @@ pub(super) struct Run<'a, 'n> {
     /// Per customer (by id): off-supply intervals of its meter, sorted.
     pub(super) off: Vec<Vec<(Timestamp, Timestamp)>>,
     pub(super) false_lg: u64,
+    /// Customers given supply back by a transfer before their interruption ended.
+    pub(super) moved: Vec<Moved>,
 }
 
 impl<'a, 'n> Run<'a, 'n> {
@@ -124,6 +129,7 @@ impl<'a, 'n> Run<'a, 'n> {
             rows: Vec::new(),
             off: vec![Vec::new(); sim.net.customers().len()],
             false_lg: 0,
+            moved: Vec::new(),
         }
     }
 
@@ -251,6 +257,20 @@ impl<'a, 'n> Run<'a, 'n> {
         self.interrupted(|w| w != What::Momentary, |k| view.is_below(d, k), t, t + 1)
     }
 
+    /// Interruption `j` as customer `c` lives it: ended when a transfer gave the
+    /// customer supply back. O(M log C) for M transfers.
+    pub(super) fn interruption_for(&self, j: usize, c: CustomerId) -> Interruption {
+        let i = self.ints[j];
+        let moved = self
+            .moved
+            .iter()
+            .find(|m| m.int == j && m.customers.binary_search(&c).is_ok());
+        match moved {
+            Some(m) => Interruption { end: m.at, ..i },
+            None => i,
+        }
+    }
+
     /// Whether the customer's meter has supply at `t`.
     pub(super) fn supplied(&self, c: CustomerId, t: Timestamp) -> bool {
         !self.off[c.index()].iter().any(|&(a, b)| a <= t && t < b)
@@ -355,6 +375,8 @@ impl<'a, 'n> Run<'a, 'n> {
         self.plan_faults(&mut plan);
         self.plan_momentaries(&mut plan);
         self.plan_disconnects(&mut plan, &mut calls);
+        // Switching last, from its own stream: the rest of the day is as without it.
+        self.plan_transfers(&mut SplitMix64::stream(self.seed, SWITCHING));
         let mut late = self.play_customers(&mut ami, &mut calls);
         late += self.play_background(&mut background);
         let mut t = self.t0 + MINUTE;

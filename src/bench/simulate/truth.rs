@@ -55,7 +55,7 @@ pub struct TruthOutage {
     /// Those customers, `load.x`.
     pub customers: Vec<String>,
     /// Parts of it that operators switched to a normally-open tie while it lasted,
-    /// by time (none in the simulator's days; written only when there are some).
+    /// by time (on `storm_switching` days; written only when there are some).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transfers: Vec<TruthTransfer>,
 }
