@@ -35,13 +35,15 @@
 //! O(R + t · depth + 2^V · V²) for the R buses of the dead region, its t ties and
 //! V ≤ 12 switches searched, the regions `petgraph` breadth-first searches.
 
+use std::borrow::Cow;
+
 use petgraph::graph::{NodeIndex, UnGraph};
 use petgraph::visit::{Bfs, EdgeFiltered, EdgeRef};
 use serde::Serialize;
 
 use crate::ids::{BusId, ElementId, OutageDeviceId};
 use crate::network::Network;
-use crate::topology::{EnergizationView, SwitchState};
+use crate::topology::{EnergizationView, SwitchState, SwitchStates};
 
 mod search;
 #[cfg(test)]
@@ -86,18 +88,108 @@ pub struct RestorationPlan {
     pub customers_restored: u32,
     /// Customers still out after the plan.
     pub customers_still_out: u32,
+    /// The faulted section (not in the `restore` example's object, which the replay
+    /// contract fixes; the replay's `plan` records print it).
+    #[serde(skip)]
+    pub section: Section,
+}
+
+/// The faulted section a plan isolates: the buses below its head device down to the
+/// next switchable elements.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Section {
+    /// The device above it: the faulted device, or the one opened below it where fault
+    /// indicators moved the fault down and the faulted device recloses.
+    pub device: String,
+    /// The switchable devices at its lower ends.
+    pub ends: Vec<String>,
+    /// The customers in it.
+    pub customers: u32,
 }
 
 /// Plans restoration on one configuration; see the [module documentation](self).
 pub struct Planner<'n> {
     net: &'n Network,
     view: &'n EnergizationView,
-    graph: UnGraph<BusId, ElementId>,
+    graph: Cow<'n, UnGraph<BusId, ElementId>>,
     /// kVA of the customers by pre-order position, summed: `prefix[i]` is the load of
     /// the first `i` customers in the view's pre-order.
-    prefix: Vec<f64>,
+    prefix: Cow<'n, [f64]>,
     /// The nominal line-to-line voltage of the ampacity check, kV.
     kv: f64,
+}
+
+/// The customers' kVA summed along the view's pre-order. O(C).
+fn load_prefix(net: &Network, view: &EnergizationView) -> Vec<f64> {
+    let mut prefix = Vec::with_capacity(view.customers_in_preorder().len() + 1);
+    let mut acc = 0.0;
+    prefix.push(acc);
+    for &c in view.customers_in_preorder() {
+        acc += kva(net, c);
+        prefix.push(acc);
+    }
+    prefix
+}
+
+/// The nominal line-to-line voltage of the ampacity check: the first source's, kV.
+fn nominal_kv(net: &Network) -> f64 {
+    net.sources()
+        .iter()
+        .find_map(|s| s.base_kv)
+        .unwrap_or(12.47)
+}
+
+/// What a [`Planner`] needs beyond the network and the view, kept between faults: the
+/// physical graph (the same in every configuration) and the loads summed along the
+/// view's pre-order (made again only when the configuration has changed). A host that
+/// plans as faults are confirmed keeps one, so that each plan costs its search alone.
+///
+/// ```
+/// use outage_locator::{EnergizationView, import_opendss};
+/// use outage_locator::restoration::PlannerCache;
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/feeder_with_tie/master.dss");
+/// let net = import_opendss(path).unwrap().0;
+/// let view = EnergizationView::normal(&net).unwrap();
+/// let mut cache = PlannerCache::new(&net);
+/// let brk = net.outage_device_by_name("relay.brk_a").unwrap();
+/// let plan = cache.planner(&net, &view).plan(brk, &[]);
+/// assert_eq!(plan.customers_restored, 3);
+/// ```
+#[derive(Debug, Clone)]
+pub struct PlannerCache {
+    graph: UnGraph<BusId, ElementId>,
+    prefix: Vec<f64>,
+    /// The configuration `prefix` was summed for.
+    states: Option<SwitchStates>,
+    kv: f64,
+}
+
+impl PlannerCache {
+    /// A cache for a network, its loads not summed yet. O(B + E).
+    pub fn new(net: &Network) -> Self {
+        PlannerCache {
+            graph: net.physical_graph(),
+            prefix: Vec::new(),
+            states: None,
+            kv: nominal_kv(net),
+        }
+    }
+
+    /// A planner for the configuration `view` of `net` (the network the cache was
+    /// made for): O(1), or O(C) when the configuration changed since the last call.
+    pub fn planner<'a>(&'a mut self, net: &'a Network, view: &'a EnergizationView) -> Planner<'a> {
+        if self.states.as_ref() != Some(view.states()) {
+            self.prefix = load_prefix(net, view);
+            self.states = Some(view.states().clone());
+        }
+        Planner {
+            net,
+            view,
+            graph: Cow::Borrowed(&self.graph),
+            prefix: Cow::Borrowed(&self.prefix),
+            kv: self.kv,
+        }
+    }
 }
 
 /// A customer's kVA (its kW and kvar; 1 kW where the model gives none).
@@ -111,24 +203,12 @@ fn kva(net: &Network, c: crate::ids::CustomerId) -> f64 {
 impl<'n> Planner<'n> {
     /// A planner for the configuration `view` of `net`. O(B + E + C).
     pub fn new(net: &'n Network, view: &'n EnergizationView) -> Self {
-        let mut prefix = Vec::with_capacity(view.customers_in_preorder().len() + 1);
-        let mut acc = 0.0;
-        prefix.push(acc);
-        for &c in view.customers_in_preorder() {
-            acc += kva(net, c);
-            prefix.push(acc);
-        }
-        let kv = net
-            .sources()
-            .iter()
-            .find_map(|s| s.base_kv)
-            .unwrap_or(12.47);
         Planner {
             net,
             view,
-            graph: net.physical_graph(),
-            prefix,
-            kv,
+            graph: Cow::Owned(net.physical_graph()),
+            prefix: Cow::Owned(load_prefix(net, view)),
+            kv: nominal_kv(net),
         }
     }
 
@@ -170,7 +250,7 @@ impl<'n> Planner<'n> {
                 .any(|&s| self.net.bundle_representative(s) == rep)
         };
         let filtered = EdgeFiltered::from_fn(
-            &self.graph,
+            &*self.graph,
             |er: petgraph::graph::EdgeReference<'_, ElementId>| {
                 let e = *er.weight();
                 self.closed(e) && !stopped(e) && !(switchable_stops && self.net.is_switchable(e))
@@ -233,6 +313,7 @@ impl<'n> Planner<'n> {
             steps: Vec::new(),
             customers_restored: 0,
             customers_still_out: out,
+            section: Section::default(),
         };
         let Some(top) = self
             .net
@@ -277,12 +358,7 @@ impl<'n> Planner<'n> {
                 loading_pct: None,
             });
         }
-        // The load the fault and the isolation take off the network.
-        let removed = {
-            let (below, _) = self.region(self.downstream_bus(at), &[at], false);
-            self.customers_on(&below).1
-        };
-        self.restore(&bounds, &dead, device, removed, &mut plan);
+        self.restore(at, &bounds, &dead, device, &mut plan);
         plan.customers_restored = plan.steps.iter().map(|s| s.customers).sum();
         plan.customers_still_out = out.saturating_sub(plan.customers_restored);
         plan

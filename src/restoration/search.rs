@@ -29,7 +29,7 @@ use std::collections::{HashMap, HashSet};
 use crate::ids::{BusId, ElementId, OutageDeviceId};
 use crate::network::ElementKind;
 
-use super::{Planner, RestorationPlan, RestorationStep};
+use super::{Planner, RestorationPlan, RestorationStep, Section};
 
 /// Variables searched over every configuration (at most 2^12 = 4,096).
 pub(super) const EXACT_LIMIT: usize = 12;
@@ -107,13 +107,34 @@ impl Groups {
     }
 }
 
-/// What a configuration gives: per group root, the tie closed, load and customers.
+/// What a configuration gives, per group root: the tie closed, load and customers;
+/// buffers reused between configurations.
 struct Outcome {
     restored: u32,
     ops: u32,
+    g: Groups,
+    side: Groups,
     tie_of: Vec<usize>,
     load: Vec<f64>,
     customers: Vec<u32>,
+    cap: Vec<f64>,
+    added: Vec<f64>,
+}
+
+impl Outcome {
+    fn new() -> Self {
+        Outcome {
+            restored: 0,
+            ops: 0,
+            g: Groups { parent: Vec::new() },
+            side: Groups { parent: Vec::new() },
+            tie_of: Vec::new(),
+            load: Vec::new(),
+            customers: Vec::new(),
+            cap: Vec::new(),
+            added: Vec::new(),
+        }
+    }
 }
 
 impl Search {
@@ -140,92 +161,93 @@ impl Search {
         Some(())
     }
 
-    /// Customers restored and operations of a configuration, or `None` when it is
-    /// not valid. O(V²).
-    fn evaluate(&self, mask: u32, g: &mut Groups, added: &mut Vec<f64>) -> Option<Outcome> {
+    /// Fills `out` with a configuration's customers restored and operations; `false`
+    /// when it is not valid. O(V²), allocation-free once the buffers have grown.
+    fn evaluate(&self, mask: u32, out: &mut Outcome) -> bool {
         let n = self.nodes.len();
-        self.group(mask, g, NONE)?;
-        let mut out = Outcome {
-            restored: 0,
-            ops: mask.count_ones(),
-            tie_of: vec![NONE; n],
-            load: vec![0.0; n],
-            customers: vec![0; n],
-        };
+        if self.group(mask, &mut out.g, NONE).is_none() {
+            return false;
+        }
+        out.restored = 0;
+        out.ops = mask.count_ones();
+        out.tie_of.clear();
+        out.tie_of.resize(n, NONE);
         for (t, tie) in self.ties.iter().enumerate() {
             if self.tie_closed(t, mask) {
-                let r = g.find(tie.node);
+                let r = out.g.find(tie.node);
                 if out.tie_of[r] != NONE {
-                    return None;
+                    return false;
                 }
                 out.tie_of[r] = t;
             }
         }
-        let mut cap = vec![f64::INFINITY; n];
+        out.load.clear();
+        out.load.resize(n, 0.0);
+        out.customers.clear();
+        out.customers.resize(n, 0);
+        out.cap.clear();
+        out.cap.resize(n, f64::INFINITY);
         for (i, node) in self.nodes.iter().enumerate() {
-            let r = g.find(i);
+            let r = out.g.find(i);
             out.load[r] += node.kva;
             out.customers[r] += node.customers;
-            cap[r] = cap[r].min(node.cap);
+            out.cap[r] = out.cap[r].min(node.cap);
         }
-        added.clear();
-        added.resize(self.rated.len(), 0.0);
+        out.added.clear();
+        out.added.resize(self.rated.len(), 0.0);
         for r in 0..n {
             let t = out.tie_of[r];
             if t == NONE {
                 continue;
             }
-            if out.load[r] > cap[r] {
-                return None;
+            if out.load[r] > out.cap[r] {
+                return false;
             }
             out.restored += out.customers[r];
             for &i in &self.ties[t].path {
-                added[i] += out.load[r];
+                out.added[i] += out.load[r];
             }
         }
         for &(_, node) in &self.entries {
-            if out.tie_of[g.find(node)] != NONE {
+            if out.tie_of[out.g.find(node)] != NONE {
                 out.ops += 1;
             }
         }
         let over = self
             .rated
             .iter()
-            .zip(added.iter())
+            .zip(out.added.iter())
             .any(|(x, &a)| a > 0.0 && x.existing + a > x.cap);
-        if over || !self.switches_within_ratings(mask, g, &out) {
-            return None;
-        }
-        Some(out)
+        !over && self.switches_within_ratings(mask, out)
     }
 
     /// Whether each closed, rated switch inside an energized group carries no more than
     /// its capacity: the load of the group's side away from the tie.
-    fn switches_within_ratings(&self, mask: u32, g: &mut Groups, out: &Outcome) -> bool {
-        let mut roots = Vec::with_capacity(self.edges.len());
-        for ed in &self.edges {
-            roots.push(g.find(ed.a));
-        }
+    fn switches_within_ratings(&self, mask: u32, out: &mut Outcome) -> bool {
         for (k, ed) in self.edges.iter().enumerate() {
             let Some(cap) = ed.cap else { continue };
-            let t = out.tie_of[roots[k]];
-            if !self.edge_closed(k, mask) || t == NONE {
+            if !self.edge_closed(k, mask) {
                 continue;
             }
-            let mut side = Groups { parent: Vec::new() };
+            let t = out.tie_of[out.g.find(ed.a)];
+            if t == NONE {
+                continue;
+            }
             // Cannot close a loop: the configuration's groups were made without one.
-            let _ = self.group(mask, &mut side, k);
-            let tie_side = side.find(self.ties[t].node);
-            let far = if side.find(ed.a) == tie_side {
+            let _ = self.group(mask, &mut out.side, k);
+            let tie_side = out.side.find(self.ties[t].node);
+            let far = if out.side.find(ed.a) == tie_side {
                 ed.b
             } else {
                 ed.a
             };
-            let far = side.find(far);
-            let flow: f64 = (0..self.nodes.len())
-                .filter(|&i| side.find(i) == far)
-                .map(|i| self.nodes[i].kva)
-                .sum();
+            let far = out.side.find(far);
+            let mut flow = 0.0;
+            for i in 0..self.nodes.len() {
+                if out.side.find(i) == far {
+                    flow += self.nodes[i].kva;
+                }
+            }
             if flow > cap {
                 return false;
             }
@@ -233,29 +255,24 @@ impl Search {
         true
     }
 
-    /// The best configuration: most customers restored, then fewest operations, then
-    /// the lowest mask.
-    fn best(&self) -> Option<(u32, Outcome)> {
-        let v = self.variables();
-        let mut g = Groups { parent: Vec::new() };
-        let mut added = Vec::new();
-        let mut best: Option<(u32, Outcome)> = None;
-        for mask in 1u32..(1 << v) {
-            let Some(out) = self.evaluate(mask, &mut g, &mut added) else {
+    /// The best configuration (most customers restored, then fewest operations, then
+    /// the lowest mask), evaluated into `out`; `None` when none restores anyone.
+    fn best(&self, out: &mut Outcome) -> Option<u32> {
+        let mut best: Option<(u32, u32, u32)> = None;
+        for mask in 1u32..(1 << self.variables()) {
+            if !self.evaluate(mask, out) || out.restored == 0 {
                 continue;
-            };
-            let better = match &best {
-                None => out.restored > 0,
-                Some((_, b)) => {
-                    (out.restored, std::cmp::Reverse(out.ops))
-                        > (b.restored, std::cmp::Reverse(b.ops))
-                }
-            };
+            }
+            let better = best.is_none_or(|(_, r, o)| {
+                (out.restored, std::cmp::Reverse(out.ops)) > (r, std::cmp::Reverse(o))
+            });
             if better {
-                best = Some((mask, out));
+                best = Some((mask, out.restored, out.ops));
             }
         }
-        best
+        let (mask, ..) = best?;
+        self.evaluate(mask, out);
+        Some(mask)
     }
 }
 
@@ -289,24 +306,39 @@ impl Planner<'_> {
         if el.from == b { el.to } else { el.from }
     }
 
-    /// Fills in the plan's restoration: the boundaries to open and the switching that
-    /// gives the parts below them supply back (see the [module documentation](self)).
-    /// `removed` is the load the fault and the isolation take off the network (kVA).
+    /// Fills in the plan's faulted section (below `at`, down to `bounds`) and its
+    /// restoration: the boundaries to open and the switching that gives the parts
+    /// below them supply back (see the [module documentation](self)).
     pub(super) fn restore(
         &self,
+        at: ElementId,
         bounds: &[ElementId],
         dead: &HashSet<BusId>,
         fault: OutageDeviceId,
-        removed: f64,
         plan: &mut RestorationPlan,
     ) {
+        let (section, _) = self.region(self.downstream_bus(at), &[at], true);
+        plan.section = Section {
+            device: self.name(at),
+            ends: bounds.iter().map(|&b| self.name(b)).collect(),
+            customers: self.customers_on(&section).0,
+        };
+        // The load the fault and the isolation take off the network: the load below the
+        // device on `at` (every switchable element carries one).
+        let removed = self
+            .net
+            .outage_devices_on(self.net.bundle_representative(at))
+            .first()
+            .map_or(0.0, |&d| {
+                let r = self.view.customer_span(d);
+                self.prefix[r.end as usize] - self.prefix[r.start as usize]
+            });
         let Some(s) = self.search(bounds, dead, fault, removed) else {
             return;
         };
-        let Some((mask, out)) = s.best() else { return };
-        let mut g = Groups { parent: Vec::new() };
-        // The best configuration was valid, so it groups without a loop.
-        let _ = s.group(mask, &mut g, NONE);
+        let mut out = Outcome::new();
+        let Some(mask) = s.best(&mut out) else { return };
+        let mut g = std::mem::replace(&mut out.g, Groups { parent: Vec::new() });
         let energized = |g: &mut Groups, node: usize| out.tie_of[g.find(node)] != NONE;
         for &(b, node) in &s.entries {
             let name = self.name(b);
@@ -359,24 +391,64 @@ impl Planner<'_> {
         fault: OutageDeviceId,
         removed: f64,
     ) -> Option<Search> {
-        // The sections of the parts, by bus.
+        // The parts worth searching: those with a tie, and those an open switch joins
+        // to them (a part no tie can reach stays dark).
+        let mut wanted = vec![false; bounds.len()];
+        let mut want = |p: Option<usize>| {
+            if let Some(p) = p {
+                wanted[p] = true;
+            }
+        };
+        for &x in dead {
+            for er in self.graph.edges(petgraph::graph::NodeIndex::new(x.index())) {
+                let e = *er.weight();
+                if !self.closed(e)
+                    && self.net.is_switchable(e)
+                    && !dead.contains(&self.other_end(e, x))
+                {
+                    want(self.part_of(x, bounds, dead));
+                }
+            }
+        }
+        // The sections of those parts, by bus, section by section down each part
+        // across the switches met.
         let mut section: HashMap<BusId, usize> = HashMap::new();
         let mut buses: Vec<Vec<BusId>> = Vec::new();
         let mut entries = Vec::new();
-        for &b in bounds {
-            let start = self.downstream_bus(b);
-            let (part, _) = self.region(start, &[b], false);
-            for x in part {
+        let mut done = vec![false; bounds.len()];
+        // In the boundaries' order, so that the plan does not depend on hashing.
+        while let Some(p) = (0..bounds.len()).find(|&p| wanted[p] && !done[p]) {
+            done[p] = true;
+            let b = bounds[p];
+            entries.push((b, buses.len()));
+            let mut todo = vec![self.downstream_bus(b)];
+            while let Some(x) = todo.pop() {
                 if section.contains_key(&x) {
                     continue;
                 }
-                let (sec, _) = self.region(x, &[], true);
+                let (sec, met) = self.region(x, &[b], true);
                 for &y in &sec {
                     section.insert(y, buses.len());
+                    for er in self.graph.edges(petgraph::graph::NodeIndex::new(y.index())) {
+                        let e = *er.weight();
+                        let far = self.other_end(e, y);
+                        if !self.closed(e) && self.net.is_switchable(e) && dead.contains(&far) {
+                            if let Some(q) = self.part_of(far, bounds, dead) {
+                                wanted[q] = true;
+                            }
+                        }
+                    }
+                }
+                for e in met {
+                    let el = self.net.element(e);
+                    todo.extend(
+                        [el.from, el.to]
+                            .into_iter()
+                            .filter(|y| !section.contains_key(y)),
+                    );
                 }
                 buses.push(sec);
             }
-            entries.push((b, section[&start]));
         }
         // The switchable elements between sections, and the ties.
         let mut edges = Vec::new();
@@ -445,6 +517,24 @@ impl Planner<'_> {
         }
         s.limit();
         Some(s)
+    }
+
+    /// The part a dead bus lies in: the index of the boundary above it, found up its
+    /// feeding path; `None` in the faulted section or above it. O(depth · bounds).
+    fn part_of(&self, bus: BusId, bounds: &[ElementId], dead: &HashSet<BusId>) -> Option<usize> {
+        let mut x = bus;
+        while dead.contains(&x) {
+            let e = self.view.feeding_element(x)?;
+            let rep = self.net.bundle_representative(e);
+            if let Some(p) = bounds
+                .iter()
+                .position(|&b| self.net.bundle_representative(b) == rep)
+            {
+                return Some(p);
+            }
+            x = self.other_end(e, x);
+        }
+        None
     }
 
     /// The rated elements on the path from `far` to its source, as indexes into

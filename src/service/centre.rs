@@ -8,10 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::evidence::Event;
 use crate::ids::{CustomerId, OutageDeviceId};
-use crate::inference::{Change, Engine, EngineOptions, EngineSnapshot, OutageCause};
+use crate::inference::{Change, Engine, EngineOptions, EngineSnapshot, OutageCause, OutageId};
 use crate::network::Network;
+use crate::restoration::RestorationPlan;
 use crate::service::answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
+use crate::service::crews::CrewId;
 use crate::service::notices::{Notice, NoticeOptions, Notices, PlannedWork, Progress};
+use crate::service::plans::PlanDesk;
+use crate::service::switching_orders::{SwitchingOptions, SwitchingOrderId, SwitchingOrders};
 use crate::service::tickets::{
     Action, TicketError, WorkOrderChange, WorkOrderId, WorkOrderOptions, WorkOrders,
 };
@@ -27,6 +31,8 @@ pub struct CommandCentreOptions {
     pub notices: NoticeOptions,
     /// Call answers.
     pub answers: AnswerOptions,
+    /// Switching orders.
+    pub switching: SwitchingOptions,
 }
 
 /// What one step of the command centre produced.
@@ -49,6 +55,8 @@ pub struct CommandCentreSnapshot {
     notices: Notices,
     reasons: BTreeMap<CustomerId, DisconnectReason>,
     answers: AnswerOptions,
+    #[serde(default)]
+    switching: SwitchingOrders,
 }
 
 impl CommandCentreSnapshot {
@@ -57,7 +65,13 @@ impl CommandCentreSnapshot {
     /// outage, with internally tagged enums that only a self-describing format reads
     /// back) goes inside it as JSON text.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let tickets = (&self.orders, &self.notices, &self.reasons, &self.answers);
+        let tickets = (
+            &self.orders,
+            &self.notices,
+            &self.reasons,
+            &self.answers,
+            &self.switching,
+        );
         // The ticket layer's types serialise to JSON by construction (string keys,
         // finite numbers), as the JSON snapshot itself relies on.
         let json = serde_json::to_string(&tickets).expect("the ticket layer serialises");
@@ -71,7 +85,7 @@ impl CommandCentreSnapshot {
     /// this version; whether it fits a network is checked on restoring.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::Error> {
         let (engine, json): (EngineSnapshot, String) = crate::binary::from_bytes(bytes)?;
-        let (orders, notices, reasons, answers) = serde_json::from_str(&json)
+        let (orders, notices, reasons, answers, switching) = serde_json::from_str(&json)
             .map_err(|e| crate::Error::Snapshot(format!("the ticket layer: {e}")))?;
         Ok(CommandCentreSnapshot {
             engine,
@@ -79,6 +93,7 @@ impl CommandCentreSnapshot {
             notices,
             reasons,
             answers,
+            switching,
         })
     }
 }
@@ -124,6 +139,7 @@ pub struct CommandCentre {
     notices: Notices,
     reasons: BTreeMap<CustomerId, DisconnectReason>,
     answers: AnswerOptions,
+    plans: PlanDesk,
     changes: Vec<Change>,
     order_changes: Vec<WorkOrderChange>,
 }
@@ -139,8 +155,10 @@ impl CommandCentre {
         engine: EngineOptions,
         opts: CommandCentreOptions,
     ) -> Result<Self, crate::SwitchingError> {
+        let engine = Engine::new(net, engine)?;
         Ok(CommandCentre {
-            engine: Engine::new(net, engine)?,
+            plans: PlanDesk::new(&engine, SwitchingOrders::new(opts.switching)),
+            engine,
             orders: WorkOrders::new(opts.orders),
             notices: Notices::new(opts.notices),
             reasons: BTreeMap::new(),
@@ -174,6 +192,51 @@ impl CommandCentre {
     /// The notice desk.
     pub fn notices(&self) -> &Notices {
         &self.notices
+    }
+
+    /// The switching orders: a confirmed fault's restoration plan, raised beside its
+    /// repair order.
+    pub fn switching(&self) -> &SwitchingOrders {
+        &self.plans.orders
+    }
+
+    /// The restoration plans of the last step: one for each fault outage it confirmed
+    /// (see [`Planner`](crate::restoration::Planner)).
+    pub fn last_plans(&self) -> &[(OutageId, RestorationPlan)] {
+        self.plans.last()
+    }
+
+    /// Sends a crew to carry out a switching order; `false` when it is closed.
+    ///
+    /// # Panics
+    /// When `id` is not a switching order of this centre.
+    pub fn dispatch_switching(
+        &mut self,
+        id: SwitchingOrderId,
+        crew: CrewId,
+        at: Timestamp,
+    ) -> bool {
+        self.plans.orders.dispatch(id, crew, at)
+    }
+
+    /// A switching order carried out at `at`: its steps are reported to the engine as
+    /// switching (as [`Engine::switch`]), in order, the order closes, and the work
+    /// orders and notices follow what changed (the outage shrinks to the customers
+    /// left). Nothing happens to an order closed already.
+    ///
+    /// # Panics
+    /// When `id` is not a switching order of this centre.
+    pub fn execute_switching(&mut self, id: SwitchingOrderId, at: Timestamp) -> Outputs<'_> {
+        self.changes.clear();
+        if self.plans.orders.order(id).closed.is_none() {
+            let steps = self.plans.orders.order(id).steps.clone();
+            for s in steps {
+                let ch = self.engine.switch(s.device, s.open, at);
+                self.changes.extend(ch.iter().copied());
+            }
+            self.plans.executed(id, &self.engine);
+        }
+        self.follow()
     }
 
     /// What the last step produced (the same as it returned).
@@ -219,6 +282,7 @@ impl CommandCentre {
         self.order_changes.clear();
         self.order_changes
             .extend_from_slice(self.orders.follow(&self.engine, &self.changes));
+        self.plans.follow(&self.engine, &self.changes, &self.orders);
         let notices = self.notices.follow(
             &self.engine,
             &self.changes,
@@ -355,6 +419,7 @@ impl CommandCentre {
             notices: self.notices.clone(),
             reasons: self.reasons.clone(),
             answers: self.answers,
+            switching: self.plans.orders.clone(),
         }
     }
 
@@ -380,6 +445,7 @@ impl CommandCentre {
             ));
         }
         Ok(CommandCentre {
+            plans: PlanDesk::new(&engine, snap.switching),
             engine,
             orders: snap.orders,
             notices: snap.notices,

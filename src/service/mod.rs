@@ -17,6 +17,9 @@
 //!   simulated [`SimulatedHeadEnd`]) and the choice of pings ([`PingPolicy`]).
 //! - `warnings`: early-warning orders, preventive inspections of weak spots
 //!   ([`EarlyWarnings`]), with their own time limit.
+//! - `switching_orders` and `plans`: a confirmed fault's restoration plan and the
+//!   switching order that carries it out ([`SwitchingOrders`]), beside its repair
+//!   order, with their own time limit.
 //! - `centre`: the [`CommandCentre`] that drives them together
 //!   event by event.
 
@@ -24,7 +27,9 @@ pub(crate) mod answers;
 pub(crate) mod centre;
 pub(crate) mod crews;
 pub(crate) mod notices;
+pub(crate) mod plans;
 pub(crate) mod supervision;
+pub(crate) mod switching_orders;
 pub(crate) mod tickets;
 pub(crate) mod verification;
 pub(crate) mod warnings;
@@ -36,6 +41,10 @@ pub use notices::{
     Notice, NoticeId, NoticeKind, NoticeOptions, Notices, PlannedKind, PlannedWork, Progress,
 };
 pub use supervision::{DepartmentStats, DispatchOption, SupervisionCounts, SupervisionRow};
+pub use switching_orders::{
+    SwitchingClosing, SwitchingOptions, SwitchingOrder, SwitchingOrderId, SwitchingOrders,
+    SwitchingStep,
+};
 pub use tickets::{
     Action, AuditEntry, AuditEvent, Closing, CrewState, Etr, EtrSource, FaultCause, Fields,
     LimitKind, LimitState, LimitStatus, LinkedCall, OrderState, OutageSource, Priority,
