@@ -442,3 +442,64 @@ mod random {
         }
     }
 }
+
+/// A confirmed breaker fault on the feeder with a tie: the command centre raises a
+/// switching order beside the repair order, linked to it; carried out, it transfers
+/// the far end (the outage shrinks to the customers left), closes as executed and
+/// counts in the switching department; a snapshot keeps it.
+#[test]
+fn a_confirmed_fault_gets_a_switching_order_that_transfers_when_executed() {
+    use outage_locator::service::{CommandCentreOptions, Crew, SwitchingClosing};
+    use outage_locator::{CommandCentre, EngineOptions, Event, Evidence, MINUTE, Timestamp};
+    let master = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/feeder_with_tie/master.dss"
+    );
+    let net = std::sync::Arc::new(import_opendss(master).unwrap().0);
+    let mut cc = CommandCentre::new(
+        std::sync::Arc::clone(&net),
+        EngineOptions::default(),
+        CommandCentreOptions::default(),
+    )
+    .unwrap();
+    let crew = cc
+        .orders_mut()
+        .add_crew(Crew::new("Crew 1", "North", [0.0, 0.0]));
+    let brk = net.outage_device_by_name("relay.brk_a").unwrap();
+    let t0: Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();
+    cc.ingest(Event {
+        time: t0,
+        evidence: Evidence::DeviceOpen { device: brk },
+    });
+    cc.ingest(Event {
+        time: t0 + MINUTE,
+        evidence: Evidence::Tick,
+    });
+    let s = &cc.switching().orders()[0];
+    let (id, outage) = (s.id, s.outage);
+    assert_eq!(s.fault, brk);
+    assert_eq!(s.repair, cc.orders().order_of(outage));
+    assert!(s.repair.is_some());
+    assert_eq!(s.customers, 3);
+    let names: Vec<(bool, &str)> = s
+        .steps
+        .iter()
+        .map(|st| (st.open, net.outage_device_name(st.device)))
+        .collect();
+    assert_eq!(names, [(true, "swtcontrol.sw_a"), (false, "line.tie")]);
+    assert_eq!(cc.switching().supervision(t0 + 2 * MINUTE).open, 1);
+    let back = CommandCentre::from_snapshot(std::sync::Arc::clone(&net), cc.snapshot()).unwrap();
+    assert_eq!(back.switching(), cc.switching());
+
+    assert!(cc.dispatch_switching(id, crew, t0 + 2 * MINUTE));
+    cc.execute_switching(id, t0 + 10 * MINUTE);
+    assert_eq!(cc.engine().outage(outage).unwrap().customers, 3);
+    let s = cc.switching().order(id);
+    assert_eq!(
+        s.closed,
+        Some((t0 + 10 * MINUTE, SwitchingClosing::Executed))
+    );
+    assert_eq!(cc.switching().supervision(t0 + 11 * MINUTE).open, 0);
+    let st = cc.switching().department_stats();
+    assert_eq!((st.orders, st.on_time), (1, 1));
+}
