@@ -384,15 +384,18 @@ impl Planner<'_> {
 
     /// The search's graph for the parts below `bounds`; `None` when no tie reaches
     /// them.
-    fn search(
+    /// The sections of the parts worth searching (those with a tie, and those an open
+    /// switch joins to them: a part no tie can reach stays dark), by bus, and each
+    /// part's boundary with the section below it. O(R).
+    fn sections(
         &self,
         bounds: &[ElementId],
         dead: &HashSet<BusId>,
-        fault: OutageDeviceId,
-        removed: f64,
-    ) -> Option<Search> {
-        // The parts worth searching: those with a tie, and those an open switch joins
-        // to them (a part no tie can reach stays dark).
+    ) -> (
+        HashMap<BusId, usize>,
+        Vec<Vec<BusId>>,
+        Vec<(ElementId, usize)>,
+    ) {
         let mut wanted = vec![false; bounds.len()];
         let mut want = |p: Option<usize>| {
             if let Some(p) = p {
@@ -432,10 +435,12 @@ impl Planner<'_> {
                     for er in self.graph.edges(petgraph::graph::NodeIndex::new(y.index())) {
                         let e = *er.weight();
                         let far = self.other_end(e, y);
-                        if !self.closed(e) && self.net.is_switchable(e) && dead.contains(&far) {
-                            if let Some(q) = self.part_of(far, bounds, dead) {
-                                wanted[q] = true;
-                            }
+                        if !self.closed(e)
+                            && self.net.is_switchable(e)
+                            && dead.contains(&far)
+                            && let Some(q) = self.part_of(far, bounds, dead)
+                        {
+                            wanted[q] = true;
                         }
                     }
                 }
@@ -450,7 +455,17 @@ impl Planner<'_> {
                 buses.push(sec);
             }
         }
-        // The switchable elements between sections, and the ties.
+        (section, buses, entries)
+    }
+
+    /// The switchable elements between sections, and the ties (element, section, live
+    /// bus across). O(R).
+    fn switches(
+        &self,
+        section: &HashMap<BusId, usize>,
+        buses: &[Vec<BusId>],
+        dead: &HashSet<BusId>,
+    ) -> (Vec<Edge>, Vec<(ElementId, usize, BusId)>) {
         let mut edges = Vec::new();
         let mut ties: Vec<(ElementId, usize, BusId)> = Vec::new();
         let mut seen: HashSet<ElementId> = HashSet::new();
@@ -483,6 +498,18 @@ impl Planner<'_> {
                 }
             }
         }
+        (edges, ties)
+    }
+
+    fn search(
+        &self,
+        bounds: &[ElementId],
+        dead: &HashSet<BusId>,
+        fault: OutageDeviceId,
+        removed: f64,
+    ) -> Option<Search> {
+        let (section, buses, entries) = self.sections(bounds, dead);
+        let (edges, ties) = self.switches(&section, &buses, dead);
         if ties.is_empty() {
             return None;
         }
@@ -609,15 +636,9 @@ impl Search {
         map
     }
 
-    /// Above [`EXACT_LIMIT`] variables: keeps the ties and then the switches on the
-    /// paths between ties, boundaries and open switches (a tree's leaves that are none
-    /// of these pruned away) as variables, up to the limit; the other switches stay as
-    /// they are (closed ones join their nodes, whose group then fits under their
-    /// capacity if they lie on such a path). O(V + n).
-    fn limit(&mut self) {
-        if self.variables() <= EXACT_LIMIT {
-            return;
-        }
+    /// Which switches lie on the paths between ties, boundaries and open switches: the
+    /// closed ones left when the tree's other leaves are pruned away. O(n · V).
+    fn spine(&self) -> Vec<bool> {
         let n = self.nodes.len();
         let mut terminal = vec![false; n];
         for t in &self.ties {
@@ -651,6 +672,20 @@ impl Search {
                 }
             }
         }
+        spine
+    }
+
+    /// Above [`EXACT_LIMIT`] variables: keeps the ties and then the switches on the
+    /// paths between ties, boundaries and open switches (a tree's leaves that are none
+    /// of these pruned away) as variables, up to the limit; the other switches stay as
+    /// they are (closed ones join their nodes, whose group then fits under their
+    /// capacity if they lie on such a path). O(n · V).
+    fn limit(&mut self) {
+        if self.variables() <= EXACT_LIMIT {
+            return;
+        }
+        let n = self.nodes.len();
+        let spine = self.spine();
         self.ties.truncate(EXACT_LIMIT);
         let mut room = EXACT_LIMIT - self.ties.len();
         let mut chosen = vec![false; self.edges.len()];
@@ -680,7 +715,7 @@ impl Search {
         }
         let mut map = vec![NONE; n];
         let mut nodes: Vec<Node> = Vec::new();
-        for i in 0..n {
+        for (i, (old, &c)) in self.nodes.iter().zip(&cap).enumerate() {
             let r = g.find(i);
             if map[r] == NONE {
                 map[r] = nodes.len();
@@ -691,9 +726,9 @@ impl Search {
                 });
             }
             let m = &mut nodes[map[r]];
-            m.customers += self.nodes[i].customers;
-            m.kva += self.nodes[i].kva;
-            m.cap = m.cap.min(cap[i]);
+            m.customers += old.customers;
+            m.kva += old.kva;
+            m.cap = m.cap.min(c);
         }
         let mut k = 0;
         self.edges.retain(|_| {
