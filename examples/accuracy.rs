@@ -27,8 +27,13 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{Long, Stop, Value, outln};
 
 use outage_locator::bench::metrics::{
     ClassOutcome, Conclusions, ScenarioScore, Summary, aggregate, diagnose, score,
@@ -96,6 +101,8 @@ struct Progress {
     seeds: u64,
     networks: usize,
     start: Instant,
+    /// Days done, on a terminal.
+    bar: indicatif::ProgressBar,
 }
 
 impl Progress {
@@ -106,19 +113,22 @@ impl Progress {
         b.done += 1;
         b.events += d.events;
         b.replay_s += d.engine_s + d.rollup_s;
+        self.bar.inc(1);
         if b.done == self.seeds {
             *finished += 1;
-            eprintln!(
-                "accuracy: [{}/{}] {} on {}: {} days, {} events, {:.1} s of replay; {:.0} s in",
-                finished,
-                self.total,
-                tables[d.table].title,
-                nets[d.net].name,
-                b.done,
-                b.events,
-                b.replay_s,
-                self.start.elapsed().as_secs_f64(),
-            );
+            self.bar.suspend(|| {
+                eprintln!(
+                    "accuracy: [{}/{}] {} on {}: {} days, {} events, {:.1} s of replay; {:.0} s in",
+                    finished,
+                    self.total,
+                    tables[d.table].title,
+                    nets[d.net].name,
+                    b.done,
+                    b.events,
+                    b.replay_s,
+                    self.start.elapsed().as_secs_f64(),
+                )
+            });
         }
     }
 }
@@ -207,20 +217,20 @@ fn columns(m: &Summary) -> Vec<(&'static str, String)> {
 }
 
 fn print_table(title: &str, rows: &[(String, Summary)]) {
-    println!("\n{title}");
+    outln!("\n{title}");
     let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0) + 2;
     let Some(first) = rows.first() else { return };
     let mut line = format!("{:w0$}", "");
     for (h, _) in columns(&first.1) {
         line.push_str(&format!("{h:>7}"));
     }
-    println!("{line}");
+    outln!("{line}");
     for (name, m) in rows {
         let mut line = format!("{name:w0$}");
         for (_, v) in columns(m) {
             line.push_str(&format!("{v:>7}"));
         }
-        println!("{line}");
+        outln!("{line}");
     }
 }
 
@@ -234,7 +244,7 @@ fn print_diagnosis<'a>(title: &str, done: impl Iterator<Item = &'a Done>) {
             }
         }
     }
-    println!(
+    outln!(
         "\n{title}: true outages at the start + 15 min checkpoints by device class (pairs of \
          checkpoint and active outage), % found at the device, held too high (by an \
          ancestor), too low (by descendants only) or missed; false positives by class, and \
@@ -245,7 +255,7 @@ fn print_diagnosis<'a>(title: &str, done: impl Iterator<Item = &'a Done>) {
     for e in ["engine", "roll-up"] {
         line.push_str(&format!(" | {e:^53}"));
     }
-    println!("{line}");
+    outln!("{line}");
     let mut line = format!("{:14}", "");
     for _ in 0..2 {
         line.push_str(" |");
@@ -254,7 +264,7 @@ fn print_diagnosis<'a>(title: &str, done: impl Iterator<Item = &'a Done>) {
         }
         line.push_str("    ");
     }
-    println!("{line}");
+    outln!("{line}");
     let mut classes: Vec<OutageDeviceClass> = sum[0].keys().chain(sum[1].keys()).copied().collect();
     classes.sort();
     classes.dedup();
@@ -280,7 +290,7 @@ fn print_diagnosis<'a>(title: &str, done: impl Iterator<Item = &'a Done>) {
                 pc(o.false_pos_related, o.false_pos)
             ));
         }
-        println!("{}", line.trim_end());
+        outln!("{}", line.trim_end());
     }
 }
 
@@ -293,24 +303,33 @@ struct Args {
     models: Vec<PathBuf>,
 }
 
-fn args() -> Args {
-    let usage = "usage: accuracy [SEEDS] [--customers N] [--utility K] [--model PATH]...";
+const USAGE: &str = "accuracy [SEEDS] [--customers N] [--utility K] [--model PATH]...
+
+The engine and the classic roll-up rule side by side on generated days: every fixture
+feeder, a synthetic network and utility-shaped feeders, SEEDS days (default 4) of each
+profile on each, scored with the metrics of ../shared/eval/score.py.
+
+  --customers N   the synthetic network's customers (default 20000; 0 leaves it out)
+  --utility K     utility-shaped feeders (default 4)
+  --model PATH    another model (repeatable)";
+
+fn parse(args: &mut cli::Args) -> Result<Args, Stop> {
     let mut a = Args {
         seeds: 4,
         customers: 20_000,
         utility: 4,
         models: Vec::new(),
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(x) = it.next() {
-        match x.as_str() {
-            "--customers" => a.customers = it.next().and_then(|v| v.parse().ok()).expect(usage),
-            "--utility" => a.utility = it.next().and_then(|v| v.parse().ok()).expect(usage),
-            "--model" => a.models.push(it.next().expect(usage).into()),
-            x => a.seeds = x.parse().expect(usage),
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long("customers") => a.customers = args.value()?,
+            Long("utility") => a.utility = args.value()?,
+            Long("model") => a.models.push(args.path()?),
+            Value(v) => a.seeds = cli::parse(v, "SEEDS")?,
+            _ => return Err(arg.unexpected().into()),
         }
     }
-    a
+    Ok(a)
 }
 
 /// Every fixture feeder (its `eval_master.dss`, the evaluation's protection, else its
@@ -462,15 +481,18 @@ fn rows(nets: &[Net], table: &Table, k: usize, done: &[Done]) -> Vec<(String, Su
     rows
 }
 
-fn main() {
-    let a = args();
+fn main() -> ExitCode {
+    cli::main(USAGE, parse, accuracy)
+}
+
+fn accuracy(a: Args) -> Result<(), Stop> {
     let t0 = Instant::now();
     let nets = networks(&a);
     let tables = tables();
     let sims: Vec<Simulator<'_>> = nets
         .iter()
-        .map(|n| Simulator::new(&n.net).expect("the normal state is radial"))
-        .collect();
+        .map(|n| Simulator::new(&n.net).map_err(cli::at(&n.name)))
+        .collect::<Result<_, _>>()?;
     for (n, s) in nets.iter().zip(&sims) {
         eprintln!(
             "{}: {} customers, {} outage devices, {} deep at most",
@@ -492,6 +514,7 @@ fn main() {
         seeds: a.seeds,
         networks: nets.len(),
         start: t0,
+        bar: cli::progress(jobs.len() as u64, "days"),
     };
     let done: Vec<Done> = jobs
         .par_iter()
@@ -501,10 +524,11 @@ fn main() {
             d
         })
         .collect();
+    progress.bar.finish_and_clear();
     let events: usize = done.iter().map(|d| d.events).sum();
     let engine_s: f64 = done.iter().map(|d| d.engine_s).sum();
     let rollup_s: f64 = done.iter().map(|d| d.rollup_s).sum();
-    println!(
+    outln!(
         "accuracy: {} days ({} seeds per profile and network), {} events; engine {:.1} s, roll-up {:.1} s of replay",
         done.len(),
         a.seeds,
@@ -519,4 +543,5 @@ fn main() {
         print_diagnosis(&table.title, done.iter().filter(|d| d.table == k));
     }
     eprintln!("accuracy: {:.1} s", t0.elapsed().as_secs_f64());
+    Ok(())
 }

@@ -17,51 +17,87 @@ use std::time::Instant;
 
 use outage_locator::bench::synth::{SyntheticNetworkOptions, synthetic_network, write_cim};
 
-const CHILD: &str = "--import-one";
+#[path = "common/cli.rs"]
+mod cli;
+#[path = "common/measure.rs"]
+mod measure;
+use cli::{Args, Long, Stop, Value, outln};
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some(CHILD) {
-        return match (args.get(1), args.get(2).and_then(|s| s.parse().ok())) {
-            (Some(path), Some(n)) => import_one(Path::new(path), n),
-            _ => ExitCode::from(2),
-        };
+const USAGE: &str = "cim_scale [--keep] [CUSTOMERS...]
+
+Writes a synthetic network of each size (default 100000 1000000) as CIM XML to the
+temporary folder and imports it in a child process: the file's size, the import's time
+and peak memory.
+
+  --keep    keep the XML files";
+
+/// The option that imports one file, in the child.
+const CHILD: &str = "import-one";
+
+enum Mode {
+    Table { sizes: Vec<usize>, keep: bool },
+    One(PathBuf, usize),
+}
+
+fn parse(args: &mut Args) -> Result<Mode, Stop> {
+    let (mut sizes, mut keep) = (Vec::new(), false);
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long(CHILD) => {
+                let path = args.path()?;
+                let n = args.value()?;
+                return Ok(Mode::One(path, n));
+            }
+            Long("keep") => keep = true,
+            Value(v) => sizes.push(cli::count(v, "CUSTOMERS")?),
+            _ => return Err(arg.unexpected().into()),
+        }
     }
-    let keep = args.iter().any(|a| a == "--keep");
-    let mut sizes: Vec<usize> = args.iter().filter_map(|s| s.parse().ok()).collect();
     if sizes.is_empty() {
         sizes = vec![100_000, 1_000_000];
     }
-    let Ok(me) = std::env::current_exe() else {
-        eprintln!("cannot find this program to run it again");
-        return ExitCode::from(1);
-    };
-    println!(
+    Ok(Mode::Table { sizes, keep })
+}
+
+fn main() -> ExitCode {
+    cli::main(USAGE, parse, |mode| match mode {
+        Mode::Table { sizes, keep } => table(sizes, keep),
+        Mode::One(path, n) => import_one(&path, n),
+    })
+}
+
+fn table(sizes: Vec<usize>, keep: bool) -> Result<(), Stop> {
+    let me = std::env::current_exe().map_err(cli::at("cannot find this program"))?;
+    outln!(
         "customers   file MB   write s  import s     cpu s    MB/s  us/cust   peak MB  B/cust  peak/file"
     );
+    let bar = cli::progress(sizes.len() as u64, "sizes");
     for n in sizes {
+        bar.set_message(format!("{n} customers"));
         let path = std::env::temp_dir().join(format!("outage-locator-cim-{n}.xml"));
         let t = Instant::now();
-        if let Err(e) = write(&path, n) {
-            eprintln!("{}: {e}", path.display());
-            return ExitCode::from(1);
-        }
+        write(&path, n).map_err(cli::at(path.display()))?;
         let write_s = t.elapsed().as_secs_f64();
-        let status = Command::new(&me)
-            .args([CHILD, &path.to_string_lossy(), &n.to_string()])
+        let out = Command::new(&me)
+            .arg(format!("--{CHILD}"))
+            .args([&path.to_string_lossy(), &n.to_string()[..]])
             .env("CIM_SCALE_WRITE_S", format!("{write_s:.1}"))
-            .status();
+            .output();
         if !keep {
             let _ = std::fs::remove_file(&path);
         } else {
-            eprintln!("kept {}", path.display());
+            bar.suspend(|| eprintln!("kept {}", path.display()));
         }
-        if !status.is_ok_and(|s| s.success()) {
-            eprintln!("the import of {n} customers failed");
-            return ExitCode::from(1);
+        match out {
+            Ok(o) if o.status.success() => {
+                bar.suspend(|| outln!("{}", String::from_utf8_lossy(&o.stdout).trim_end()));
+            }
+            _ => return Err(format!("the import of {n} customers failed").into()),
         }
+        bar.inc(1);
     }
-    ExitCode::SUCCESS
+    bar.finish_and_clear();
+    Ok(())
 }
 
 /// Writes a synthetic network of `n` customers as CIM.
@@ -75,26 +111,21 @@ fn write(path: &PathBuf, n: usize) -> std::io::Result<()> {
 }
 
 /// The child: imports the file once and prints one row.
-fn import_one(path: &Path, n: usize) -> ExitCode {
-    let before = status_kb("VmRSS:");
-    let cpu = cpu_seconds();
+fn import_one(path: &Path, n: usize) -> Result<(), Stop> {
+    let before = measure::resident_bytes().unwrap_or(0) / 1024;
+    let cpu = measure::process_cpu_seconds().unwrap_or(0.0);
     let t = Instant::now();
-    let (net, report) = match outage_locator::network::import_cim(path) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
-    };
+    let (net, report) =
+        outage_locator::network::import_cim(path).map_err(cli::at(path.display()))?;
     let secs = t.elapsed().as_secs_f64();
-    let cpu = cpu_seconds() - cpu;
-    let peak = status_kb("VmHWM:");
+    let cpu = measure::process_cpu_seconds().unwrap_or(0.0) - cpu;
+    let peak = measure::peak_resident_bytes().unwrap_or(0) / 1024;
     let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) as f64;
     let mb = bytes / 1e6;
     let grown = (peak.saturating_sub(before) * 1024) as f64;
     assert_eq!(net.customers().len(), n);
     assert_eq!(report.warning_count, 0);
-    println!(
+    outln!(
         "{n:>9} {mb:>9.1} {:>9} {secs:>9.2} {cpu:>9.2} {:>7.1} {:>8.2} {:>9.0} {:>7.0} {:>10.2}",
         std::env::var("CIM_SCALE_WRITE_S").unwrap_or_default(),
         mb / secs,
@@ -103,36 +134,5 @@ fn import_one(path: &Path, n: usize) -> ExitCode {
         grown / n as f64,
         grown / bytes,
     );
-    ExitCode::SUCCESS
-}
-
-/// A line of `/proc/self/status`, kB (0 where there is none).
-fn status_kb(key: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// The process's CPU time so far (user and system), s (0 where there is no
-/// `/proc/self/stat`).
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // The fields after the command's closing parenthesis: utime and stime are the 12th
-    // and 13th, in clock ticks of 1/100 s.
-    let rest = stat.rsplit_once(')').map_or("", |x| x.1);
-    let f: Vec<f64> = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    f.iter().sum::<f64>() / 100.0
+    Ok(())
 }

@@ -24,31 +24,47 @@ use outage_locator::bench::synth::{UtilityNetworkOptions, storm_events, utility_
 use outage_locator::replay::ReplaySnapshot;
 use outage_locator::{EngineOptions, Replay};
 
+#[path = "common/cli.rs"]
+mod cli;
+#[path = "common/measure.rs"]
+mod measure;
+use cli::{Args, Stop, Value, outln};
+
+const USAGE: &str = "city [CUSTOMERS]
+
+A city in one process (default 10000000 customers): the network generated in memory, a
+storm of as many events written to target/city/ and replayed from that file, and the
+replay's state snapshotted and restored; each stage's wall time, processor time and
+peak memory.";
+
 /// Customers a substation serves on average with the feeders drawn below.
 const CUSTOMERS_PER_SUBSTATION: usize = 13_500;
 
-fn main() -> ExitCode {
-    let arg = std::env::args().nth(1);
-    let customers = match arg.as_deref().map(|a| a.replace('_', "").parse::<usize>()) {
-        None => 10_000_000,
-        Some(Ok(n)) if n > 0 => n,
-        _ => {
-            eprintln!("usage: city [CUSTOMERS]");
-            return ExitCode::from(2);
+fn parse(args: &mut Args) -> Result<usize, Stop> {
+    let mut free = Vec::new();
+    while let Some(arg) = args.next()? {
+        match arg {
+            Value(v) => free.push(v),
+            _ => return Err(arg.unexpected().into()),
         }
-    };
-    match run(customers) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{e}");
-            ExitCode::from(1)
-        }
+    }
+    match <[_; 1]>::try_from(free) {
+        Ok([n]) => cli::count(n, "CUSTOMERS"),
+        Err(free) if free.is_empty() => Ok(10_000_000),
+        Err(free) => Err(Stop::Usage(format!(
+            "unexpected argument '{}'",
+            free[1].to_string_lossy()
+        ))),
     }
 }
 
+fn main() -> ExitCode {
+    cli::main(USAGE, parse, |n| Ok(run(n)?))
+}
+
 fn run(customers: usize) -> std::io::Result<()> {
-    println!("| stage | wall | processor | peak resident | note |");
-    println!("| --- | ---: | ---: | ---: | --- |");
+    outln!("| stage | wall | processor | peak resident | note |");
+    outln!("| --- | ---: | ---: | ---: | --- |");
     let t = Stage::start();
     let net = utility_network(&UtilityNetworkOptions {
         seed: 1,
@@ -121,17 +137,19 @@ fn storm_file(net: &outage_locator::Network, customers: usize) -> std::io::Resul
     Ok(path)
 }
 
-/// When a stage started: wall clock and processor time.
+/// When a stage started: wall clock and processor time; a spinner runs until its row.
 struct Stage {
     wall: Instant,
     cpu: Option<f64>,
+    spinner: indicatif::ProgressBar,
 }
 
 impl Stage {
     fn start() -> Stage {
         Stage {
             wall: Instant::now(),
-            cpu: processor_seconds(),
+            cpu: measure::process_cpu_seconds(),
+            spinner: cli::spinner("next stage"),
         }
     }
 }
@@ -139,31 +157,14 @@ impl Stage {
 /// Prints a stage's row: its wall and processor time since `t` and the peak resident
 /// size so far.
 fn stage(what: &str, t: Stage, note: &str) {
+    t.spinner.finish_and_clear();
     let secs = t.wall.elapsed().as_secs_f64();
-    let cpu = match (t.cpu, processor_seconds()) {
+    let cpu = match (t.cpu, measure::process_cpu_seconds()) {
         (Some(a), Some(b)) => format!("{:.2} s", b - a),
         _ => "?".to_string(),
     };
-    let peak = peak_resident_mb().map_or("?".to_string(), |mb| format!("{mb:.0} MB"));
-    println!("| {what} | {secs:.2} s | {cpu} | {peak} | {note} |");
-}
-
-/// The processor time the process has spent, user and system, in seconds (fields 14
-/// and 15 of `/proc/self/stat`, in ticks of 1/100 s).
-fn processor_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The command name may hold spaces: fields are counted after its closing ')'.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let mut f = rest.split_whitespace().skip(11);
-    let user: f64 = f.next()?.parse().ok()?;
-    let system: f64 = f.next()?.parse().ok()?;
-    Some((user + system) / 100.0)
-}
-
-/// The process's peak resident size in MB (VmHWM), where `/proc` tells it.
-fn peak_resident_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    let peak = measure::peak_resident_bytes().map_or("?".to_string(), |b| {
+        format!("{:.0} MB", b as f64 / (1024.0 * 1024.0))
+    });
+    outln!("| {what} | {secs:.2} s | {cpu} | {peak} | {note} |");
 }

@@ -19,6 +19,7 @@
 mod crew_sim;
 
 use std::collections::BTreeMap;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use outage_locator::bench::simulate::{Profile, SimulationOptions, Simulator};
@@ -27,6 +28,55 @@ use outage_locator::service::{
     CommandCentreOptions, Geometry, LimitState, Notice, NoticeKind, Progress, WorkOrderChange,
 };
 use outage_locator::*;
+
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{Args, Long, Stop, outln};
+
+const USAGE: &str = "command_centre [--seed N] [--crews N] [--every MINUTES]
+    [--switch-after MINUTES] [--model MODEL]
+
+Plays a storm on fixtures/ieee123/eval_master.dss through the command centre with
+simulated crews and prints the supervision view as it goes, then the day's counts
+and the switching orders raised from confirmed faults' restoration plans.
+
+  --seed N           the storm's seed (default 7)
+  --crews N          simulated crews (default 4)
+  --every MINUTES    how often the supervision view is printed (default 30)
+  --switch-after MINUTES
+                     a switching order is carried out this long after it is raised
+                     (default 15)
+  --model MODEL      another feeder, with bus coordinates (the IEEE 8500 feeder has
+                     normally-open ties)";
+
+struct Opts {
+    seed: u64,
+    crews: usize,
+    every: i64,
+    switch_after: i64,
+    model: Option<String>,
+}
+
+fn parse(args: &mut Args) -> Result<Opts, Stop> {
+    let mut o = Opts {
+        seed: 7,
+        crews: 4,
+        every: 30,
+        switch_after: 15,
+        model: None,
+    };
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long("seed") => o.seed = args.value()?,
+            Long("crews") => o.crews = args.value()?,
+            Long("every") => o.every = args.value()?,
+            Long("switch-after") => o.switch_after = args.value()?,
+            Long("model") => o.model = Some(args.value()?),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    Ok(o)
+}
 
 fn hhmm(t: Timestamp) -> String {
     t.to_string()[11..16].to_string()
@@ -41,14 +91,6 @@ fn minutes(ms: Millis) -> String {
     }
 }
 
-fn arg(args: &[String], name: &str, default: u64) -> u64 {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn table(cc: &CommandCentre) {
     let net = cc.network();
     let now = cc.engine().clock();
@@ -59,8 +101,8 @@ fn table(cc: &CommandCentre) {
         .open_outages()
         .filter(|o| o.cause == OutageCause::Fault)
         .count();
-    println!();
-    println!(
+    outln!();
+    outln!(
         "== {} ==  open fault outages {faults}, open orders {}, about to breach {}, breached {}",
         now,
         rows.len(),
@@ -68,10 +110,10 @@ fn table(cc: &CommandCentre) {
         orders.breached(now).len()
     );
     if rows.is_empty() {
-        println!("   (no open orders)");
+        outln!("   (no open orders)");
         return;
     }
-    println!(
+    outln!(
         "   {:<5} {:<22} {:<7} {:<9} {:<10} {:<5} {:>5} {:<12} {:>6} {:>7}  {:<8} {:>5}",
         "order",
         "device",
@@ -101,7 +143,7 @@ fn table(cc: &CommandCentre) {
         } else {
             r.customers.to_string()
         };
-        println!(
+        outln!(
             "   {:<5} {:<22} {:<7} {:<9} {:<10} {:<5} {:>5} {:<12} {:>6} {:>7}  {:<8} {:>5}",
             r.order.to_string(),
             net.outage_device_name(r.device),
@@ -148,9 +190,11 @@ fn switching_orders(cc: &CommandCentre) {
     let net = cc.network();
     let now = cc.engine().clock();
     let c = cc.switching().supervision(now);
-    println!(
+    outln!(
         "\n== Switching orders ==  open {}, warning {}, breached {}",
-        c.open, c.warning, c.breached
+        c.open,
+        c.warning,
+        c.breached
     );
     for s in cc.switching().orders() {
         let steps: Vec<String> = s
@@ -164,7 +208,7 @@ fn switching_orders(cc: &CommandCentre) {
         let closed = s.closed.map_or("open".to_string(), |(t, why)| {
             format!("{why:?} {}", hhmm(t))
         });
-        println!(
+        outln!(
             "   {:<4} {} fault {:<22} repair {:<4} {:>4} customers back  due {}  {:<18} {}",
             s.id.to_string(),
             s.outage,
@@ -178,22 +222,19 @@ fn switching_orders(cc: &CommandCentre) {
     }
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let seed = arg(&args, "--seed", 7);
-    let n_crews = arg(&args, "--crews", 4) as usize;
-    let every = arg(&args, "--every", 30) as i64 * MINUTE;
-    let switch_after = arg(&args, "--switch-after", 15) as i64 * MINUTE;
+fn main() -> ExitCode {
+    cli::main(USAGE, parse, run)
+}
+
+fn run(o: Opts) -> Result<(), Stop> {
+    let (seed, n_crews, every) = (o.seed, o.crews, o.every.max(1) * MINUTE);
+    let switch_after = o.switch_after * MINUTE;
     let fixture = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/ieee123/eval_master.dss"
     );
-    let path = args
-        .iter()
-        .position(|a| a == "--model")
-        .and_then(|i| args.get(i + 1))
-        .map_or(fixture, |m| m.as_str());
-    let (net, _) = load_network(path).expect("the feeder");
+    let path = o.model.as_deref().unwrap_or(fixture);
+    let (net, _) = load_network(path).map_err(|e| format!("{path}: {e}"))?;
     let net = Arc::new(crew_sim::with_zones(&net));
     let scenario = Simulator::new(&net)
         .unwrap()
@@ -211,7 +252,7 @@ fn main() {
         cc.orders_mut().add_crew(crew);
     }
     let sim = crew_sim::CrewSim::default();
-    println!(
+    outln!(
         "Storm on {} ({} customers, {} critical), seed {seed}: {} events, {true_faults} faults; {n_crews} crews.",
         net.name(),
         net.customers().len(),
@@ -248,13 +289,13 @@ fn main() {
         let view_at = *next_view.get_or_insert(now + every);
         if now >= view_at {
             for a in alerts.drain(..) {
-                println!("   ! {a}");
+                outln!("   ! {a}");
             }
             table(&cc);
             next_view = Some(view_at + every);
             if !answered && now.0 - scenario.events[0].time.0 >= 60 * MINUTE {
                 answered = true;
-                println!("\n   What the last three callers are told now:");
+                outln!("\n   What the last three callers are told now:");
                 let mut last: Vec<CustomerId> = Vec::new();
                 for &c in callers.iter().rev() {
                     if !last.contains(&c) {
@@ -265,7 +306,7 @@ fn main() {
                     }
                 }
                 for c in last {
-                    println!("   {:<12} {}", net.customer(c).name, cc.answer(c).script());
+                    outln!("   {:<12} {}", net.customer(c).name, cc.answer(c).script());
                 }
             }
         }
@@ -273,30 +314,36 @@ fn main() {
     let out = cc.flush();
     notices.extend_from_slice(out.notices);
     for a in alerts.drain(..) {
-        println!("   ! {a}");
+        outln!("   ! {a}");
     }
     table(&cc);
 
     let now = cc.engine().clock();
     let orders = cc.orders();
-    println!("\n== Open orders by zone ==");
+    outln!("\n== Open orders by zone ==");
     for (z, c) in orders.by_zone(now) {
-        println!(
+        outln!(
             "   {:<7} open {:>3}  warning {:>3}  breached {:>3}",
-            z, c.open, c.warning, c.breached
+            z,
+            c.open,
+            c.warning,
+            c.breached
         );
     }
-    println!("\n== Open orders by crew ==");
+    outln!("\n== Open orders by crew ==");
     for (crew, c) in orders.by_crew(now) {
         let name = crew.map_or("(none)".to_string(), |c| c.to_string());
-        println!(
+        outln!(
             "   {:<7} open {:>3}  warning {:>3}  breached {:>3}",
-            name, c.open, c.warning, c.breached
+            name,
+            c.open,
+            c.warning,
+            c.breached
         );
     }
     switching_orders(&cc);
-    println!("\n== Departments ==");
-    println!(
+    outln!("\n== Departments ==");
+    outln!(
         "   {:<12} {:>6} {:>8} {:>8} {:>9} {:>13} {:>17}",
         "department",
         "orders",
@@ -316,7 +363,7 @@ fn main() {
         .into_iter()
         .chain([cc.switching().department_stats()])
     {
-        println!(
+        outln!(
             "   {:<12} {:>6} {:>8} {:>8} {:>9} {:>13} {:>17}",
             s.department,
             s.orders,
@@ -334,7 +381,7 @@ fn main() {
         .iter()
         .filter(|w| w.merged_into.is_some())
         .count();
-    println!(
+    outln!(
         "\n   {opened} orders opened, {merged} merged: {} for {true_faults} true faults; {} audit entries.",
         opened - merged,
         orders.audit().len()
@@ -345,18 +392,19 @@ fn main() {
         e.0 += 1;
         e.1 += n.customers.len();
     }
-    println!("\n== Notices ==");
+    outln!("\n== Notices ==");
     for (k, (n, c)) in by_kind {
-        println!("   {k:<14} {n:>4} notices to {c:>5} customers");
+        outln!("   {k:<14} {n:>4} notices to {c:>5} customers");
     }
     if let Some(n) = notices
         .iter()
         .find(|n| n.kind == NoticeKind::Update && n.progress == Progress::CrewOnSite)
     {
-        println!(
+        outln!(
             "   e.g. {} customers: \"{}\"",
             n.customers.len(),
             n.message()
         );
     }
+    Ok(())
 }

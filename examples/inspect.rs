@@ -2,37 +2,39 @@
 //!
 //!     cargo run --release --example inspect -- fixtures/ieee123/eval_master.dss
 
-use std::io::Write;
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: inspect MODEL (an OpenDSS master file or a JSON network)");
-        return ExitCode::from(2);
-    };
-    let (_, report) = match outage_locator::load_network(&path) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{Args, Stop, Value, outln};
+
+const USAGE: &str = "inspect MODEL
+
+Prints the import report of MODEL (an OpenDSS master file, a CIM XML file or a JSON
+network) as one JSON object; its warnings go to standard error.";
+
+fn parse(args: &mut Args) -> Result<String, Stop> {
+    let mut free = Vec::new();
+    while let Some(arg) = args.next()? {
+        match arg {
+            Value(v) => free.push(v),
+            _ => return Err(arg.unexpected().into()),
         }
-    };
+    }
+    let [model] = cli::positional(free, ["MODEL"])?;
+    Ok(model)
+}
+
+fn run(path: String) -> Result<(), Stop> {
+    let (_, report) = outage_locator::load_network(&path)?;
     for w in &report.warning_list {
         eprintln!("warning: {w}");
     }
-    let json = match serde_json::to_string(&report) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
-    };
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{json}").and_then(|()| out.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("inspect: standard output: cannot write the report: {e}");
-            ExitCode::from(1)
-        }
-    }
+    let json = serde_json::to_string(&report).map_err(|e| e.to_string())?;
+    outln!("{json}");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    cli::main(USAGE, parse, run)
 }

@@ -27,100 +27,114 @@ use outage_locator::bench::synth::{
 };
 use outage_locator::{EnergizationView, EngineOptions, Replay, load_network};
 
-const IMPORT: &str = "--measure-import";
-const REPLAY: &str = "--measure-replay";
-const REPLAY_IN_MEMORY: &str = "--measure-replay-in-memory";
+#[path = "common/cli.rs"]
+mod cli;
+#[path = "common/measure.rs"]
+mod measure;
+use cli::{Args, Long, Stop, Value, outln};
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some(IMPORT) if args.len() == 2 => return measure_import(Path::new(&args[1])),
-        Some(REPLAY) if args.len() == 3 => {
-            return measure_replay(Origin::File(Path::new(&args[1])), Path::new(&args[2]));
-        }
-        Some(REPLAY_IN_MEMORY) if args.len() == 3 => {
-            let Ok(n) = args[1].parse() else {
-                return ExitCode::from(2);
-            };
-            return measure_replay(Origin::InMemory(n), Path::new(&args[2]));
-        }
-        _ => {}
-    }
-    let (dir, sizes) = match parse(&args) {
-        Some(x) => x,
-        None => {
-            eprintln!("usage: model_scale [--dir DIR] [CUSTOMERS...]   (100000 1000000 5000000)");
-            return ExitCode::from(2);
-        }
-    };
-    let exe = match std::env::current_exe() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("cannot find this program: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    println!(
-        "| customers | model | events | import | view | import + view | peak RSS | B/customer | replay beyond import | events/s | peak RSS | B/customer | in memory: replay | events/s |"
-    );
-    println!(
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    );
-    for n in sizes {
-        let folder = dir.join(format!("c{n}"));
-        let (master, storm) = match ensure_model(&folder, n) {
-            Ok(x) => x,
-            Err(e) => {
-                eprintln!("{}: {e}", folder.display());
-                return ExitCode::from(1);
-            }
-        };
-        let model_mb = folder_bytes(&folder) as f64 / 1e6;
-        let child = |args: &[&Path]| Command::new(&exe).args(args).output();
-        let import = child(&[Path::new(IMPORT), &master]);
-        let replay = child(&[Path::new(REPLAY), &master, &storm]);
-        let size = n.to_string();
-        let memory = child(&[Path::new(REPLAY_IN_MEMORY), Path::new(&size), &storm]);
-        let (Ok(import), Ok(replay), Ok(memory)) = (import, replay, memory) else {
-            eprintln!("cannot run the measurements of {n}");
-            return ExitCode::from(1);
-        };
-        for o in [&import, &replay, &memory] {
-            if !o.status.success() {
-                eprintln!("{}", String::from_utf8_lossy(&o.stderr));
-                return ExitCode::from(1);
-            }
-        }
-        let text = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).trim().to_string();
-        let (import, replay, memory) = (text(&import), text(&replay), text(&memory));
-        let cells = |t: &str| t.split(" | ").map(str::to_string).collect::<Vec<_>>();
-        let (replay, memory) = (cells(&replay), cells(&memory));
-        println!(
-            "| {n} | {model_mb:.0} MB | {} | {import} | {} | {} |",
-            replay[0],
-            replay[1..].join(" | "),
-            memory.get(1..3).map_or(String::new(), |m| m.join(" | "))
-        );
-    }
-    ExitCode::SUCCESS
+const USAGE: &str = "model_scale [--dir DIR] [CUSTOMERS...]
+
+For each size (default 100000 1000000 5000000), writes a utility-shaped model and its
+storm to DIR/cN (once; default: the temporary folder's outage-locator-models), then
+measures in child processes the import, the replay from the file and the replay of the
+same network generated in memory: times, processor times and peak memory.
+
+  --dir DIR    where the models are kept";
+
+/// The options that run one measurement, in a child.
+const IMPORT: &str = "measure-import";
+const REPLAY: &str = "measure-replay";
+const REPLAY_IN_MEMORY: &str = "measure-replay-in-memory";
+
+enum Mode {
+    Table { dir: PathBuf, sizes: Vec<usize> },
+    Import(PathBuf),
+    Replay(PathBuf, PathBuf),
+    ReplayInMemory(usize, PathBuf),
 }
 
-/// `--dir DIR` and the sizes.
-fn parse(args: &[String]) -> Option<(PathBuf, Vec<usize>)> {
+fn parse(args: &mut Args) -> Result<Mode, Stop> {
     let mut dir = std::env::temp_dir().join("outage-locator-models");
     let mut sizes = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if a == "--dir" {
-            dir = PathBuf::from(it.next()?);
-        } else {
-            sizes.push(a.replace('_', "").parse().ok()?);
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long(IMPORT) => return Ok(Mode::Import(args.path()?)),
+            Long(REPLAY) => return Ok(Mode::Replay(args.path()?, args.path()?)),
+            Long(REPLAY_IN_MEMORY) => return Ok(Mode::ReplayInMemory(args.value()?, args.path()?)),
+            Long("dir") => dir = args.path()?,
+            Value(v) => sizes.push(cli::count(v, "CUSTOMERS")?),
+            _ => return Err(arg.unexpected().into()),
         }
     }
     if sizes.is_empty() {
         sizes = vec![100_000, 1_000_000, 5_000_000];
     }
-    Some((dir, sizes))
+    Ok(Mode::Table { dir, sizes })
+}
+
+fn main() -> ExitCode {
+    cli::main(USAGE, parse, |mode| match mode {
+        Mode::Table { dir, sizes } => table(&dir, sizes),
+        Mode::Import(master) => measure_import(&master),
+        Mode::Replay(master, storm) => measure_replay(Origin::File(&master), &storm),
+        Mode::ReplayInMemory(n, storm) => measure_replay(Origin::InMemory(n), &storm),
+    })
+}
+
+fn table(dir: &Path, sizes: Vec<usize>) -> Result<(), Stop> {
+    let exe = std::env::current_exe().map_err(cli::at("cannot find this program"))?;
+    outln!(
+        "| customers | model | events | import | view | import + view | peak RSS | B/customer | replay beyond import | events/s | peak RSS | B/customer | in memory: replay | events/s |"
+    );
+    outln!(
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    let bar = cli::progress(3 * sizes.len() as u64, "measurements");
+    for n in sizes {
+        let folder = dir.join(format!("c{n}"));
+        bar.set_message(format!("{n} customers: model"));
+        let (master, storm) = ensure_model(&folder, n).map_err(cli::at(folder.display()))?;
+        let model_mb = folder_bytes(&folder) as f64 / 1e6;
+        let child = |what: &str, args: &[&std::ffi::OsStr]| {
+            bar.set_message(format!("{n} customers: {what}"));
+            let out = Command::new(&exe).args(args).output();
+            bar.inc(1);
+            match out {
+                Ok(o) if o.status.success() => {
+                    Ok(String::from_utf8_lossy(&o.stdout).trim().to_string())
+                }
+                Ok(o) => Err(Stop::Failed(
+                    String::from_utf8_lossy(&o.stderr).trim().to_string(),
+                )),
+                Err(e) => Err(Stop::Failed(format!(
+                    "cannot run the measurements of {n}: {e}"
+                ))),
+            }
+        };
+        let flag = |f: &str| std::ffi::OsString::from(format!("--{f}"));
+        let (fi, fr, fm, size) = (
+            flag(IMPORT),
+            flag(REPLAY),
+            flag(REPLAY_IN_MEMORY),
+            n.to_string(),
+        );
+        let import = child("import", &[&fi, master.as_os_str()])?;
+        let replay = child("replay", &[&fr, master.as_os_str(), storm.as_os_str()])?;
+        let memory = child("in memory", &[&fm, size.as_ref(), storm.as_os_str()])?;
+        let cells = |t: &str| t.split(" | ").map(str::to_string).collect::<Vec<_>>();
+        let (replay, memory) = (cells(&replay), cells(&memory));
+        bar.suspend(|| {
+            outln!(
+                "| {n} | {model_mb:.0} MB | {} | {import} | {} | {} |",
+                replay[0],
+                replay[1..].join(" | "),
+                memory.get(1..3).map_or(String::new(), |m| m.join(" | "))
+            )
+        });
+    }
+    bar.finish_and_clear();
+    Ok(())
 }
 
 /// The model and storm of `n` customers in `folder`, written unless both are there.
@@ -155,30 +169,24 @@ fn folder_bytes(folder: &Path) -> u64 {
 }
 
 /// Child: imports the model and builds its view; prints the table's import cells.
-fn measure_import(master: &Path) -> ExitCode {
+fn measure_import(master: &Path) -> Result<(), Stop> {
     let (t, cpu) = (Instant::now(), cpu_seconds());
-    let (net, _) = match load_network(master) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
-    };
+    let (net, _) = load_network(master)?;
     let import = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let view = EnergizationView::normal(&net).expect("the model is radial");
+    let view = EnergizationView::normal(&net)?;
     let build = t.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu;
     let peak = peak_bytes();
     let n = net.customers().len();
-    println!(
+    outln!(
         "{import:.2} s | {build:.2} s | {:.2} s (CPU {cpu:.2} s) | {:.0} MB | {:.0}",
         import + build,
         peak as f64 / 1e6,
         peak as f64 / n as f64
     );
     drop(view);
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// Where a replay's network comes from.
@@ -192,27 +200,14 @@ enum Origin<'a> {
 
 /// Child: imports the model (or generates its network) and replays the storm; prints
 /// the events, then the table's replay cells.
-fn measure_replay(from: Origin<'_>, events: &Path) -> ExitCode {
+fn measure_replay(from: Origin<'_>, events: &Path) -> Result<(), Stop> {
     let net = match from {
-        Origin::File(master) => match load_network(master) {
-            Ok((net, _)) => net,
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::from(1);
-            }
-        },
+        Origin::File(master) => load_network(master)?.0,
         Origin::InMemory(n) => utility_network(&UtilityNetworkOptions::region(n, 1)),
     };
-    let file = match std::fs::File::open(events) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("{}: {e}", events.display());
-            return ExitCode::from(1);
-        }
-    };
+    let file = std::fs::File::open(events).map_err(cli::at(events.display()))?;
     let net = std::sync::Arc::new(net);
-    let mut replay = Replay::new(std::sync::Arc::clone(&net), EngineOptions::default())
-        .expect("the model is radial");
+    let mut replay = Replay::new(std::sync::Arc::clone(&net), EngineOptions::default())?;
     let (t, cpu) = (Instant::now(), cpu_seconds());
     let summary = replay
         .run(
@@ -220,39 +215,27 @@ fn measure_replay(from: Origin<'_>, events: &Path) -> ExitCode {
             &mut std::io::sink(),
             &mut std::io::sink(),
         )
-        .expect("the event file reads");
+        .map_err(cli::at(events.display()))?;
     let run = t.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu;
     let peak = peak_bytes();
-    println!(
+    outln!(
         "{} | {run:.2} s (CPU {cpu:.2} s) | {:.0} | {:.0} MB | {:.0}",
         summary.rows,
         summary.rows as f64 / run,
         peak as f64 / 1e6,
         peak as f64 / net.customers().len() as f64
     );
-    ExitCode::SUCCESS
+    Ok(())
 }
 
-/// The time this thread has run on a CPU, seconds (`/proc/thread-self/schedstat`,
-/// Linux only; 0 where unknown): on a shared machine, the part of a wall time that was
-/// this program's own.
+/// The time this thread has run on a processor, seconds (0 where unknown): on a shared
+/// machine, the part of a wall time that was this program's own.
 fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .map_or(0.0, |ns| ns as f64 / 1e9)
+    measure::thread_cpu_seconds().unwrap_or(0.0)
 }
 
-/// The process's peak resident memory (VmHWM), bytes; 0 where unknown.
+/// The process's peak resident memory, bytes (0 where unknown).
 fn peak_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb * 1024)
+    measure::peak_resident_bytes().unwrap_or(0)
 }

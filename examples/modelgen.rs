@@ -31,61 +31,64 @@ struct Args {
     out: PathBuf,
 }
 
-/// The command line, or `None` when it is not understood or help is asked for.
-fn args() -> Option<Args> {
-    let (mut customers, mut seed, mut storm, mut out) = (1_000_000, 1, true, None);
-    let mut args = std::env::args().skip(1);
-    let number = |v: Option<String>| v.and_then(|v| v.replace('_', "").parse::<u64>().ok());
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--customers" => customers = number(args.next())? as usize,
-            "--seed" => seed = number(args.next())?,
-            "--no-storm" => storm = false,
-            _ if out.is_none() && !a.starts_with('-') => out = Some(PathBuf::from(a)),
-            _ => return None,
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{Long, Stop, Value, outln};
+
+const USAGE: &str = "modelgen [--customers N] [--seed S] [--no-storm] OUT_DIR
+
+Writes OUT_DIR/master.dss (an OpenDSS model of a utility-shaped network) and
+OUT_DIR/storm.csv (a four-hour storm on it, about one row per customer), and prints
+what it wrote as one JSON object.
+
+  --customers N   customers (default 1000000)
+  --seed S        the network's and the storm's seed (default 1)
+  --no-storm      the model alone";
+
+fn parse(args: &mut cli::Args) -> Result<Args, Stop> {
+    let (mut customers, mut seed, mut storm, mut free) = (1_000_000, 1, true, Vec::new());
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long("customers") => customers = cli::count(args.value()?, "--customers")?,
+            Long("seed") => seed = args.value()?,
+            Long("no-storm") => storm = false,
+            Value(v) => free.push(v),
+            _ => return Err(arg.unexpected().into()),
         }
     }
-    Some(Args {
+    let [out] = cli::positional(free, ["OUT_DIR"])?;
+    Ok(Args {
         customers,
         seed,
         storm,
-        out: out?,
+        out: out.into(),
     })
 }
 
 fn main() -> ExitCode {
-    let Some(a) = args() else {
-        eprintln!(
-            "usage: modelgen [--customers N (1000000)] [--seed S (1)] [--no-storm] OUT_DIR\n\
-             writes OUT_DIR/master.dss (an OpenDSS model of a utility-shaped network) and\n\
-             OUT_DIR/storm.csv (a four-hour storm on it, about one row per customer)"
-        );
-        return ExitCode::from(2);
-    };
+    cli::main(USAGE, parse, run)
+}
+
+fn run(a: Args) -> Result<(), Stop> {
+    let bar = cli::spinner("generating the network");
     let t = Instant::now();
     let net = utility_network(&UtilityNetworkOptions::region(a.customers, a.seed));
     let generate = t.elapsed().as_secs_f64();
+    bar.set_message("writing the model");
     let t = Instant::now();
-    let files = match write_opendss(&net, &a.out) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("{}: {e}", a.out.display());
-            return ExitCode::from(1);
-        }
-    };
+    let files = write_opendss(&net, &a.out).map_err(cli::at(a.out.display()))?;
     let write = t.elapsed().as_secs_f64();
+    bar.set_message("simulating and writing the storm");
     let t = Instant::now();
     let path = a.out.join("storm.csv");
     let (rows, storm_bytes) = match a.storm.then(|| write_storm(&net, &path, a.seed)) {
         None => ("null".to_string(), 0),
-        Some(Ok((rows, bytes))) => (serde_json::to_string(&rows).expect("counts"), bytes),
-        Some(Err(e)) => {
-            eprintln!("{}: {e}", path.display());
-            return ExitCode::from(1);
-        }
+        Some(Ok((rows, bytes))) => (serde_json::to_string(&rows)?, bytes),
+        Some(Err(e)) => return Err(cli::at(path.display())(e)),
     };
     let storm_s = t.elapsed().as_secs_f64();
-    println!(
+    bar.finish_and_clear();
+    outln!(
         "{{\"customers\":{},{},\"model_files\":{},\"model_bytes\":{},\"storm\":{rows},\"storm_bytes\":{storm_bytes},\"generate_s\":{generate:.2},\"write_model_s\":{write:.2},\"write_storm_s\":{storm_s:.2},\"master\":{:?}}}",
         net.customers().len(),
         shape(&net),
@@ -93,7 +96,7 @@ fn main() -> ExitCode {
         files.bytes(),
         files.master.display().to_string(),
     );
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// Simulates the storm on the network and writes its event file; returns its rows by

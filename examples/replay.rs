@@ -8,107 +8,85 @@
 //! the supply file (`--ami-seed N`, default 1), as the contract's version 2 says.
 
 use std::io::{BufReader, BufWriter, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use outage_locator::replay::open_events;
 use outage_locator::service::{PingBudget, SimulatedHeadEnd, SupplyTable};
-use outage_locator::{EngineOptions, Replay, load_network};
+use outage_locator::{EngineOptions, Replay, ReplayError, load_network};
 
-/// Removes `flag VALUE` from the arguments; `Err` when the value is missing.
-fn take_flag(args: &mut Vec<String>, flag: &str) -> Result<Option<String>, String> {
-    let Some(i) = args.iter().position(|a| a == flag) else {
-        return Ok(None);
-    };
-    let value = args
-        .get(i + 1)
-        .cloned()
-        .ok_or(format!("{flag} needs a value"))?;
-    args.drain(i..i + 2);
-    Ok(Some(value))
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{Args, Long, Stop, Value, at};
+
+const USAGE: &str = "replay MODEL EVENTS [--options FILE.json] [--ami SUPPLY.csv [--ami-seed N]]
+
+Replays EVENTS (an event file, or - for standard input) on MODEL (an OpenDSS master
+file, a CIM XML file or a JSON network): conclusions to standard output as JSON Lines,
+diagnostics and a one-line summary to standard error.
+
+  --options FILE.json  the engine's options (missing fields take their defaults)
+  --ami SUPPLY.csv     a simulated AMI head-end answers the engine's pings
+  --ami-seed N         its seed (default 1)";
+
+struct Opts {
+    model: String,
+    events: String,
+    options: Option<PathBuf>,
+    ami: Option<PathBuf>,
+    ami_seed: u64,
+}
+
+fn parse(args: &mut Args) -> Result<Opts, Stop> {
+    let (mut free, mut options, mut ami, mut ami_seed) = (Vec::new(), None, None, 1);
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long("options") => options = Some(args.path()?),
+            Long("ami") => ami = Some(args.path()?),
+            Long("ami-seed") => ami_seed = args.value()?,
+            Value(v) => free.push(v),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    let [model, events] = cli::positional(free, ["MODEL", "EVENTS"])?;
+    Ok(Opts {
+        model,
+        events,
+        options,
+        ami,
+        ami_seed,
+    })
+}
+
+/// The engine's options from their JSON file, checked.
+fn read_options(path: &std::path::Path) -> Result<EngineOptions, Stop> {
+    let text = std::fs::read_to_string(path).map_err(at(path.display()))?;
+    let o: EngineOptions = serde_json::from_str(&text).map_err(at(path.display()))?;
+    o.validate().map_err(at(path.display()))?;
+    Ok(o)
 }
 
 fn main() -> ExitCode {
-    let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let mut opts = EngineOptions::default();
-    if let Some(i) = args.iter().position(|a| a == "--options") {
-        let Some(path) = args.get(i + 1).cloned() else {
-            eprintln!("--options needs a file");
-            return ExitCode::from(2);
-        };
-        args.drain(i..i + 2);
-        match std::fs::read_to_string(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
-            .and_then(|o: EngineOptions| o.validate().map(|()| o).map_err(|e| e.to_string()))
-        {
-            Ok(o) => opts = o,
-            Err(e) => {
-                eprintln!("{path}: {e}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let (ami, seed) = match (
-        take_flag(&mut args, "--ami"),
-        take_flag(&mut args, "--ami-seed"),
-    ) {
-        (Ok(a), Ok(s)) => (a, s.map_or(Ok(1), |s| s.parse::<u64>())),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
+    cli::main(USAGE, parse, run)
+}
+
+fn run(o: Opts) -> Result<(), Stop> {
+    let opts = match &o.options {
+        Some(path) => read_options(path)?,
+        None => EngineOptions::default(),
     };
-    let Ok(seed) = seed else {
-        eprintln!("--ami-seed needs a number");
-        return ExitCode::from(2);
-    };
-    let [model, events] = args.as_slice() else {
-        eprintln!(
-            "usage: replay MODEL EVENTS [--options FILE.json] [--ami SUPPLY.csv [--ami-seed N]]   (EVENTS may be -)"
-        );
-        return ExitCode::from(2);
-    };
-    let (net, report) = match load_network(model) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
-    };
+    let (net, report) = load_network(&o.model)?;
     for w in &report.warning_list {
         eprintln!("model warning: {w}");
     }
-    let input = match open_events(events) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
-    };
-    let mut replay = match Replay::new(net, opts) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{model}: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    if let Some(path) = ami {
-        let supply = std::fs::File::open(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|f| {
-                SupplyTable::read(replay.engine().network(), BufReader::new(f))
-                    .map_err(|e| e.to_string())
-            });
-        match supply {
-            Ok(s) => {
-                let head_end = Box::new(SimulatedHeadEnd::new(s, seed));
-                replay = replay.with_head_end(head_end, PingBudget::default());
-            }
-            Err(e) => {
-                eprintln!("{path}: {e}");
-                return ExitCode::from(1);
-            }
-        }
+    let input = open_events(&o.events)?;
+    let mut replay = Replay::new(net, opts).map_err(at(&o.model))?;
+    if let Some(path) = &o.ami {
+        let f = std::fs::File::open(path).map_err(at(path.display()))?;
+        let supply = SupplyTable::read(replay.engine().network(), BufReader::new(f))
+            .map_err(at(path.display()))?;
+        let head_end = Box::new(SimulatedHeadEnd::new(supply, o.ami_seed));
+        replay = replay.with_head_end(head_end, PingBudget::default());
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -119,31 +97,28 @@ fn main() -> ExitCode {
         &mut out,
         &mut diag,
     );
-    let _ = out.flush();
-    match result {
-        Ok(s) => {
-            let w = replay.engine().warnings();
-            let _ = writeln!(
-                diag,
-                "replay: {} rows, {} skipped, {} outages, {} tickets; {} late, {} duplicate, {} stale{}",
-                s.rows,
-                s.skipped,
-                s.outages,
-                s.tickets,
-                w.too_late,
-                w.duplicates,
-                w.stale,
-                s.pings.map_or(String::new(), |p| format!("; {p} pings"))
-            );
-            ExitCode::SUCCESS
+    let flushed = out.flush();
+    let s = match result {
+        Ok(s) => s,
+        Err(e) if e.is_about_events() => return Err(Stop::Failed(format!("{}: {e}", o.events))),
+        Err(ReplayError::Write { stream, source }) => {
+            return Err(cli::io_at(format!("cannot write the {stream}"))(source));
         }
-        Err(e) if e.is_about_events() => {
-            let _ = writeln!(diag, "{events}: {e}");
-            ExitCode::from(1)
-        }
-        Err(e) => {
-            let _ = writeln!(diag, "replay: standard output: {e}");
-            ExitCode::from(1)
-        }
-    }
+        Err(e) => return Err(e.into()),
+    };
+    flushed.map_err(cli::io_at("standard output"))?;
+    let w = replay.engine().warnings();
+    let _ = writeln!(
+        diag,
+        "replay: {} rows, {} skipped, {} outages, {} tickets; {} late, {} duplicate, {} stale{}",
+        s.rows,
+        s.skipped,
+        s.outages,
+        s.tickets,
+        w.too_late,
+        w.duplicates,
+        w.stale,
+        s.pings.map_or(String::new(), |p| format!("; {p} pings"))
+    );
+    Ok(())
 }

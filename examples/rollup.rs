@@ -11,51 +11,48 @@ use std::process::ExitCode;
 use outage_locator::bench::rollup::{Rollup, RollupOptions};
 use outage_locator::load_network;
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [model, events] = args.as_slice() else {
-        eprintln!("usage: rollup MODEL EVENTS   (EVENTS may be - for standard input)");
-        return ExitCode::from(2);
-    };
-    let (net, _) = match load_network(model) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{Args, Stop, Value, at};
+
+const USAGE: &str = "rollup MODEL EVENTS
+
+Runs the classic roll-up rule over EVENTS (an event file, or - for standard input) on
+MODEL; conclusions go to standard output as JSON Lines, diagnostics to standard error.";
+
+fn parse(args: &mut Args) -> Result<[String; 2], Stop> {
+    let mut free = Vec::new();
+    while let Some(arg) = args.next()? {
+        match arg {
+            Value(v) => free.push(v),
+            _ => return Err(arg.unexpected().into()),
         }
-    };
+    }
+    cli::positional(free, ["MODEL", "EVENTS"])
+}
+
+fn run([model, events]: [String; 2]) -> Result<(), Stop> {
+    let (net, _) = load_network(&model)?;
     let input: Box<dyn Read + Send> = if events == "-" {
         Box::new(std::io::stdin())
     } else {
-        match std::fs::File::open(events) {
-            Ok(f) => Box::new(f),
-            Err(e) => {
-                eprintln!("{events}: {e}");
-                return ExitCode::from(1);
-            }
-        }
+        Box::new(std::fs::File::open(&events).map_err(at(&events))?)
     };
-    let mut rollup = match Rollup::new(&net, RollupOptions::default()) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{model}: {e}");
-            return ExitCode::from(1);
-        }
-    };
+    let mut rollup = Rollup::new(&net, RollupOptions::default()).map_err(at(&model))?;
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut diag = BufWriter::new(std::io::stderr().lock());
-    match rollup.run(BufReader::new(input), &mut out, &mut diag) {
-        Ok(s) => {
-            let _ = writeln!(
-                diag,
-                "rollup: {} rows, {} skipped, {} outages, {} tickets",
-                s.rows, s.skipped, s.outages, s.tickets
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            let _ = writeln!(diag, "{events}: {e}");
-            ExitCode::from(1)
-        }
-    }
+    let s = rollup
+        .run(BufReader::new(input), &mut out, &mut diag)
+        .map_err(cli::io_at(&events))?;
+    out.flush()?;
+    let _ = writeln!(
+        diag,
+        "rollup: {} rows, {} skipped, {} outages, {} tickets",
+        s.rows, s.skipped, s.outages, s.tickets
+    );
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    cli::main(USAGE, parse, run)
 }

@@ -20,58 +20,79 @@ use std::time::{Duration, Instant};
 use outage_locator::EnergizationView;
 use outage_locator::bench::synth::{SyntheticNetworkOptions, middle_transfer, synthetic_network};
 
-const CHILD: &str = "--measure-one";
+#[path = "common/cli.rs"]
+mod cli;
+#[path = "common/measure.rs"]
+mod measure;
+use cli::{Args, Long, Stop, Value, outln};
+
+const USAGE: &str = "scale [CUSTOMERS...]
+
+For synthetic networks of each size (default 10000 100000 1000000 5000000), the time to
+generate the network and build its view, a transfer's time and peak memory; each size
+is measured in a child process of its own.";
+
+/// The option that runs one measurement, in the child.
+const CHILD: &str = "measure-one";
+
+enum Mode {
+    Table(Vec<usize>),
+    One(usize),
+}
+
+fn parse(args: &mut Args) -> Result<Mode, Stop> {
+    let mut sizes = Vec::new();
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long(CHILD) => return Ok(Mode::One(args.value()?)),
+            Value(v) => sizes.push(cli::count(v, "CUSTOMERS")?),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    if sizes.is_empty() {
+        sizes = vec![10_000, 100_000, 1_000_000, 5_000_000];
+    }
+    Ok(Mode::Table(sizes))
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some(CHILD) {
-        return match args.get(1).and_then(|s| s.parse().ok()) {
-            Some(n) => measure(n),
-            None => ExitCode::from(2),
-        };
-    }
-    let sizes: Vec<usize> = if args.is_empty() {
-        vec![10_000, 100_000, 1_000_000, 5_000_000]
-    } else {
-        match args.iter().map(|a| a.replace('_', "").parse()).collect() {
-            Ok(v) => v,
-            Err(_) => {
-                eprintln!("usage: scale [CUSTOMERS...]");
-                return ExitCode::from(2);
-            }
-        }
-    };
-    let exe = match std::env::current_exe() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("cannot find this program: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    println!(
+    cli::main(USAGE, parse, |mode| match mode {
+        Mode::Table(sizes) => table(sizes),
+        Mode::One(n) => measure(n),
+    })
+}
+
+fn table(sizes: Vec<usize>) -> Result<(), Stop> {
+    let exe = std::env::current_exe().map_err(cli::at("cannot find this program"))?;
+    outln!(
         "| customers | generate | view build | generate + view | transfer, first | transfer (median) | transfer reusing (median) | peak RSS | B/customer | engine state B/customer |"
     );
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    outln!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let bar = cli::progress(sizes.len() as u64, "sizes");
     for n in sizes {
-        let out = match Command::new(&exe).arg(CHILD).arg(n.to_string()).output() {
-            Ok(o) => o,
-            Err(e) => {
-                eprintln!("cannot run the measurement for {n}: {e}");
-                return ExitCode::from(1);
-            }
-        };
+        bar.set_message(format!("{n} customers"));
+        let out = Command::new(&exe)
+            .arg(format!("--{CHILD}"))
+            .arg(n.to_string())
+            .output()
+            .map_err(cli::at(format!("cannot run the measurement for {n}")))?;
         if !out.status.success() {
-            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-            return ExitCode::from(1);
+            let why = String::from_utf8_lossy(&out.stderr);
+            return Err(Stop::Failed(format!(
+                "the measurement for {n}: {}",
+                why.trim()
+            )));
         }
-        print!("{}", String::from_utf8_lossy(&out.stdout));
+        bar.suspend(|| outln!("{}", String::from_utf8_lossy(&out.stdout).trim_end()));
+        bar.inc(1);
     }
-    ExitCode::SUCCESS
+    bar.finish_and_clear();
+    Ok(())
 }
 
 /// Generates, builds the view, switches, and prints one table row.
-fn measure(n: usize) -> ExitCode {
-    let before = status_kb("VmRSS:").unwrap_or(0);
+fn measure(n: usize) -> Result<(), Stop> {
+    let before = measure::resident_bytes().unwrap_or(0) / 1024;
     let t = Instant::now();
     let net = Arc::new(synthetic_network(&SyntheticNetworkOptions {
         customers: n,
@@ -80,28 +101,18 @@ fn measure(n: usize) -> ExitCode {
     }));
     let generate = t.elapsed();
     let t = Instant::now();
-    let view = match EnergizationView::normal(&net) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
-    };
+    let view = EnergizationView::normal(&net)?;
     let build = t.elapsed();
-    let peak = status_kb("VmHWM:").unwrap_or(0);
+    let peak = measure::peak_resident_bytes().unwrap_or(0) / 1024;
     let Some(op) = middle_transfer(&net) else {
-        eprintln!("no feeder with a tie");
-        return ExitCode::from(1);
+        return Err("no feeder with a tie".into());
     };
     let mut fresh = Vec::new();
     for _ in 0..10 {
         let t = Instant::now();
         let switched = view.switch(&net, &[op]);
         fresh.push(t.elapsed());
-        if let Err(e) = switched {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
+        switched?;
     }
     let mut reusing = Vec::new();
     let mut spare = view.clone();
@@ -109,31 +120,17 @@ fn measure(n: usize) -> ExitCode {
         let t = Instant::now();
         let switched = view.switch_reusing(&net, &[op], spare);
         reusing.push(t.elapsed());
-        match switched {
-            Ok(v) => spare = v,
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::from(1);
-            }
-        }
+        spare = switched?;
     }
     let per_customer = (peak.saturating_sub(before) * 1024) as f64 / n as f64;
     // The inference engine's own state, on top of the network and its view.
-    let rss = status_kb("VmRSS:").unwrap_or(0);
-    let engine = match outage_locator::Engine::new(
-        Arc::clone(&net),
-        outage_locator::EngineOptions::default(),
-    ) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
-    };
-    let engine_rss = status_kb("VmRSS:").unwrap_or(0).saturating_sub(rss);
+    let rss = measure::resident_bytes().unwrap_or(0) / 1024;
+    let engine =
+        outage_locator::Engine::new(Arc::clone(&net), outage_locator::EngineOptions::default())?;
+    let engine_rss = (measure::resident_bytes().unwrap_or(0) / 1024).saturating_sub(rss);
     let engine_bytes = (engine_rss * 1024).max(engine.state_bytes() as u64) as f64 / n as f64;
     drop(engine);
-    println!(
+    outln!(
         "| {} | {} | {} | {} | {} | {} | {} | {:.0} MB | {:.0} | {:.0} |",
         n,
         ms(generate),
@@ -146,7 +143,7 @@ fn measure(n: usize) -> ExitCode {
         per_customer,
         engine_bytes
     );
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 fn median(times: &[Duration]) -> Duration {
@@ -157,16 +154,4 @@ fn median(times: &[Duration]) -> Duration {
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
-
-/// A field of `/proc/self/status`, in kB.
-fn status_kb(field: &str) -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with(field))?;
-    line[field.len()..]
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
 }

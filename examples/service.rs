@@ -34,6 +34,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use outage_locator::replay::{describe, write_records};
+
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{Long, Stop, Value};
 use outage_locator::{
     EngineOptions, Event, EventError, EventReader, MINUTE, Millis, Network, Replay, Timestamp,
     load_network,
@@ -161,35 +165,35 @@ struct Args {
     every: Millis,
 }
 
-const USAGE: &str =
-    "usage: service MODEL EVENTS [--state FILE.json] [--every MINUTES]   (EVENTS may be -)";
+const USAGE: &str = "service MODEL EVENTS [--state FILE.json] [--every MINUTES]
 
-fn parse_args() -> Result<Option<Args>, lexopt::Error> {
-    use lexopt::prelude::*;
-    let mut parser = lexopt::Parser::from_env();
+A long-running service: reads EVENTS (a file, or - for standard input) on MODEL, writes
+records to standard output as JSON Lines and snapshots its state on a timer.
+
+  --state FILE.json   the snapshot file: restored at the start when it exists
+  --every MINUTES     how often the state is saved, in event time (default 15)";
+
+fn parse(parser: &mut cli::Args) -> Result<Args, Stop> {
     let (mut state, mut every, mut free) = (None, 15, Vec::new());
     while let Some(arg) = parser.next()? {
         match arg {
-            Short('h') | Long("help") => return Ok(None),
-            Long("state") => state = Some(PathBuf::from(parser.value()?)),
-            Long("every") => every = parser.value()?.parse::<i64>()?,
-            Value(v) => free.push(v.string()?),
-            _ => return Err(arg.unexpected()),
+            Long("state") => state = Some(parser.path()?),
+            Long("every") => every = parser.value::<i64>()?,
+            Value(v) => free.push(v),
+            _ => return Err(arg.unexpected().into()),
         }
     }
-    let [model, events]: [String; 2] = free
-        .try_into()
-        .map_err(|_| lexopt::Error::from("expected MODEL and EVENTS"))?;
-    Ok(Some(Args {
+    let [model, events] = cli::positional(free, ["MODEL", "EVENTS"])?;
+    Ok(Args {
         model,
         events,
         state,
         every: every.max(1) * MINUTE,
-    }))
+    })
 }
 
-fn run(a: Args) -> Result<(), String> {
-    let (net, _) = load_network(&a.model).map_err(|e| format!("{}: {e}", a.model))?;
+fn run(a: Args) -> Result<(), Stop> {
+    let (net, _) = load_network(&a.model)?;
     let net = Arc::new(net);
     let mut service = Service::start(Arc::clone(&net), a.state, a.every)?;
     let input: Box<dyn BufRead> = if a.events == "-" {
@@ -200,7 +204,7 @@ fn run(a: Args) -> Result<(), String> {
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let io = |e: std::io::Error| format!("output: {e}");
+    let io = |e: std::io::Error| cli::io_at("output")(e);
     let done = service.replay.summary().rows as usize;
     for row in EventReader::new(input, &net).skip(done) {
         service.handle(row, &mut out).map_err(io)?;
@@ -209,22 +213,5 @@ fn run(a: Args) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("service: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("service: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::main(USAGE, parse, run)
 }

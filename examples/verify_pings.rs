@@ -17,7 +17,12 @@ use outage_locator::network::OutageDeviceClass;
 use outage_locator::{
     Engine, EngineOptions, Event, Evidence, Network, OutageDeviceId, Timestamp, load_network,
 };
+use std::process::ExitCode;
 use std::sync::Arc;
+
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{Args, Stop, Value, ValueExt, outln};
 
 struct Trial {
     truth: OutageDeviceId,
@@ -136,23 +141,44 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     Some(v[v.len() / 2])
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let model = args.first().cloned().unwrap_or_else(|| {
-        concat!(
+const USAGE: &str = "verify_pings [MODEL [TRIALS]]
+
+Single-fault trials on MODEL (default fixtures/ieee123/eval_master.dss; TRIALS default
+200): how often the first order goes to the right device, with and without AMI pings.";
+
+fn parse(args: &mut Args) -> Result<(String, usize), Stop> {
+    let mut free = Vec::new();
+    while let Some(arg) = args.next()? {
+        match arg {
+            Value(v) => free.push(v),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    let mut free = free.into_iter();
+    let model = match free.next() {
+        Some(m) => m.string()?,
+        None => concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/fixtures/ieee123/eval_master.dss"
         )
-        .to_string()
-    });
-    let trials: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(200);
-    let net = match load_network(&model) {
-        Ok((net, _)) => Arc::new(net),
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::exit(1);
-        }
+        .to_string(),
     };
+    let trials = free.next().map_or(Ok(200), |t| cli::parse(t, "TRIALS"))?;
+    if let Some(extra) = free.next() {
+        return Err(Stop::Usage(format!(
+            "unexpected argument '{}'",
+            extra.to_string_lossy()
+        )));
+    }
+    Ok((model, trials))
+}
+
+fn main() -> ExitCode {
+    cli::main(USAGE, parse, trials)
+}
+
+fn trials((model, trials): (String, usize)) -> Result<(), Stop> {
+    let net = Arc::new(load_network(&model)?.0);
     let t0: Timestamp = "2026-07-01T12:00:00Z".parse().expect("a valid time");
     let mut rng = SplitMix64::new(7);
     let mut rows = [(0usize, 0usize, Vec::new(), 0usize), (0, 0, Vec::new(), 0)];
@@ -172,10 +198,15 @@ fn main() {
             rows[k].3 += out.pings;
         }
     }
-    println!("model: {model}, {trials} single-fault trials, 30 % last gasps, 15 % callers");
-    println!(
+    outln!("model: {model}, {trials} single-fault trials, 30 % last gasps, 15 % callers");
+    outln!(
         "{:<22}{:>12}{:>16}{:>14}{:>18}{:>12}",
-        "engine", "dispatched", "to right device", "wrong share", "confirmed, median", "pings"
+        "engine",
+        "dispatched",
+        "to right device",
+        "wrong share",
+        "confirmed, median",
+        "pings"
     );
     for (k, name) in ["evidence only", "with AMI pings"].iter().enumerate() {
         let (n, right, conf, pings) = &rows[k];
@@ -185,7 +216,7 @@ fn main() {
             0.0
         };
         let med = median(conf.clone()).map_or("-".to_string(), |m| format!("{m:.0} s"));
-        println!(
+        outln!(
             "{:<22}{:>12}{:>16}{:>13.1}%{:>18}{:>12}",
             name,
             n,
@@ -195,4 +226,5 @@ fn main() {
             pings
         );
     }
+    Ok(())
 }

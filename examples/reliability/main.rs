@@ -23,50 +23,76 @@ use outage_locator::load_network;
 use outage_locator::reliability::{ReplayOutput, contract_report};
 use outage_locator::topology::EnergizationView;
 
-const USAGE: &str = "usage: reliability MODEL OUTPUT.jsonl [OUTPUT.jsonl ...]\n       reliability --years N --seed S MODEL OUT_DIR";
+#[path = "../common/cli.rs"]
+mod cli;
+use cli::{Args, Long, Stop, Value, outln};
 
-fn main() -> ExitCode {
-    let mut args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
-    let mut take = |flag: &str| {
-        let i = args.iter().position(|a| a == flag)?;
-        let v = args.get(i + 1).cloned();
-        args.drain(i..(i + 2).min(args.len()));
-        v
-    };
-    let years = take("--years");
-    let seed = take("--seed");
-    let result = match years {
-        Some(n) => match (
-            n.parse(),
-            seed.unwrap_or_else(|| "1".into()).parse(),
-            args.as_slice(),
-        ) {
-            (Ok(n), Ok(s), [model, out]) => years::run(model, n, s, out.as_ref()),
-            _ => Err(USAGE.into()),
-        },
-        None => report(&args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{e}");
-            ExitCode::from(if e.to_string() == USAGE { 2 } else { 1 })
+const USAGE: &str = "reliability MODEL OUTPUT.jsonl [OUTPUT.jsonl ...]
+       reliability --years N [--seed S] MODEL OUT_DIR
+
+The first form prints the IEEE 1366 indices over replay outputs as one JSON object. The
+second simulates N years of days on MODEL (seed S, default 1), replays each through the
+engine and writes outages.csv, indices.json, hotspots.json, saidi.svg and map.svg to
+OUT_DIR; it prints how the engine's indices agree with the truth's.";
+
+enum Mode {
+    Report(Vec<String>),
+    Years {
+        years: u32,
+        seed: u64,
+        model: String,
+        out: String,
+    },
+}
+
+fn parse(args: &mut Args) -> Result<Mode, Stop> {
+    let (mut years, mut seed, mut free) = (None, 1, Vec::new());
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long("years") => years = Some(args.value()?),
+            Long("seed") => seed = args.value()?,
+            Value(v) => free.push(v),
+            _ => return Err(arg.unexpected().into()),
         }
     }
+    if let Some(years) = years {
+        let [model, out] = cli::positional(free, ["MODEL", "OUT_DIR"])?;
+        return Ok(Mode::Years {
+            years,
+            seed,
+            model,
+            out,
+        });
+    }
+    if free.len() < 2 {
+        return Err(Stop::Usage(
+            "expected MODEL and at least one OUTPUT.jsonl".into(),
+        ));
+    }
+    let free = free
+        .into_iter()
+        .map(|v| cli::parse(v, "argument"))
+        .collect::<Result<_, _>>()?;
+    Ok(Mode::Report(free))
+}
+
+fn main() -> ExitCode {
+    cli::main(USAGE, parse, |mode| match mode {
+        Mode::Report(args) => Ok(report(&args)?),
+        Mode::Years {
+            years,
+            seed,
+            model,
+            out,
+        } => Ok(years::run(&model, years, seed, out.as_ref())?),
+    })
 }
 
 /// The contract's report over replay outputs.
 fn report(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let [model, outputs @ ..] = args else {
-        return Err(USAGE.into());
+        return Err("expected MODEL and at least one OUTPUT.jsonl".into());
     };
-    if outputs.is_empty() {
-        return Err(USAGE.into());
-    }
     let (net, _) = load_network(model)?;
     let view = EnergizationView::normal(&net)?;
     let mut read = Vec::with_capacity(outputs.len());
@@ -74,7 +100,7 @@ fn report(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
         let f = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
         read.push(ReplayOutput::read(BufReader::new(f)).map_err(|e| format!("{path}: {e}"))?);
     }
-    println!(
+    outln!(
         "{}",
         serde_json::to_string(&contract_report(&net, &view, &read))?
     );

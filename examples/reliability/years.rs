@@ -200,10 +200,16 @@ pub fn run(model: &str, years: u32, seed: u64, out: &Path) -> Res<()> {
     let view = EnergizationView::normal(&net)?;
     let n_days = i64::from(years) * 365;
     let t0 = std::time::Instant::now();
+    let bar = crate::cli::progress(n_days as u64, "days");
     let days: Vec<Day> = (0..n_days)
         .into_par_iter()
-        .map(|i| simulate_day(&net, &sim, seed, i).map_err(|e| e.to_string()))
+        .map(|i| {
+            let day = simulate_day(&net, &sim, seed, i).map_err(|e| e.to_string());
+            bar.inc(1);
+            day
+        })
         .collect::<Result<_, _>>()?;
+    bar.finish_and_clear();
     eprintln!(
         "{n_days} days simulated and replayed in {:.1} s",
         t0.elapsed().as_secs_f64()
@@ -244,7 +250,7 @@ pub fn run(model: &str, years: u32, seed: u64, out: &Path) -> Res<()> {
         ("without each one's MED", &t_wo, &e_wo),
         ("without the truth's MED", &t_same, &e_same),
     ]);
-    print!("{}", table.0);
+    crate::cli::out!("{}", table.0);
     let indices = json!({
         "model": model, "years": years, "seed": seed, "days": n_days,
         "storm_days": storm,

@@ -1,5 +1,9 @@
 //! Typed evidence: the events of the replay contract, and a reader for event files.
 
+mod locator;
+
+pub use locator::{ServiceLocator, ServicePoint};
+
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
 

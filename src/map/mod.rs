@@ -1,5 +1,5 @@
 //! The command centre's picture: the state of a [`CommandCentre`] at its clock as an
-//! SVG map, drawn from the model's bus coordinates.
+//! SVG map or as GeoJSON features, drawn from the model's bus coordinates.
 //!
 //! De-energized sections are shaded by outage (one colour per fault outage, dashed while
 //! predicted, solid once confirmed; planned outages in blue), outage devices marked with
@@ -13,10 +13,12 @@
 //! - `layers`: the shades of the open outages, then the layers drawn over one another:
 //!   sections, customers, outage devices, work orders and crews.
 //! - `legend`: the legend with its symbols and the totals.
+//! - `geojson`: the same state as GeoJSON features for a GIS or a web map.
 //! - `reliability`: a period's pictures: the daily SAIDI chart with the major-event
 //!   threshold, and the period's outages and hotspots on the map.
 
 mod frame;
+mod geojson;
 mod layers;
 mod legend;
 mod reliability;
@@ -25,6 +27,7 @@ use std::fmt::Write as _;
 
 use crate::CommandCentre;
 
+pub use geojson::{Coordinates, render_geojson};
 pub use reliability::{DeviceOutages, daily_saidi_svg, year_map_svg};
 
 use frame::{Frame, Labels};
