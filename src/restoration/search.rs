@@ -82,6 +82,14 @@ struct Search {
     rated: Vec<Rated>,
 }
 
+/// The sections of the parts searched: each bus's section, each section's buses, and
+/// each part's boundary with the section below it.
+struct Sections {
+    section: HashMap<BusId, usize>,
+    buses: Vec<Vec<BusId>>,
+    entries: Vec<(ElementId, usize)>,
+}
+
 /// A union-find over nodes, reused between configurations.
 struct Groups {
     parent: Vec<usize>,
@@ -387,15 +395,7 @@ impl Planner<'_> {
     /// The sections of the parts worth searching (those with a tie, and those an open
     /// switch joins to them: a part no tie can reach stays dark), by bus, and each
     /// part's boundary with the section below it. O(R).
-    fn sections(
-        &self,
-        bounds: &[ElementId],
-        dead: &HashSet<BusId>,
-    ) -> (
-        HashMap<BusId, usize>,
-        Vec<Vec<BusId>>,
-        Vec<(ElementId, usize)>,
-    ) {
+    fn sections(&self, bounds: &[ElementId], dead: &HashSet<BusId>) -> Sections {
         let mut wanted = vec![false; bounds.len()];
         let mut want = |p: Option<usize>| {
             if let Some(p) = p {
@@ -455,7 +455,11 @@ impl Planner<'_> {
                 buses.push(sec);
             }
         }
-        (section, buses, entries)
+        Sections {
+            section,
+            buses,
+            entries,
+        }
     }
 
     /// The switchable elements between sections, and the ties (element, section, live
@@ -508,7 +512,11 @@ impl Planner<'_> {
         fault: OutageDeviceId,
         removed: f64,
     ) -> Option<Search> {
-        let (section, buses, entries) = self.sections(bounds, dead);
+        let Sections {
+            section,
+            buses,
+            entries,
+        } = self.sections(bounds, dead);
         let (edges, ties) = self.switches(&section, &buses, dead);
         if ties.is_empty() {
             return None;
