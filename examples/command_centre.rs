@@ -3,11 +3,17 @@
 //! order, customers are told, and every half hour the supervision view is printed:
 //! open orders, their due times, warnings and breaches. At the end: counts by zone and
 //! by crew, statistics per department, the notices sent, and what callers were told.
+//! A confirmed fault's restoration plan becomes a switching order beside its repair
+//! order; the control room carries each out `--switch-after` minutes after it is raised
+//! (the engine follows the switching), and the switching orders are listed at the end.
 //!
 //!     cargo run --release --example command_centre -- [--seed N] [--crews N] [--every MIN]
+//!         [--switch-after MIN] [--model MODEL]
 //!
-//! The feeder is `fixtures/ieee123/eval_master.dss` with service zones and critical
-//! customers set for the demonstration; the storm comes from the crate's simulator.
+//! The feeder is `fixtures/ieee123/eval_master.dss` (or `MODEL`, which needs bus
+//! coordinates; `../shared/feeders/ieee8500/eval_master.dss` has normally-open ties)
+//! with service zones and critical customers set for the demonstration; the storm
+//! comes from the crate's simulator.
 
 #[path = "common/crew_sim.rs"]
 mod crew_sim;
@@ -28,18 +34,27 @@ mod cli;
 use cli::{Args, Long, Stop, outln};
 
 const USAGE: &str = "command_centre [--seed N] [--crews N] [--every MINUTES]
+    [--switch-after MINUTES] [--model MODEL]
 
 Plays a storm on fixtures/ieee123/eval_master.dss through the command centre with
-simulated crews and prints the supervision view as it goes, then the day's counts.
+simulated crews and prints the supervision view as it goes, then the day's counts
+and the switching orders raised from confirmed faults' restoration plans.
 
   --seed N           the storm's seed (default 7)
   --crews N          simulated crews (default 4)
-  --every MINUTES    how often the supervision view is printed (default 30)";
+  --every MINUTES    how often the supervision view is printed (default 30)
+  --switch-after MINUTES
+                     a switching order is carried out this long after it is raised
+                     (default 15)
+  --model MODEL      another feeder, with bus coordinates (the IEEE 8500 feeder has
+                     normally-open ties)";
 
 struct Opts {
     seed: u64,
     crews: usize,
     every: i64,
+    switch_after: i64,
+    model: Option<String>,
 }
 
 fn parse(args: &mut Args) -> Result<Opts, Stop> {
@@ -47,12 +62,16 @@ fn parse(args: &mut Args) -> Result<Opts, Stop> {
         seed: 7,
         crews: 4,
         every: 30,
+        switch_after: 15,
+        model: None,
     };
     while let Some(arg) = args.next()? {
         match arg {
             Long("seed") => o.seed = args.value()?,
             Long("crews") => o.crews = args.value()?,
             Long("every") => o.every = args.value()?,
+            Long("switch-after") => o.switch_after = args.value()?,
+            Long("model") => o.model = Some(args.value()?),
             _ => return Err(arg.unexpected().into()),
         }
     }
@@ -142,18 +161,80 @@ fn table(cc: &CommandCentre) {
     }
 }
 
+/// Carries out every open switching order raised `after` ago or earlier: the control
+/// room's remote switching, reported to the engine.
+fn carry_out_switching(cc: &mut CommandCentre, after: Millis, alerts: &mut Vec<String>) {
+    let now = cc.engine().clock();
+    let due: Vec<_> = cc
+        .switching()
+        .orders()
+        .iter()
+        .filter(|s| s.closed.is_none() && now.0 - s.opened.0 >= after)
+        .map(|s| s.id)
+        .collect();
+    for id in due {
+        let before = cc.switching().order(id).outage;
+        let held = cc.engine().outage(before).map_or(0, |o| o.customers);
+        cc.execute_switching(id, now);
+        let left = cc.engine().outage(before).map_or(0, |o| o.customers);
+        alerts.push(format!(
+            "{} SWITCHED {id} for {before}: {held} customers off before, {left} after",
+            hhmm(now)
+        ));
+    }
+}
+
+/// The switching orders raised: the plan's steps, the repair order they stand beside,
+/// and how each closed.
+fn switching_orders(cc: &CommandCentre) {
+    let net = cc.network();
+    let now = cc.engine().clock();
+    let c = cc.switching().supervision(now);
+    outln!(
+        "\n== Switching orders ==  open {}, warning {}, breached {}",
+        c.open,
+        c.warning,
+        c.breached
+    );
+    for s in cc.switching().orders() {
+        let steps: Vec<String> = s
+            .steps
+            .iter()
+            .map(|st| {
+                let op = if st.open { "open" } else { "close" };
+                format!("{op} {}", net.outage_device_name(st.device))
+            })
+            .collect();
+        let closed = s.closed.map_or("open".to_string(), |(t, why)| {
+            format!("{why:?} {}", hhmm(t))
+        });
+        outln!(
+            "   {:<4} {} fault {:<22} repair {:<4} {:>4} customers back  due {}  {:<18} {}",
+            s.id.to_string(),
+            s.outage,
+            net.outage_device_name(s.fault),
+            s.repair.map_or("-".into(), |w| w.to_string()),
+            s.customers,
+            hhmm(s.due),
+            closed,
+            steps.join(", ")
+        );
+    }
+}
+
 fn main() -> ExitCode {
     cli::main(USAGE, parse, run)
 }
 
 fn run(o: Opts) -> Result<(), Stop> {
     let (seed, n_crews, every) = (o.seed, o.crews, o.every.max(1) * MINUTE);
-
-    let path = concat!(
+    let switch_after = o.switch_after * MINUTE;
+    let fixture = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/ieee123/eval_master.dss"
     );
-    let (net, _) = import_opendss(path).expect("the fixture feeder");
+    let path = o.model.as_deref().unwrap_or(fixture);
+    let (net, _) = load_network(path).map_err(|e| format!("{path}: {e}"))?;
     let net = Arc::new(crew_sim::with_zones(&net));
     let scenario = Simulator::new(&net)
         .unwrap()
@@ -204,6 +285,7 @@ fn run(o: Opts) -> Result<(), Stop> {
             }
         }
         sim.step(&mut cc, &mut notices);
+        carry_out_switching(&mut cc, switch_after, &mut alerts);
         let view_at = *next_view.get_or_insert(now + every);
         if now >= view_at {
             for a in alerts.drain(..) {
@@ -259,6 +341,7 @@ fn run(o: Opts) -> Result<(), Stop> {
             c.breached
         );
     }
+    switching_orders(&cc);
     outln!("\n== Departments ==");
     outln!(
         "   {:<12} {:>6} {:>8} {:>8} {:>9} {:>13} {:>17}",
@@ -275,7 +358,11 @@ fn run(o: Opts) -> Result<(), Stop> {
             format!("{:.0} min", m as f64 / MINUTE as f64)
         })
     };
-    for s in orders.statistics(now) {
+    for s in orders
+        .statistics(now)
+        .into_iter()
+        .chain([cc.switching().department_stats()])
+    {
         outln!(
             "   {:<12} {:>6} {:>8} {:>8} {:>9} {:>13} {:>17}",
             s.department,

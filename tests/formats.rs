@@ -135,3 +135,41 @@ fn the_network_file_example_reads() {
         assert!(DOC.contains(&format!("| `{key}` |")), "{key} undocumented");
     }
 }
+
+/// A confirmed fault on the feeder with a tie: its `plan` record, every field
+/// documented, isolates the sectionalizing switch and transfers the far end.
+#[test]
+fn the_plan_record_is_documented() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/feeder_with_tie/master.dss"
+    );
+    let (net, _) = outage_locator::import_opendss(path).unwrap();
+    let events = "time,kind,id,detail\n\
+        2026-07-01T12:00:00Z,device_open,relay.brk_a,\n\
+        2026-07-01T12:05:00Z,tick,,\n";
+    let mut out = Vec::new();
+    let mut replay = outage_locator::Replay::new(net, EngineOptions::default()).unwrap();
+    replay
+        .run(events.as_bytes(), &mut out, &mut std::io::sink())
+        .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let plans: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| v["type"] == "plan")
+        .collect();
+    assert_eq!(plans.len(), 1, "{text}");
+    let plan = &plans[0];
+    let section = DOC.split("### `plan`").nth(1).unwrap();
+    let section = section.split("\n### ").next().unwrap();
+    for key in plan.as_object().unwrap().keys() {
+        assert!(section.contains(&format!("| `{key}` |")), "plan.{key}");
+    }
+    assert_eq!(plan["fault"], "relay.brk_a");
+    assert_eq!(plan["isolate"], serde_json::json!(["swtcontrol.sw_a"]));
+    assert_eq!(plan["steps"][0]["device"], "line.tie");
+    assert_eq!(plan["customers_restored"], 3);
+    assert_eq!(plan["operations"], 2);
+    assert_eq!(plan["switching"], "SO1");
+}

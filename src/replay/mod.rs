@@ -470,7 +470,8 @@ fn printed(tc: &WorkOrderChange) -> Option<(WorkOrderId, RecordOp)> {
 }
 
 /// The records of the centre's last step: each outage record followed by its ticket
-/// records, then the remaining ticket records, with call records in place.
+/// records, then the remaining ticket records, with call records in place, and last the
+/// plans of the outages the step confirmed.
 fn emit<'n>(
     centre: &CommandCentre,
     net: &'n Network,
@@ -537,6 +538,21 @@ fn emit<'n>(
     }
     for (id, op) in tickets {
         ticket_record(net, orders, id, op, at, records, summary);
+    }
+    for (oid, plan) in centre.last_plans() {
+        let fault = engine
+            .outage(*oid)
+            .map(|o| net.outage_device_name(o.device));
+        let switching = centre.switching().open_for(*oid);
+        let ticket = orders.order_of(*oid);
+        records.push(Record::plan(
+            at,
+            *oid,
+            ticket,
+            switching,
+            fault.unwrap_or(""),
+            plan,
+        ));
     }
 }
 

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::inference::{OutageCause, OutageId, OutageStatus};
+use crate::restoration::{RestorationPlan, RestorationStep, Section};
+use crate::service::switching_orders::SwitchingOrderId;
 use crate::service::tickets::{Priority, WorkOrderId};
 use crate::time::Timestamp;
 
@@ -141,6 +143,44 @@ pub enum Record<'a> {
         /// Customers below it.
         customers: u32,
     },
+    /// A restoration plan for a fault outage, printed when it becomes confirmed (this
+    /// crate's addition to the contract; readers skip types they do not know).
+    Plan {
+        /// The engine's clock.
+        #[serde(serialize_with = "shown")]
+        at: Timestamp,
+        /// The outage, `O…`.
+        #[serde(serialize_with = "shown")]
+        outage: OutageId,
+        /// Its repair order.
+        #[serde(serialize_with = "shown_opt")]
+        ticket: Option<WorkOrderId>,
+        /// The switching order that carries the plan out (none when there is nothing
+        /// to switch).
+        #[serde(serialize_with = "shown_opt")]
+        switching: Option<SwitchingOrderId>,
+        /// The faulted device, `class.name`.
+        fault: &'a str,
+        /// The faulted section to isolate.
+        section: Section,
+        /// Customers the fault holds off.
+        customers_out: u32,
+        /// Devices to open, in order.
+        isolate: Vec<String>,
+        /// Devices to close, in order, with the customers each gives supply back to
+        /// and the highest loading on its source path.
+        steps: Vec<RestorationStep>,
+        /// Customers given supply back.
+        customers_restored: u32,
+        /// Customers still out after the plan.
+        customers_still_out: u32,
+        /// Switching operations: openings and closings.
+        operations: u32,
+        /// The highest loading of any step (percent of a rating), absent when no step's
+        /// source path has a rating.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max_loading_pct: Option<f64>,
+    },
     /// The last line.
     Summary {
         /// Rows read (header excluded).
@@ -155,6 +195,38 @@ pub enum Record<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         pings: Option<u64>,
     },
+}
+
+impl<'a> Record<'a> {
+    /// The `plan` record of an outage's restoration plan.
+    pub fn plan(
+        at: Timestamp,
+        outage: OutageId,
+        ticket: Option<WorkOrderId>,
+        switching: Option<SwitchingOrderId>,
+        fault: &'a str,
+        plan: &RestorationPlan,
+    ) -> Self {
+        Record::Plan {
+            at,
+            outage,
+            ticket,
+            switching,
+            fault,
+            section: plan.section.clone(),
+            customers_out: plan.customers_out,
+            isolate: plan.isolate.clone(),
+            steps: plan.steps.clone(),
+            customers_restored: plan.customers_restored,
+            customers_still_out: plan.customers_still_out,
+            operations: (plan.isolate.len() + plan.steps.len()) as u32,
+            max_loading_pct: plan
+                .steps
+                .iter()
+                .filter_map(|s| s.loading_pct)
+                .reduce(f64::max),
+        }
+    }
 }
 
 /// Serialises a value as its `Display` text (no intermediate string).

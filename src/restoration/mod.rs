@@ -11,24 +11,31 @@
 //!    the next switchable elements (switch lines, elements carrying a device). A fault
 //!    indicator that saw fault current (`passed`) at one of those boundaries moves the
 //!    section below it, and the faulted device itself recloses first.
-//! 2. Each boundary's downstream part is a candidate for transfer: the normally-open
-//!    switchable elements that join it to a live bus outside the dead region are its
-//!    ties (a tie whose far side the model does not reach leads to a feeder left out of
-//!    the model and is live). Where no one tie carries the whole part, the part is split
-//!    at one of its switchable elements and each half takes its own tie.
-//! 3. The ratings check, load-flow free: the part's load (customers' kW and kvar as kVA)
-//!    is added to the load already below each element on the tie's path to its source,
-//!    and compared with the element's ampacity at the source's nominal voltage
-//!    (`normal_amps`, three-phase: `I = S / (√3 · kV)`), or a transformer's kVA. The load
-//!    already through an element is taken as the load below the nearest outage device
-//!    above it: an upper bound, so the check errs on the safe side. Voltage drop, phase
+//! 2. The parts below the section's boundaries are given back through normally-open
+//!    ties: the switchable elements that join them to a live bus outside the dead
+//!    region (a tie whose far side the model does not reach leads to a feeder left out
+//!    of the model and is live). A part's load may be split between ties by opening
+//!    switchable elements inside it, and parts no tie can carry whole are given back in
+//!    part. The search (`search.rs`) tries every combination of the switches when they
+//!    are few (at most 12), so that the plan is the best one, and a reduced set beyond.
+//! 3. The ratings check, load-flow free: the load picked up (customers' kW and kvar as
+//!    kVA) is added to the load already through each element on the tie's path to its
+//!    source, and compared with the element's ampacity at the source's nominal voltage
+//!    (`normal_amps`, three-phase: `I = S / (√3 · kV)`), or a transformer's kVA. The
+//!    load already through an element is taken as the load below the nearest outage
+//!    device above it, less the load the fault took off: an upper bound, exact where
+//!    the element carries the device, so the check errs on the safe side. Loads picked
+//!    up through two ties that share a path add up there. Inside a part, the switchable
+//!    elements carry the load on their far side from the tie. Voltage drop, phase
 //!    imbalance and losses are left out.
 //! 4. Alternatives rank by customers restored, then by switching operations.
 //!
 //! # Complexity
 //! [`Planner::new`]: O(B + E + C) for the graph and the prefix sums. [`Planner::plan`]:
-//! O(R + k · (R + depth)) for the R buses of the dead region and its k switchable
-//! elements (the split candidates), each search a `petgraph` breadth-first search.
+//! O(R + t · depth + 2^V · V²) for the R buses of the dead region, its t ties and
+//! V ≤ 12 switches searched, the regions `petgraph` breadth-first searches.
+
+use std::borrow::Cow;
 
 use petgraph::graph::{NodeIndex, UnGraph};
 use petgraph::visit::{Bfs, EdgeFiltered, EdgeRef};
@@ -36,8 +43,9 @@ use serde::Serialize;
 
 use crate::ids::{BusId, ElementId, OutageDeviceId};
 use crate::network::Network;
-use crate::topology::{EnergizationView, SwitchState};
+use crate::topology::{EnergizationView, SwitchState, SwitchStates};
 
+mod search;
 #[cfg(test)]
 mod tests;
 
@@ -80,28 +88,108 @@ pub struct RestorationPlan {
     pub customers_restored: u32,
     /// Customers still out after the plan.
     pub customers_still_out: u32,
+    /// The faulted section (not in the `restore` example's object, which the replay
+    /// contract fixes; the replay's `plan` records print it).
+    #[serde(skip)]
+    pub section: Section,
 }
 
-/// A part of the dead region that a tie can pick up.
-struct Part {
-    /// The element opened to cut it off (its boundary), and the elements opened to
-    /// split it.
-    opens: Vec<ElementId>,
-    /// The tie closed and its loading, if the part is restored.
-    tie: Option<(ElementId, Option<f64>)>,
-    customers: u32,
+/// The faulted section a plan isolates: the buses below its head device down to the
+/// next switchable elements.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Section {
+    /// The device above it: the faulted device, or the one opened below it where fault
+    /// indicators moved the fault down and the faulted device recloses.
+    pub device: String,
+    /// The switchable devices at its lower ends.
+    pub ends: Vec<String>,
+    /// The customers in it.
+    pub customers: u32,
 }
 
 /// Plans restoration on one configuration; see the [module documentation](self).
 pub struct Planner<'n> {
     net: &'n Network,
     view: &'n EnergizationView,
-    graph: UnGraph<BusId, ElementId>,
+    graph: Cow<'n, UnGraph<BusId, ElementId>>,
     /// kVA of the customers by pre-order position, summed: `prefix[i]` is the load of
     /// the first `i` customers in the view's pre-order.
-    prefix: Vec<f64>,
+    prefix: Cow<'n, [f64]>,
     /// The nominal line-to-line voltage of the ampacity check, kV.
     kv: f64,
+}
+
+/// The customers' kVA summed along the view's pre-order. O(C).
+fn load_prefix(net: &Network, view: &EnergizationView) -> Vec<f64> {
+    let mut prefix = Vec::with_capacity(view.customers_in_preorder().len() + 1);
+    let mut acc = 0.0;
+    prefix.push(acc);
+    for &c in view.customers_in_preorder() {
+        acc += kva(net, c);
+        prefix.push(acc);
+    }
+    prefix
+}
+
+/// The nominal line-to-line voltage of the ampacity check: the first source's, kV.
+fn nominal_kv(net: &Network) -> f64 {
+    net.sources()
+        .iter()
+        .find_map(|s| s.base_kv)
+        .unwrap_or(12.47)
+}
+
+/// What a [`Planner`] needs beyond the network and the view, kept between faults: the
+/// physical graph (the same in every configuration) and the loads summed along the
+/// view's pre-order (made again only when the configuration has changed). A host that
+/// plans as faults are confirmed keeps one, so that each plan costs its search alone.
+///
+/// ```
+/// use outage_locator::{EnergizationView, import_opendss};
+/// use outage_locator::restoration::PlannerCache;
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/feeder_with_tie/master.dss");
+/// let net = import_opendss(path).unwrap().0;
+/// let view = EnergizationView::normal(&net).unwrap();
+/// let mut cache = PlannerCache::new(&net);
+/// let brk = net.outage_device_by_name("relay.brk_a").unwrap();
+/// let plan = cache.planner(&net, &view).plan(brk, &[]);
+/// assert_eq!(plan.customers_restored, 3);
+/// ```
+#[derive(Debug, Clone)]
+pub struct PlannerCache {
+    graph: UnGraph<BusId, ElementId>,
+    prefix: Vec<f64>,
+    /// The configuration `prefix` was summed for.
+    states: Option<SwitchStates>,
+    kv: f64,
+}
+
+impl PlannerCache {
+    /// A cache for a network, its loads not summed yet. O(B + E).
+    pub fn new(net: &Network) -> Self {
+        PlannerCache {
+            graph: net.physical_graph(),
+            prefix: Vec::new(),
+            states: None,
+            kv: nominal_kv(net),
+        }
+    }
+
+    /// A planner for the configuration `view` of `net` (the network the cache was
+    /// made for): O(1), or O(C) when the configuration changed since the last call.
+    pub fn planner<'a>(&'a mut self, net: &'a Network, view: &'a EnergizationView) -> Planner<'a> {
+        if self.states.as_ref() != Some(view.states()) {
+            self.prefix = load_prefix(net, view);
+            self.states = Some(view.states().clone());
+        }
+        Planner {
+            net,
+            view,
+            graph: Cow::Borrowed(&self.graph),
+            prefix: Cow::Borrowed(&self.prefix),
+            kv: self.kv,
+        }
+    }
 }
 
 /// A customer's kVA (its kW and kvar; 1 kW where the model gives none).
@@ -115,24 +203,12 @@ fn kva(net: &Network, c: crate::ids::CustomerId) -> f64 {
 impl<'n> Planner<'n> {
     /// A planner for the configuration `view` of `net`. O(B + E + C).
     pub fn new(net: &'n Network, view: &'n EnergizationView) -> Self {
-        let mut prefix = Vec::with_capacity(view.customers_in_preorder().len() + 1);
-        let mut acc = 0.0;
-        prefix.push(acc);
-        for &c in view.customers_in_preorder() {
-            acc += kva(net, c);
-            prefix.push(acc);
-        }
-        let kv = net
-            .sources()
-            .iter()
-            .find_map(|s| s.base_kv)
-            .unwrap_or(12.47);
         Planner {
             net,
             view,
-            graph: net.physical_graph(),
-            prefix,
-            kv,
+            graph: Cow::Owned(net.physical_graph()),
+            prefix: Cow::Owned(load_prefix(net, view)),
+            kv: nominal_kv(net),
         }
     }
 
@@ -174,7 +250,7 @@ impl<'n> Planner<'n> {
                 .any(|&s| self.net.bundle_representative(s) == rep)
         };
         let filtered = EdgeFiltered::from_fn(
-            &self.graph,
+            &*self.graph,
             |er: petgraph::graph::EdgeReference<'_, ElementId>| {
                 let e = *er.weight();
                 self.closed(e) && !stopped(e) && !(switchable_stops && self.net.is_switchable(e))
@@ -222,33 +298,6 @@ impl<'n> Planner<'n> {
         (n, load)
     }
 
-    /// The open switchable elements from a part to a live bus outside the dead region.
-    fn ties(
-        &self,
-        part: &[BusId],
-        dead: &std::collections::HashSet<BusId>,
-    ) -> Vec<(ElementId, BusId)> {
-        let mut out = Vec::new();
-        for &b in part {
-            for er in self.graph.edges(NodeIndex::new(b.index())) {
-                let e = *er.weight();
-                if self.closed(e) || !self.net.is_switchable(e) {
-                    continue;
-                }
-                let other = if er.source().index() == b.index() {
-                    er.target()
-                } else {
-                    er.source()
-                };
-                let far = BusId::from(other.index());
-                if !dead.contains(&far) {
-                    out.push((e, far));
-                }
-            }
-        }
-        out
-    }
-
     /// Whether current through element `e` also flows through `b`: `e` feeds a bus in
     /// this view and `b` lies on that bus's path to its source (or is `e`). O(depth).
     fn passes_through(&self, e: ElementId, b: ElementId) -> bool {
@@ -265,130 +314,6 @@ impl<'n> Planner<'n> {
             x = if el.to == x { el.from } else { el.to };
         }
         false
-    }
-
-    /// The highest loading (percent) on the path from `far` to its source with `load`
-    /// kVA more; `None` when no element on it has a rating (or the far side is not in
-    /// the model). O(depth).
-    fn loading(&self, far: BusId, load: f64) -> Option<f64> {
-        let mut worst: Option<f64> = None;
-        let mut x = far;
-        while let Some(e) = self.view.feeding_element(x) {
-            let el = self.net.element(e);
-            let below = self
-                .view
-                .device_above_bus(x)
-                .map(|d| {
-                    let r = self.view.customer_span(d);
-                    self.prefix[r.end as usize] - self.prefix[r.start as usize]
-                })
-                .unwrap_or(0.0);
-            let total = below + load;
-            let pct = if let Some(kva_rating) = el
-                .rated_kva
-                .filter(|_| el.kind == crate::network::ElementKind::Transformer)
-            {
-                Some(100.0 * total / kva_rating)
-            } else {
-                el.normal_amps
-                    .filter(|a| *a > 0.0)
-                    .map(|a| 100.0 * total / (3f64.sqrt() * self.kv) / a)
-            };
-            if let Some(p) = pct {
-                worst = Some(worst.map_or(p, |w: f64| w.max(p)));
-            }
-            x = if el.to == x { el.from } else { el.to };
-        }
-        worst
-    }
-
-    /// The best tie for a part: feasible (no rating passed), least loaded.
-    fn best_tie(&self, ties: &[(ElementId, BusId)], load: f64) -> Option<(ElementId, Option<f64>)> {
-        ties.iter()
-            .map(|&(e, far)| (e, self.loading(far, load)))
-            .filter(|(_, p)| p.is_none_or(|p| p <= 100.0))
-            .min_by(|a, b| {
-                a.1.unwrap_or(0.0)
-                    .total_cmp(&b.1.unwrap_or(0.0))
-                    .then(a.0.cmp(&b.0))
-            })
-    }
-
-    /// The best way to give a boundary's downstream part back: one tie, or a split at
-    /// one of its switchable elements with a tie for each half; by customers restored,
-    /// then by operations.
-    fn restore_part(
-        &self,
-        boundary: ElementId,
-        dead: &std::collections::HashSet<BusId>,
-    ) -> Vec<Part> {
-        let start = self.downstream_bus(boundary);
-        let (buses, _) = self.region(start, &[boundary], false);
-        let (n, load) = self.customers_on(&buses);
-        let ties = self.ties(&buses, dead);
-        let whole = self.best_tie(&ties, load);
-        let mut best = vec![Part {
-            opens: vec![boundary],
-            tie: whole,
-            customers: n,
-        }];
-        let score = |parts: &[Part]| {
-            let restored: u32 = parts
-                .iter()
-                .filter(|p| p.tie.is_some())
-                .map(|p| p.customers)
-                .sum();
-            let ops: usize = parts
-                .iter()
-                .filter(|p| p.tie.is_some())
-                .map(|p| p.opens.len() + 1)
-                .sum();
-            (restored, std::cmp::Reverse(ops))
-        };
-        if whole.is_some() || ties.len() < 2 {
-            return best;
-        }
-        let inside: Vec<ElementId> = {
-            let set: std::collections::HashSet<BusId> = buses.iter().copied().collect();
-            self.net
-                .elements()
-                .iter()
-                .enumerate()
-                .map(|(i, _)| ElementId::from(i))
-                .filter(|&e| {
-                    let el = self.net.element(e);
-                    self.closed(e)
-                        && self.net.is_switchable(e)
-                        && set.contains(&el.from)
-                        && set.contains(&el.to)
-                })
-                .collect()
-        };
-        for s in inside {
-            let (lower, _) = self.region(self.downstream_bus(s), &[s, boundary], false);
-            let low: std::collections::HashSet<BusId> = lower.iter().copied().collect();
-            let upper: Vec<BusId> = buses.iter().copied().filter(|b| !low.contains(b)).collect();
-            let (nl, ll) = self.customers_on(&lower);
-            let (nu, lu) = self.customers_on(&upper);
-            let lt = self.best_tie(&self.ties(&lower, dead), ll);
-            let ut = self.best_tie(&self.ties(&upper, dead), lu);
-            let parts = vec![
-                Part {
-                    opens: vec![boundary],
-                    tie: ut,
-                    customers: nu,
-                },
-                Part {
-                    opens: vec![s],
-                    tie: lt,
-                    customers: nl,
-                },
-            ];
-            if score(&parts) > score(&best) {
-                best = parts;
-            }
-        }
-        best
     }
 
     /// The plan for a fault below `device`, narrowed by fault indicators at outage
@@ -428,6 +353,7 @@ impl<'n> Planner<'n> {
             steps: Vec::new(),
             customers_restored: 0,
             customers_still_out: out,
+            section: Section::default(),
         };
         let Some(top) = self
             .net
@@ -471,20 +397,7 @@ impl<'n> Planner<'n> {
                 loading_pct: None,
             });
         }
-        for b in bounds {
-            for part in self.restore_part(b, &dead) {
-                if let Some((tie, pct)) = part.tie {
-                    plan.isolate
-                        .extend(part.opens.iter().map(|&e| self.name(e)));
-                    plan.steps.push(RestorationStep {
-                        op: "close",
-                        device: self.name(tie),
-                        customers: part.customers,
-                        loading_pct: pct.map(|p| (p * 10.0).round() / 10.0),
-                    });
-                }
-            }
-        }
+        self.restore(at, &bounds, &dead, device, &mut plan);
         plan.customers_restored = plan.steps.iter().map(|s| s.customers).sum();
         plan.customers_still_out = out.saturating_sub(plan.customers_restored);
         plan

@@ -8,11 +8,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::evidence::Event;
 use crate::ids::{CustomerId, OutageDeviceId};
-use crate::inference::{Change, Engine, EngineOptions, EngineSnapshot, OutageCause};
+use crate::inference::{Change, Engine, EngineOptions, EngineSnapshot, OutageCause, OutageId};
 use crate::network::Network;
+use crate::restoration::RestorationPlan;
 use crate::service::answers::{Advice, AnswerOptions, CallAnswer, DisconnectReason};
+use crate::service::crews::CrewId;
 use crate::service::notices::{Notice, NoticeOptions, Notices, PlannedWork, Progress};
+use crate::service::plans::PlanDesk;
 use crate::service::supervision::Supervision;
+use crate::service::switching_orders::{SwitchingOptions, SwitchingOrderId, SwitchingOrders};
 use crate::service::tickets::{
     Action, TicketError, WorkOrderChange, WorkOrderId, WorkOrderOptions, WorkOrders,
 };
@@ -34,6 +38,8 @@ pub struct CommandCentreOptions {
     pub early_warnings: EarlyWarningOptions,
     /// What raises an early-warning order live.
     pub warning_rules: WarningRules,
+    /// Switching orders.
+    pub switching: SwitchingOptions,
 }
 
 /// What one step of the command centre produced.
@@ -60,6 +66,7 @@ pub struct CommandCentreSnapshot {
     warnings: EarlyWarnings,
     #[serde(default)]
     watch: WarningWatch,
+    switching: SwitchingOrders,
 }
 
 impl CommandCentreSnapshot {
@@ -75,6 +82,7 @@ impl CommandCentreSnapshot {
             &self.answers,
             &self.warnings,
             &self.watch,
+            &self.switching,
         );
         // The ticket layer's types serialise to JSON by construction (string keys,
         // finite numbers), as the JSON snapshot itself relies on.
@@ -89,8 +97,9 @@ impl CommandCentreSnapshot {
     /// this version; whether it fits a network is checked on restoring.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::Error> {
         let (engine, json): (EngineSnapshot, String) = crate::binary::from_bytes(bytes)?;
-        let (orders, notices, reasons, answers, warnings, watch) = serde_json::from_str(&json)
-            .map_err(|e| crate::Error::Snapshot(format!("the ticket layer: {e}")))?;
+        let (orders, notices, reasons, answers, warnings, watch, switching) =
+            serde_json::from_str(&json)
+                .map_err(|e| crate::Error::Snapshot(format!("the ticket layer: {e}")))?;
         Ok(CommandCentreSnapshot {
             engine,
             orders,
@@ -99,6 +108,7 @@ impl CommandCentreSnapshot {
             answers,
             warnings,
             watch,
+            switching,
         })
     }
 }
@@ -144,6 +154,7 @@ pub struct CommandCentre {
     notices: Notices,
     reasons: BTreeMap<CustomerId, DisconnectReason>,
     answers: AnswerOptions,
+    plans: PlanDesk,
     changes: Vec<Change>,
     order_changes: Vec<WorkOrderChange>,
     warnings: EarlyWarnings,
@@ -163,8 +174,10 @@ impl CommandCentre {
         engine: EngineOptions,
         opts: CommandCentreOptions,
     ) -> Result<Self, crate::SwitchingError> {
+        let engine = Engine::new(net, engine)?;
         Ok(CommandCentre {
-            engine: Engine::new(net, engine)?,
+            plans: PlanDesk::new(&engine, SwitchingOrders::new(opts.switching)),
+            engine,
             orders: WorkOrders::new(opts.orders),
             notices: Notices::new(opts.notices),
             reasons: BTreeMap::new(),
@@ -225,6 +238,51 @@ impl CommandCentre {
         Supervision::of(&self.orders, &self.warnings, now)
     }
 
+    /// The switching orders: a confirmed fault's restoration plan, raised beside its
+    /// repair order.
+    pub fn switching(&self) -> &SwitchingOrders {
+        &self.plans.orders
+    }
+
+    /// The restoration plans of the last step: one for each fault outage it confirmed
+    /// (see [`Planner`](crate::restoration::Planner)).
+    pub fn last_plans(&self) -> &[(OutageId, RestorationPlan)] {
+        self.plans.last()
+    }
+
+    /// Sends a crew to carry out a switching order; `false` when it is closed.
+    ///
+    /// # Panics
+    /// When `id` is not a switching order of this centre.
+    pub fn dispatch_switching(
+        &mut self,
+        id: SwitchingOrderId,
+        crew: CrewId,
+        at: Timestamp,
+    ) -> bool {
+        self.plans.orders.dispatch(id, crew, at)
+    }
+
+    /// A switching order carried out at `at`: its steps are reported to the engine as
+    /// switching (as [`Engine::switch`]), in order, the order closes, and the work
+    /// orders and notices follow what changed (the outage shrinks to the customers
+    /// left). Nothing happens to an order closed already.
+    ///
+    /// # Panics
+    /// When `id` is not a switching order of this centre.
+    pub fn execute_switching(&mut self, id: SwitchingOrderId, at: Timestamp) -> Outputs<'_> {
+        self.changes.clear();
+        if self.plans.orders.order(id).closed.is_none() {
+            let steps = self.plans.orders.order(id).steps.clone();
+            for s in steps {
+                let ch = self.engine.switch(s.device, s.open, at);
+                self.changes.extend(ch.iter().copied());
+            }
+            self.plans.executed(id, &self.engine);
+        }
+        self.follow()
+    }
+
     /// What the last step produced (the same as it returned).
     pub fn last(&self) -> Outputs<'_> {
         Outputs {
@@ -268,6 +326,7 @@ impl CommandCentre {
         self.order_changes.clear();
         self.order_changes
             .extend_from_slice(self.orders.follow(&self.engine, &self.changes));
+        self.plans.follow(&self.engine, &self.changes, &self.orders);
         let notices = self.notices.follow(
             &self.engine,
             &self.changes,
@@ -413,6 +472,7 @@ impl CommandCentre {
             answers: self.answers,
             warnings: self.warnings.clone(),
             watch: self.watch.clone(),
+            switching: self.plans.orders.clone(),
         }
     }
 
@@ -439,6 +499,7 @@ impl CommandCentre {
             ));
         }
         Ok(CommandCentre {
+            plans: PlanDesk::new(&engine, snap.switching),
             engine,
             orders: snap.orders,
             notices: snap.notices,

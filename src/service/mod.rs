@@ -20,6 +20,9 @@
 //!   ([`EarlyWarnings`]), with their own time limit.
 //! - `watch`: weak spots found live as faults repeat and calls cluster
 //!   ([`WarningWatch`]), raising early-warning orders.
+//! - `switching_orders` and `plans`: a confirmed fault's restoration plan and the
+//!   switching order that carries it out ([`SwitchingOrders`]), beside its repair
+//!   order, with their own time limit.
 //! - `centre`: the [`CommandCentre`] that drives them together
 //!   event by event.
 
@@ -27,7 +30,9 @@ pub(crate) mod answers;
 pub(crate) mod centre;
 pub(crate) mod crews;
 pub(crate) mod notices;
+pub(crate) mod plans;
 pub(crate) mod supervision;
+pub(crate) mod switching_orders;
 pub(crate) mod tickets;
 pub(crate) mod verification;
 pub(crate) mod warnings;
@@ -42,6 +47,10 @@ pub use notices::{
 pub use supervision::{
     DepartmentStats, DispatchOption, EarlyWarningRow, Supervision, SupervisionCounts,
     SupervisionRow,
+};
+pub use switching_orders::{
+    SwitchingClosing, SwitchingOptions, SwitchingOrder, SwitchingOrderId, SwitchingOrders,
+    SwitchingStep,
 };
 pub use tickets::{
     Action, AuditEntry, AuditEvent, Closing, CrewState, Etr, EtrSource, FaultCause, Fields,

@@ -132,7 +132,7 @@ impl Conclusions {
                     customer, cause, ..
                 } => c.calls.push((customer_key(customer), Some(*cause))),
                 Record::Ping { .. } => c.pings += 1,
-                Record::Momentary { .. } | Record::Summary { .. } => {}
+                Record::Momentary { .. } | Record::Plan { .. } | Record::Summary { .. } => {}
             }
         }
     }
