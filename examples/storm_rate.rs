@@ -7,6 +7,7 @@
 //!
 //!     cargo run --release --example storm_rate -- [CUSTOMERS...]
 
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -17,23 +18,49 @@ use outage_locator::{EngineOptions, Event, MINUTE, Network, Replay, load_network
 const MESSAGES: usize = 1_000_000;
 const SPAN: outage_locator::Millis = 10 * MINUTE;
 
-fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![1_000_000]
-    } else {
-        sizes
-    };
-    println!("| network | messages | replay | messages/s | CPU | messages/CPU-s | records |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{Args, Stop, Value, outln};
+#[path = "common/measure.rs"]
+mod measure;
+
+/// The process's processor time so far (0 where the platform does not say).
+fn cpu_seconds() -> f64 {
+    measure::process_cpu_seconds().unwrap_or(0.0)
+}
+
+const USAGE: &str = "storm_rate [CUSTOMERS...]
+
+A million meter messages in ten minutes, written as an event file and replayed to JSON
+Lines, on IEEE 123 and on synthetic networks of each size (default 1000000 customers):
+messages per second of wall time and of processor time.";
+
+fn parse(args: &mut Args) -> Result<Vec<usize>, Stop> {
+    let mut sizes = Vec::new();
+    while let Some(arg) = args.next()? {
+        match arg {
+            Value(v) => sizes.push(cli::count(v, "CUSTOMERS")?),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    if sizes.is_empty() {
+        sizes = vec![1_000_000];
+    }
+    Ok(sizes)
+}
+
+fn main() -> ExitCode {
+    cli::main(USAGE, parse, run)
+}
+
+fn run(sizes: Vec<usize>) -> Result<(), Stop> {
+    outln!("| network | messages | replay | messages/s | CPU | messages/CPU-s | records |");
+    outln!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/ieee123/eval_master.dss"
     );
-    let (ieee123, _) = load_network(path).expect("the fixture reads");
+    let (ieee123, _) = load_network(path)?;
     row("IEEE 123", &Arc::new(ieee123));
     for n in sizes {
         let net = Arc::new(synthetic_network(&SyntheticNetworkOptions {
@@ -43,6 +70,7 @@ fn main() {
         }));
         row(&format!("synthetic, {n} customers"), &net);
     }
+    Ok(())
 }
 
 /// Replays the storm-rate stream on one network and prints its row.
@@ -62,26 +90,9 @@ fn row(name: &str, net: &Arc<Network>) {
     let secs = t.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu;
     let records = out.iter().filter(|&&b| b == b'\n').count();
-    println!(
+    outln!(
         "| {name} | {MESSAGES} | {secs:.2} s | {:.0} | {cpu:.2} s | {:.0} | {records} |",
         MESSAGES as f64 / secs,
         MESSAGES as f64 / cpu.max(0.01)
     );
-}
-
-/// The process's processor time so far (user and system), s (0 where there is no
-/// `/proc/self/stat`).
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // The fields after the command's closing parenthesis: utime and stime are the 12th
-    // and 13th, in clock ticks of 1/100 s.
-    let rest = stat.rsplit_once(')').map_or("", |x| x.1);
-    rest.split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|v| v.parse::<f64>().ok())
-        .sum::<f64>()
-        / 100.0
 }
