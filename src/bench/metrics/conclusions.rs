@@ -171,7 +171,7 @@ impl Conclusions {
                 }),
                 Ok(Line::Call(x)) => c.calls.push((customer_key(&x.customer), x.cause)),
                 Ok(Line::Ping) => c.pings += 1,
-                Ok(Line::Momentary | Line::Summary) => {}
+                Ok(Line::Momentary | Line::Plan | Line::Summary) => {}
                 Err(_) => c.bad_lines += 1,
             }
         }
@@ -190,6 +190,8 @@ enum Line {
     Call(CallLine),
     Ping,
     Momentary,
+    /// A restoration plan: not scored.
+    Plan,
     Summary,
 }
 
