@@ -1000,6 +1000,8 @@ fn a_momentarys_burst_of_last_gasps_teaches_the_last_gasp_rate() {
     e.ingest(ev(600, Evidence::Tick));
     assert_eq!(e.momentaries().len(), 1);
     assert!(open_fault_devices(&e).is_empty());
+    // Rate samples are applied at the periodic refresh after they were gathered.
+    e.ingest(ev(1200, Evidence::Tick));
     let after = e.rates().last_gasp.value();
     // 4 of 18 observed (weight 18) on top of the prior 0.5 (weight 10): 0.32.
     assert!(after < before - 0.1, "{before} -> {after}");
