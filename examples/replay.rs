@@ -110,25 +110,9 @@ fn run(o: Opts) -> Result<(), Stop> {
         let head_end = Box::new(SimulatedHeadEnd::new(supply, o.ami_seed));
         replay = replay.with_head_end(head_end, PingBudget::default());
     }
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let stderr = std::io::stderr();
-    let mut diag = BufWriter::new(stderr.lock());
-    let result = replay.run(
-        BufReader::with_capacity(1 << 16, input),
-        &mut out,
-        &mut diag,
-    );
-    let flushed = out.flush();
-    let s = match result {
-        Ok(s) => s,
-        Err(e) if e.is_about_events() => return Err(Stop::Failed(format!("{}: {e}", o.events))),
-        Err(ReplayError::Write { stream, source }) => {
-            return Err(cli::io_at(format!("cannot write the {stream}"))(source));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    flushed.map_err(cli::io_at("standard output"))?;
+    let (s, mut diag) = to_stdout(&o.events, input, |input, out, diag| {
+        replay.run(input, out, diag)
+    })?;
     let w = replay.engine().warnings();
     let _ = writeln!(
         diag,
@@ -154,18 +138,42 @@ fn split(
     events: &str,
 ) -> Result<(), Stop> {
     let replay = PartitionedReplay::new(net, opts, threads).map_err(at("replay"))?;
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let stderr = std::io::stderr();
-    let mut diag = BufWriter::new(stderr.lock());
-    let result = replay.run(
+    let ((s, w, engines), mut diag) = to_stdout(events, input, |input, out, diag| {
+        replay.run(input, out, diag)
+    })?;
+    let _ = writeln!(
+        diag,
+        "replay: {} rows, {} skipped, {} outages on {engines} engines; {} late, {} duplicate, {} stale",
+        s.rows, s.skipped, s.outages, w.too_late, w.duplicates, w.stale,
+    );
+    Ok(())
+}
+
+type Out = BufWriter<std::io::StdoutLock<'static>>;
+type Diag = BufWriter<std::io::StderrLock<'static>>;
+
+/// Runs a replay from `input` to standard output, its diagnostics to standard error,
+/// and turns a failure into the example's one-line error naming the event file or the
+/// stream; hands standard error back for the closing summary.
+fn to_stdout<T>(
+    events: &str,
+    input: Box<dyn std::io::Read + Send>,
+    run: impl FnOnce(
+        BufReader<Box<dyn std::io::Read + Send>>,
+        &mut Out,
+        &mut Diag,
+    ) -> Result<T, ReplayError>,
+) -> Result<(T, Diag), Stop> {
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut diag = BufWriter::new(std::io::stderr().lock());
+    let result = run(
         BufReader::with_capacity(1 << 16, input),
         &mut out,
         &mut diag,
     );
     let flushed = out.flush();
-    let (s, w, engines) = match result {
-        Ok(x) => x,
+    let value = match result {
+        Ok(v) => v,
         Err(e) if e.is_about_events() => return Err(Stop::Failed(format!("{events}: {e}"))),
         Err(ReplayError::Write { stream, source }) => {
             return Err(cli::io_at(format!("cannot write the {stream}"))(source));
@@ -173,10 +181,5 @@ fn split(
         Err(e) => return Err(e.into()),
     };
     flushed.map_err(cli::io_at("standard output"))?;
-    let _ = writeln!(
-        diag,
-        "replay: {} rows, {} skipped, {} outages on {engines} engines; {} late, {} duplicate, {} stale",
-        s.rows, s.skipped, s.outages, w.too_late, w.duplicates, w.stale,
-    );
-    Ok(())
+    Ok((value, diag))
 }
